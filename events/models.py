@@ -1,0 +1,80 @@
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from uploads.naming import SLUG_PATTERN
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 1000
+
+
+def new_upload_key() -> str:
+    # 32 random bytes, URL-safe: 256 bits, well past the 128 an attacker would have to guess.
+    return secrets.token_urlsafe(32)
+
+
+class Event(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="events")
+    name = models.CharField(max_length=120)
+    slug = models.CharField(
+        max_length=50,
+        unique=True,
+        validators=[RegexValidator(SLUG_PATTERN, "Use lowercase letters, digits and inner hyphens.")],
+        help_text="Short name in the guest link. Lowercase letters, digits and hyphens; cannot change later.",
+    )
+    upload_limit = models.PositiveSmallIntegerField(
+        "photos per device",
+        default=DEFAULT_LIMIT,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_LIMIT)],
+    )
+    is_open = models.BooleanField("accepting uploads", default=True)
+    upload_key = models.CharField(max_length=64, default=new_upload_key, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(upload_limit__gte=1, upload_limit__lte=MAX_LIMIT),
+                name="event_upload_limit_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(slug__regex=SLUG_PATTERN),
+                name="event_slug_lowercase",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def guest_path(self) -> str:
+        return f"{reverse('guest-page')}?{urlencode({'event': self.slug, 'key': self.upload_key})}"
+
+    def guest_url(self) -> str:
+        return settings.PUBLIC_BASE_URL + self.guest_path()
+
+
+class Photo(models.Model):
+    """The gallery's index of a stored photo; the bytes live in the photo store under `key`."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="photos")
+    guest_name = models.CharField(max_length=80)
+    device_id = models.CharField(max_length=36)
+    key = models.CharField(max_length=255, unique=True)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        indexes = [models.Index(fields=["event", "guest_name", "-uploaded_at"])]
+
+    def __str__(self) -> str:
+        return self.key

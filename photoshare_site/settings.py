@@ -1,0 +1,127 @@
+"""Settings, read from the environment with safe defaults for a local single-machine run.
+
+Every variable is listed in .env.example.
+"""
+
+import secrets
+from pathlib import Path
+
+from photoshare_site.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str("PHOTOSHARE_DATA_DIR", str(BASE_DIR / "data"))).resolve()
+PHOTOS_DIR = DATA_DIR / "photos"
+
+
+def _local_secret_key() -> str:
+    # A laptop run needs no configuration, yet sessions must survive restarts:
+    # keep a generated key beside the data it protects.
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "") or _local_secret_key()
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("PHOTOSHARE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+HTTPS = env_bool("PHOTOSHARE_HTTPS", False)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "events",
+    "uploads",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "photoshare_site.urls"
+WSGI_APPLICATION = "photoshare_site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "photoshare.sqlite3",
+        "OPTIONS": {
+            # Several gunicorn workers write the same file: IMMEDIATE takes the write
+            # lock at BEGIN (no lock-upgrade deadlocks), WAL lets readers run alongside.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+    }
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("PHOTOSHARE_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+X_FRAME_OPTIONS = "DENY"
+
+# The public address guests reach; used to build guest URLs for QR codes.
+PUBLIC_BASE_URL = env_str("PHOTOSHARE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Origins allowed to call the guest API from another site (e.g. the S3-hosted guest page).
+GUEST_API_CORS_ORIGINS = env_list("PHOTOSHARE_CORS_ORIGINS", "")
+# Largest photo accepted, in decoded bytes.
+MAX_UPLOAD_BYTES = env_int("PHOTOSHARE_MAX_UPLOAD_BYTES", 15 * 1024 * 1024, minimum=1024)
+# Base64 inflates by 4/3; leave room for the JSON fields around the image.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES * 4 // 3 + 64 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("PHOTOSHARE_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,52 @@
+import base64
+import io
+import uuid
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from PIL import Image
+
+from events.services import event_create
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def jpeg_bytes(seed: int = 0, size: tuple[int, int] = (64, 48)) -> bytes:
+    """A small, valid JPEG; different seeds give different bytes (so different fingerprints)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, ((seed * 37) % 256, (seed * 11) % 256, seed % 256)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def upload_body(event, *, device: str, image: bytes | None = None, name: str = "Carla", **overrides) -> dict:
+    body = {
+        "eventName": event.slug,
+        "uploadKey": event.upload_key,
+        "guestName": name,
+        "deviceId": device,
+        "image": base64.b64encode(image if image is not None else jpeg_bytes()).decode(),
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def alice(db):
+    return get_user_model().objects.create_user("alice", "alice@example.org", "correct horse battery")
+
+
+@pytest.fixture
+def wedding(alice):
+    return event_create(owner=alice, name="Ana & Ben", slug="ana-ben", limit=3)
+
+
+@pytest.fixture
+def device() -> str:
+    return str(uuid.uuid4())
+
+
+@pytest.fixture
+def photos_dir(settings, tmp_path):
+    settings.PHOTOS_DIR = tmp_path / "photos"
+    return settings.PHOTOS_DIR

@@ -1,0 +1,124 @@
+"""The QuotaStore contract: every adapter's test module subclasses this and provides `store`.
+
+Nothing here knows which store it is talking to.
+"""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from uploads.ports import CLAIM_TTL, Claim, LimitReached, UploadInProgress
+
+EVENT = "ana-ben"
+OTHER_EVENT = "office-party"
+PHONE = "6f1c1e0a-1b8e-4d84-9d8a-2f1f3f3c0001"
+OTHER_PHONE = "6f1c1e0a-1b8e-4d84-9d8a-2f1f3f3c0002"
+T0 = datetime(2026, 6, 20, 18, 0, tzinfo=timezone.utc)
+
+
+def claim(n: int, *, event: str = EVENT, device: str = PHONE, at: datetime = T0) -> Claim:
+    return Claim(event, device, f"{n:064x}", at)
+
+
+def fill(store, count: int, *, event: str = EVENT, device: str = PHONE, limit: int = 10) -> None:
+    for n in range(count):
+        photo = claim(n, event=event, device=device)
+        store.reserve(photo, limit)
+        store.complete(photo, f"{event}/k{n}")
+
+
+class QuotaStoreContract:
+    def test_first_reservation_counts_one(self, store):
+        reservation = store.reserve(claim(1), 10)
+        assert (reservation.count, reservation.limit, reservation.stored_key) == (1, 10, None)
+
+    def test_an_unseen_device_has_used_nothing(self, store):
+        usage = store.usage(EVENT, PHONE)
+        assert (usage.count, usage.limit_override) == (0, None)
+
+    def test_it_stops_exactly_at_the_limit(self, store):
+        fill(store, 3, limit=3)
+        with pytest.raises(LimitReached) as raised:
+            store.reserve(claim(99), 3)
+        assert (raised.value.count, raised.value.limit) == (3, 3)
+        assert store.usage(EVENT, PHONE).count == 3
+
+    def test_a_refused_reservation_leaves_no_claim_behind(self, store):
+        fill(store, 1, limit=1)
+        with pytest.raises(LimitReached):
+            store.reserve(claim(5), 1)
+        store.reset(EVENT, PHONE)
+        assert store.reserve(claim(5), 1).count == 1
+
+    def test_devices_and_events_have_separate_counters(self, store):
+        fill(store, 2, limit=2)
+        assert store.reserve(claim(1, device=OTHER_PHONE), 2).count == 1
+        assert store.reserve(claim(1, event=OTHER_EVENT), 2).count == 1
+
+    def test_a_device_override_above_the_event_limit_allows_more(self, store):
+        fill(store, 2, limit=2)
+        store.set_device_limit(EVENT, PHONE, 4)
+        assert store.reserve(claim(50), 2).count == 3
+        assert store.reserve(claim(51), 2).limit == 4
+
+    def test_a_device_override_below_the_event_limit_allows_less(self, store):
+        store.set_device_limit(EVENT, PHONE, 1)
+        fill(store, 1)
+        with pytest.raises(LimitReached) as raised:
+            store.reserve(claim(50), 10)
+        assert raised.value.limit == 1
+
+    def test_clearing_the_override_restores_the_event_limit(self, store):
+        store.set_device_limit(EVENT, PHONE, 1)
+        store.set_device_limit(EVENT, PHONE, None)
+        fill(store, 2, limit=2)
+        assert store.usage(EVENT, PHONE).limit_override is None
+
+    def test_release_gives_the_slot_back(self, store):
+        fill(store, 2, limit=3)
+        store.release(store.reserve(claim(7), 3).claim)
+        assert store.usage(EVENT, PHONE).count == 2
+        assert store.reserve(claim(7), 3).count == 3
+
+    def test_reset_starts_the_device_again_and_keeps_its_override(self, store):
+        store.set_device_limit(EVENT, PHONE, 2)
+        fill(store, 2)
+        store.reset(EVENT, PHONE)
+        usage = store.usage(EVENT, PHONE)
+        assert (usage.count, usage.limit_override) == (0, 2)
+        assert store.reserve(claim(40), 10).count == 1
+
+    def test_the_same_photo_again_returns_its_key_without_spending_a_slot(self, store):
+        store.reserve(claim(1), 3)
+        store.complete(claim(1), "ana-ben/first.jpg")
+        again = store.reserve(claim(1, at=T0 + timedelta(seconds=5)), 3)
+        assert (again.count, again.stored_key) == (1, "ana-ben/first.jpg")
+
+    def test_the_same_photo_at_the_limit_still_returns_its_key(self, store):
+        fill(store, 2, limit=2)
+        again = store.reserve(claim(1), 2)
+        assert (again.count, again.stored_key) == (2, "ana-ben/k1")
+
+    def test_the_same_photo_still_in_flight_is_refused_for_now(self, store):
+        store.reserve(claim(1), 3)
+        with pytest.raises(UploadInProgress):
+            store.reserve(claim(1, at=T0 + timedelta(seconds=30)), 3)
+        assert store.usage(EVENT, PHONE).count == 1
+
+    def test_a_stale_claim_is_taken_over_with_the_slot_it_holds(self, store):
+        store.reserve(claim(1), 3)
+        retry = store.reserve(claim(1, at=T0 + CLAIM_TTL + timedelta(seconds=1)), 3)
+        assert (retry.count, retry.stored_key) == (1, None)
+        assert store.usage(EVENT, PHONE).count == 1
+
+    def test_devices_lists_each_device_of_one_event(self, store):
+        fill(store, 2)
+        fill(store, 1, device=OTHER_PHONE)
+        fill(store, 1, event=OTHER_EVENT)
+        counts = {usage.device: usage.count for usage in store.devices(EVENT)}
+        assert counts == {PHONE: 2, OTHER_PHONE: 1}
+
+    def test_a_device_with_only_an_override_is_listed(self, store):
+        store.set_device_limit(EVENT, PHONE, 15)
+        [usage] = store.devices(EVENT)
+        assert (usage.device, usage.count, usage.limit_override) == (PHONE, 0, 15)

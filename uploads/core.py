@@ -1,0 +1,133 @@
+"""The guest upload use case: authorise -> validate -> reserve -> store -> record.
+
+No Django, no boto3: the stores arrive as ports, so the same rules run locally and on AWS.
+"""
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from uploads.images import inspect_image
+from uploads.naming import storage_key
+from uploads.payload import UploadRequest
+from uploads.policy import EventPolicy
+from uploads.ports import (
+    Claim,
+    EventClosed,
+    PhotoRecorder,
+    PhotoStore,
+    PolicySource,
+    QuotaStore,
+    Reservation,
+    StorageUnavailable,
+    StoredPhoto,
+    UnknownEvent,
+    WrongKey,
+)
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    count: int
+    limit: int
+    key: str
+    duplicate: bool = False
+
+    @property
+    def remaining(self) -> int:
+        return max(self.limit - self.count, 0)
+
+
+@dataclass(frozen=True)
+class EventView:
+    """What a guest's page learns about an event, and about its own device when it says which."""
+
+    policy: EventPolicy
+    count: int | None = None
+    limit: int | None = None
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.count is None else max(self.limit - self.count, 0)
+
+
+class Uploader:
+    def __init__(
+        self,
+        *,
+        policies: PolicySource,
+        quota: QuotaStore,
+        photos: PhotoStore,
+        recorder: PhotoRecorder,
+        clock: Callable[[], datetime] = utc_now,
+    ):
+        self.policies = policies
+        self.quota = quota
+        self.photos = photos
+        self.recorder = recorder
+        self.clock = clock
+
+    def authorised_policy(self, slug: str, upload_key: str) -> EventPolicy:
+        policy = self.policies.get(slug)
+        if policy is None:
+            raise UnknownEvent()
+        if not policy.key_matches(upload_key):
+            raise WrongKey()
+        return policy
+
+    def event_view(self, slug: str, upload_key: str, device: str | None = None) -> EventView:
+        policy = self.authorised_policy(slug, upload_key)
+        if device is None:
+            return EventView(policy)
+        usage = self.quota.usage(slug, device)
+        return EventView(policy, count=usage.count, limit=usage.limit(policy.limit))
+
+    def upload(self, request: UploadRequest) -> UploadResult:
+        policy = self.authorised_policy(request.event, request.upload_key)
+        if not policy.is_open:
+            raise EventClosed()
+        image = inspect_image(request.image)
+        fingerprint = hashlib.sha256(request.image).hexdigest()
+        claim = Claim(request.event, request.device, fingerprint, self.clock())
+        reservation = self.quota.reserve(claim, policy.limit)
+        if reservation.stored_key:
+            return UploadResult(reservation.count, reservation.limit, reservation.stored_key, duplicate=True)
+        photo = StoredPhoto(
+            event=request.event,
+            device=request.device,
+            guest_name=request.guest_name,
+            key=storage_key(request.event, request.guest_name, claim.at, image.extension),
+            content_type=image.content_type,
+            size=len(request.image),
+            width=image.width,
+            height=image.height,
+            sha256=fingerprint,
+            uploaded_at=claim.at,
+        )
+        self._store(photo, request.image, reservation)
+        return UploadResult(reservation.count, reservation.limit, photo.key)
+
+    def _store(self, photo: StoredPhoto, data: bytes, reservation: Reservation) -> None:
+        """Store then record; on any failure undo what was done so nothing failed is counted."""
+        try:
+            self.photos.put(photo.key, data, photo.content_type)
+        except Exception:
+            log.exception("photo store failed for %s", photo.key)
+            self.quota.release(reservation.claim)
+            raise StorageUnavailable() from None
+        try:
+            self.quota.complete(reservation.claim, photo.key)
+            self.recorder.record(photo)
+        except Exception:
+            log.exception("recording failed for %s", photo.key)
+            self.photos.delete(photo.key)
+            self.quota.release(reservation.claim)
+            raise StorageUnavailable() from None

@@ -1,0 +1,22 @@
+"""Serves guest_frontend/ at /guest/ locally; on AWS the same files sit in a static bucket."""
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.static import serve
+
+GUEST_FILES = {"index.html", "style.css", "app.js", "config.js"}
+# No inline script or style anywhere, so the page needs no 'unsafe-inline'.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
+def guest_file(request: HttpRequest, name: str = "index.html") -> HttpResponse:
+    if name not in GUEST_FILES:
+        raise Http404(name)
+    response = serve(request, name, document_root=settings.BASE_DIR / "guest_frontend")
+    # Plain file names, so browsers must revalidate to pick up a new release.
+    response["Cache-Control"] = "no-cache"
+    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    return response

@@ -1,0 +1,35 @@
+"""Tables of the SQL quota store (uploads.stores.sql). Keyed by event slug, like DynamoDB's."""
+
+from django.db import models
+
+
+class DeviceQuota(models.Model):
+    event_slug = models.CharField(max_length=50)
+    device_id = models.CharField(max_length=36)
+    count = models.PositiveIntegerField(default=0)
+    limit_override = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_upload_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event_slug", "device_id"], name="one_quota_per_device")]
+
+    def __str__(self) -> str:
+        return f"{self.event_slug}/{self.device_id}: {self.count}"
+
+
+class UploadClaim(models.Model):
+    """One photo (by content hash) a device sent to an event; `key` is set once it is stored."""
+
+    event_slug = models.CharField(max_length=50)
+    device_id = models.CharField(max_length=36)
+    fingerprint = models.CharField(max_length=64)
+    key = models.CharField(max_length=255, null=True, blank=True)
+    claimed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event_slug", "device_id", "fingerprint"], name="one_claim_per_photo")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_slug}/{self.device_id}/{self.fingerprint[:12]}"

@@ -1,0 +1,47 @@
+"""Photo store on the local disk: atomic, never-overwriting writes under one root folder."""
+
+import os
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from uploads.ports import KeyExists
+
+
+class FileSystemPhotoStore:
+    def __init__(self, root: Path):
+        self.root = Path(root).resolve()
+
+    def path(self, key: str) -> Path:
+        parts = PurePosixPath(key).parts
+        if not parts or key.startswith("/") or any(p in ("", ".", "..") or "\\" in p for p in parts):
+            raise ValueError(f"unsafe storage key {key!r}")
+        return self.root.joinpath(*parts)
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            # link() fails if the name exists, where rename() would silently replace it.
+            os.link(temp, target)
+        except FileExistsError:
+            raise KeyExists() from None
+        finally:
+            os.unlink(temp)
+        _fsync_dir(target.parent)
+
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    # The new name is only durable once its directory entry reaches the disk.
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,120 @@
+"""Quota store and photo recorder on Django's database (SQLite locally, PostgreSQL on AWS)."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+
+from events.models import Event, Photo
+from uploads.models import DeviceQuota, UploadClaim
+from uploads.ports import (
+    CLAIM_TTL,
+    Claim,
+    DeviceUsage,
+    LimitReached,
+    Reservation,
+    StoredPhoto,
+    UploadInProgress,
+)
+
+
+def _usage(row: DeviceQuota) -> DeviceUsage:
+    return DeviceUsage(row.device_id, row.count, row.limit_override, row.last_upload_at)
+
+
+class SqlQuotaStore:
+    def reserve(self, claim: Claim, event_limit: int) -> Reservation:
+        with transaction.atomic():
+            if self._new_claim(claim):
+                return self._spend_slot(claim, event_limit)
+            stored_key = self._existing_claim(claim)
+            row = self._row(claim.event, claim.device)
+            return Reservation(claim, row.count, _usage(row).limit(event_limit), stored_key)
+
+    def _new_claim(self, claim: Claim) -> bool:
+        try:
+            with transaction.atomic():
+                UploadClaim.objects.create(
+                    event_slug=claim.event, device_id=claim.device, fingerprint=claim.fingerprint, claimed_at=claim.at
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def _existing_claim(self, claim: Claim) -> str | None:
+        """The stored photo's key, or None when a stale claim was taken over with its slot."""
+        existing = self._claims(claim).get()
+        if existing.key:
+            return existing.key
+        # Conditional, so of two retries racing for a stale claim only one takes it.
+        if self._claims(claim).filter(key=None, claimed_at__lte=claim.at - CLAIM_TTL).update(claimed_at=claim.at):
+            return None
+        raise UploadInProgress()
+
+    def _spend_slot(self, claim: Claim, event_limit: int) -> Reservation:
+        DeviceQuota.objects.bulk_create(
+            [DeviceQuota(event_slug=claim.event, device_id=claim.device)], ignore_conflicts=True
+        )
+        # One conditional UPDATE: the database, not this process, decides whether a slot is left.
+        spent = DeviceQuota.objects.filter(
+            Q(count__lt=Coalesce(F("limit_override"), Value(event_limit))),
+            event_slug=claim.event,
+            device_id=claim.device,
+        ).update(count=F("count") + 1, last_upload_at=claim.at)
+        row = self._row(claim.event, claim.device)
+        limit = _usage(row).limit(event_limit)
+        if not spent:
+            # Raising inside the atomic block also rolls back the claim just made.
+            raise LimitReached(row.count, limit)
+        return Reservation(claim, row.count, limit)
+
+    def complete(self, claim: Claim, key: str) -> None:
+        self._claims(claim).update(key=key)
+
+    def release(self, claim: Claim) -> None:
+        with transaction.atomic():
+            if self._claims(claim).delete()[0]:
+                DeviceQuota.objects.filter(event_slug=claim.event, device_id=claim.device, count__gt=0).update(
+                    count=F("count") - 1
+                )
+
+    def usage(self, event: str, device: str) -> DeviceUsage:
+        row = DeviceQuota.objects.filter(event_slug=event, device_id=device).first()
+        return _usage(row) if row else DeviceUsage(device, 0, None, None)
+
+    def reset(self, event: str, device: str) -> None:
+        DeviceQuota.objects.filter(event_slug=event, device_id=device).update(count=0)
+
+    def set_device_limit(self, event: str, device: str, limit: int | None) -> None:
+        DeviceQuota.objects.update_or_create(
+            event_slug=event, device_id=device, defaults={"limit_override": limit}
+        )
+
+    def devices(self, event: str) -> list[DeviceUsage]:
+        rows = DeviceQuota.objects.filter(event_slug=event).order_by(F("last_upload_at").desc(nulls_last=True))
+        return [_usage(row) for row in rows]
+
+    @staticmethod
+    def _row(event: str, device: str) -> DeviceQuota:
+        return DeviceQuota.objects.get(event_slug=event, device_id=device)
+
+    @staticmethod
+    def _claims(claim: Claim):
+        return UploadClaim.objects.filter(
+            event_slug=claim.event, device_id=claim.device, fingerprint=claim.fingerprint
+        )
+
+
+class SqlPhotoRecorder:
+    def record(self, photo: StoredPhoto) -> None:
+        Photo.objects.create(
+            event=Event.objects.get(slug=photo.event),
+            guest_name=photo.guest_name,
+            device_id=photo.device,
+            key=photo.key,
+            content_type=photo.content_type,
+            size=photo.size,
+            width=photo.width,
+            height=photo.height,
+            sha256=photo.sha256,
+            uploaded_at=photo.uploaded_at,
+        )
