@@ -19,13 +19,13 @@ def jpeg_bytes(seed: int = 0, size: tuple[int, int] = (64, 48)) -> bytes:
     return buffer.getvalue()
 
 
-def upload_body(event, *, device: str, image: bytes | None = None, name: str = "Carla", **overrides) -> dict:
+def upload_body(event, *, device: str, photo: bytes | None = None, name: str = "Carla", **overrides) -> dict:
     body = {
         "eventName": event.slug,
         "uploadKey": event.upload_key,
         "guestName": name,
         "deviceId": device,
-        "image": base64.b64encode(image if image is not None else jpeg_bytes()).decode(),
+        "image": base64.b64encode(photo if photo is not None else jpeg_bytes()).decode(),
     }
     body.update(overrides)
     return body

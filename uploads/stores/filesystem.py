@@ -2,7 +2,7 @@
 
 import os
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from uploads.ports import KeyExists
 
@@ -12,8 +12,8 @@ class FileSystemPhotoStore:
         self.root = Path(root).resolve()
 
     def path(self, key: str) -> Path:
-        parts = PurePosixPath(key).parts
-        if not parts or key.startswith("/") or any(p in ("", ".", "..") or "\\" in p for p in parts):
+        parts = key.split("/")
+        if any(part in ("", ".", "..") or "\\" in part for part in parts):
             raise ValueError(f"unsafe storage key {key!r}")
         return self.root.joinpath(*parts)
 
