@@ -14,9 +14,7 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
-def event_create(
-    *, owner: AbstractBaseUser, name: str, slug: str | None = None, limit: int = DEFAULT_LIMIT
-) -> Event:
+def event_create(*, owner: AbstractBaseUser, name: str, slug: str | None = None, limit: int = DEFAULT_LIMIT) -> Event:
     """Create an event; without a slug one is derived from the name and made unique."""
     event = Event(owner=owner, name=name, slug=slug or _unique_slug(name), upload_limit=limit)
     event.full_clean()

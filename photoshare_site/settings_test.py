@@ -4,9 +4,9 @@ import os
 import tempfile
 
 os.environ["PHOTOSHARE_DATA_DIR"] = tempfile.mkdtemp(prefix="photoshare-test-")
-os.environ["DJANGO_SECRET_KEY"] = "test-only-secret-key"
+os.environ["DJANGO_SECRET_KEY"] = "test-only-secret-key"  # noqa: S105
 
-from photoshare_site.settings import *  # noqa: E402, F403
+from photoshare_site.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

@@ -18,12 +18,12 @@ class DeviceQuota(models.Model):
 
 
 class UploadClaim(models.Model):
-    """One photo (by content hash) a device sent to an event; `key` is set once it is stored."""
+    """One photo (by content hash) a device sent to an event; `key` stays empty until it is stored."""
 
     event_slug = models.CharField(max_length=50)
     device_id = models.CharField(max_length=36)
     fingerprint = models.CharField(max_length=64)
-    key = models.CharField(max_length=255, null=True, blank=True)
+    key = models.CharField(max_length=255, blank=True)
     claimed_at = models.DateTimeField()
 
     class Meta:

@@ -3,7 +3,7 @@
 import re
 import unicodedata
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 # Event slugs: lowercase letters, digits and inner hyphens, safe as a path segment and in a URL.
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$"
@@ -19,9 +19,7 @@ def clean_guest_name(raw: str) -> str:
     """The name as shown to organizers: NFC, no control characters, single spaces."""
     text = unicodedata.normalize("NFC", raw)
     text = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
-        for ch in text
-        if ch not in _BIDI_CONTROLS
+        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text if ch not in _BIDI_CONTROLS
     )
     return " ".join(text.split())
 
@@ -36,5 +34,5 @@ def guest_folder(name: str) -> str:
 
 def storage_key(event_slug: str, guest_name: str, at: datetime, extension: str) -> str:
     """`<event-slug>/<guest-folder>/<UTC YYYYmmddTHHMMSSZ>_<uuid>.<ext>`; unique by its uuid."""
-    stamp = at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"{event_slug}/{guest_folder(guest_name)}/{stamp}_{uuid.uuid4().hex}.{extension}"

@@ -3,7 +3,7 @@
 Nothing here knows which store it is talking to.
 """
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ EVENT = "ana-ben"
 OTHER_EVENT = "office-party"
 PHONE = "6f1c1e0a-1b8e-4d84-9d8a-2f1f3f3c0001"
 OTHER_PHONE = "6f1c1e0a-1b8e-4d84-9d8a-2f1f3f3c0002"
-T0 = datetime(2026, 6, 20, 18, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 6, 20, 18, 0, tzinfo=UTC)
 
 
 def claim(n: int, *, event: str = EVENT, device: str = PHONE, at: datetime = T0) -> Claim:

@@ -44,7 +44,9 @@ def test_a_data_url_prefix_is_accepted(client, wedding, device):
 def test_past_the_limit_it_answers_429_with_the_count(client, wedding, device):
     for seed in range(3):
         assert post(client, upload_body(wedding, device=device, photo=jpeg_bytes(seed))).status_code == 200
-    body = assert_json_error(post(client, upload_body(wedding, device=device, photo=jpeg_bytes(9))), 429, "limit_reached")
+    body = assert_json_error(
+        post(client, upload_body(wedding, device=device, photo=jpeg_bytes(9))), 429, "limit_reached"
+    )
     assert (body["count"], body["limit"], body["remaining"]) == (3, 3, 0)
 
 
@@ -162,7 +164,9 @@ def test_a_configured_origin_gets_cors_headers_and_a_preflight(client, settings,
 
 def test_an_unknown_origin_gets_no_cors_headers(client, settings, wedding):
     settings.GUEST_API_CORS_ORIGINS = ["https://guests.example.org"]
-    response = client.get(f"/api/events/{wedding.slug}", {"key": wedding.upload_key}, headers={"Origin": "https://evil.example"})
+    response = client.get(
+        f"/api/events/{wedding.slug}", {"key": wedding.upload_key}, headers={"Origin": "https://evil.example"}
+    )
     assert "Access-Control-Allow-Origin" not in response
 
 

@@ -1,5 +1,5 @@
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -19,7 +19,7 @@ from uploads.ports import (
 from uploads.stores.filesystem import FileSystemPhotoStore
 from uploads.stores.sql import SqlPhotoRecorder, SqlQuotaStore
 
-NOON = datetime(2026, 6, 20, 12, 0, 5, tzinfo=timezone.utc)
+NOON = datetime(2026, 6, 20, 12, 0, 5, tzinfo=UTC)
 
 
 class FailingPhotoStore(FileSystemPhotoStore):

@@ -1,5 +1,5 @@
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -61,5 +61,5 @@ def test_the_key_is_event_guest_utc_stamp_and_uuid():
 
 
 def test_two_keys_made_in_the_same_second_differ():
-    at = datetime(2026, 6, 20, tzinfo=timezone.utc)
+    at = datetime(2026, 6, 20, tzinfo=UTC)
     assert storage_key("e", "g", at, "jpg") != storage_key("e", "g", at, "jpg")

@@ -46,7 +46,7 @@ class SqlQuotaStore:
         if existing.key:
             return existing.key
         # Conditional, so of two retries racing for a stale claim only one takes it.
-        if self._claims(claim).filter(key=None, claimed_at__lte=claim.at - CLAIM_TTL).update(claimed_at=claim.at):
+        if self._claims(claim).filter(key="", claimed_at__lte=claim.at - CLAIM_TTL).update(claimed_at=claim.at):
             return None
         raise UploadInProgress()
 
@@ -85,9 +85,7 @@ class SqlQuotaStore:
         DeviceQuota.objects.filter(event_slug=event, device_id=device).update(count=0)
 
     def set_device_limit(self, event: str, device: str, limit: int | None) -> None:
-        DeviceQuota.objects.update_or_create(
-            event_slug=event, device_id=device, defaults={"limit_override": limit}
-        )
+        DeviceQuota.objects.update_or_create(event_slug=event, device_id=device, defaults={"limit_override": limit})
 
     def devices(self, event: str) -> list[DeviceUsage]:
         rows = DeviceQuota.objects.filter(event_slug=event).order_by(F("last_upload_at").desc(nulls_last=True))
@@ -99,9 +97,7 @@ class SqlQuotaStore:
 
     @staticmethod
     def _claims(claim: Claim):
-        return UploadClaim.objects.filter(
-            event_slug=claim.event, device_id=claim.device, fingerprint=claim.fingerprint
-        )
+        return UploadClaim.objects.filter(event_slug=claim.event, device_id=claim.device, fingerprint=claim.fingerprint)
 
 
 class SqlPhotoRecorder:

@@ -1,0 +1,54 @@
+"""One racer for the multi-process quota test: reserves slots on a shared database as soon as told.
+
+Run as `python -m tests.uploads.quota_race EVENT DEVICE LIMIT ATTEMPTS START_AT [--same-photo]`
+with DJANGO_SETTINGS_MODULE and PHOTOSHARE_DATA_DIR (or DATABASE settings) in the environment.
+Prints one JSON object counting the outcomes.
+"""
+
+import argparse
+import json
+import os
+import time
+from collections import Counter
+from datetime import UTC, datetime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("event")
+    parser.add_argument("device")
+    parser.add_argument("limit", type=int)
+    parser.add_argument("attempts", type=int)
+    parser.add_argument("start_at", type=float)
+    parser.add_argument("--same-photo", action="store_true")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from uploads.ports import Claim, LimitReached, UploadInProgress
+    from uploads.stores.sql import SqlQuotaStore
+
+    store = SqlQuotaStore()
+    outcomes: Counter[str] = Counter()
+    time.sleep(max(0.0, args.start_at - time.time()))
+    for attempt in range(args.attempts):
+        fingerprint = "f" * 64 if args.same_photo else f"{os.getpid():032x}{attempt:032x}"
+        claim = Claim(args.event, args.device, fingerprint, datetime.now(UTC))
+        try:
+            reservation = store.reserve(claim, args.limit)
+        except LimitReached:
+            outcomes["limit_reached"] += 1
+        except UploadInProgress:
+            outcomes["in_progress"] += 1
+        else:
+            if reservation.stored_key:
+                outcomes["duplicate"] += 1
+            else:
+                store.complete(claim, f"{args.event}/{fingerprint}.jpg")
+                outcomes["accepted"] += 1
+    print(json.dumps(outcomes))
+
+
+if __name__ == "__main__":
+    main()
