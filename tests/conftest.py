@@ -9,6 +9,8 @@ from PIL import Image
 
 from events.services import event_create
 
+pytest_plugins = ["tests.aws"]
+
 SAMPLES = Path(__file__).parent / "samples"
 
 

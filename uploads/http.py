@@ -9,6 +9,7 @@ from uploads.ports import (
     InvalidField,
     InvalidImage,
     LimitReached,
+    QuotaUnavailable,
     StorageUnavailable,
     TooLarge,
     UnknownEvent,
@@ -28,6 +29,7 @@ _STATUSES: list[tuple[type[UploadError], int, str]] = [
     (UploadInProgress, 409, "in_progress"),
     (LimitReached, 429, "limit_reached"),
     (StorageUnavailable, 503, "unavailable"),
+    (QuotaUnavailable, 503, "unavailable"),
     (UploadError, 400, "bad_request"),
 ]
 

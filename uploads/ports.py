@@ -161,5 +161,9 @@ class KeyExists(UploadError):
     message = "A photo is already stored under this key."
 
 
+class QuotaUnavailable(UploadError):
+    message = "Too many photos are arriving at once. Nothing was counted; please try again in a moment."
+
+
 class StorageUnavailable(UploadError):
     message = "The photo could not be saved right now. Nothing was counted; please try again."

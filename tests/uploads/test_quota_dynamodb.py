@@ -1,0 +1,66 @@
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
+
+from tests.uploads.contract_quota import EVENT, PHONE, QuotaStoreContract, claim, fill
+from uploads.policy import EventPolicy
+from uploads.ports import QuotaUnavailable
+from uploads.stores import aws
+from uploads.stores.dynamodb import POLICY_KEY, DynamoDBStore
+
+
+class TestDynamoDBQuotaStore(QuotaStoreContract):
+    @pytest.fixture
+    def store(self, dynamodb_table):
+        return DynamoDBStore(aws.dynamodb(), dynamodb_table)
+
+
+@pytest.fixture
+def store(dynamodb_table):
+    return DynamoDBStore(aws.dynamodb(), dynamodb_table)
+
+
+def test_the_policy_item_is_never_listed_as_a_device(store):
+    store.put_policy(EventPolicy(EVENT, "Ana & Ben", 10, True, "0" * 64))
+    fill(store, 1)
+    assert [usage.device for usage in store.devices(EVENT)] == [PHONE]
+    assert POLICY_KEY.startswith("#")
+
+
+def test_the_counter_item_has_the_documented_shape(store):
+    store.reserve(claim(1), 10)
+    item = aws.dynamodb().get_item(TableName=store.table, Key={"EventName": {"S": EVENT}, "DeviceID": {"S": PHONE}})[
+        "Item"
+    ]
+    assert item["UploadCount"] == {"N": "1"}
+    assert set(item) == {"EventName", "DeviceID", "UploadCount", "LastUploadAt"}
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        ClientError({"Error": {"Code": "ProvisionedThroughputExceededException"}}, "TransactWriteItems"),
+        ClientError({"Error": {"Code": "ThrottlingException"}}, "TransactWriteItems"),
+        ClientError({"Error": {"Code": "ResourceNotFoundException"}}, "TransactWriteItems"),
+        ClientError(
+            {
+                "Error": {"Code": "TransactionCanceledException"},
+                "CancellationReasons": [{"Code": "None"}, {"Code": "ThrottlingError"}],
+            },
+            "TransactWriteItems",
+        ),
+        EndpointConnectionError(endpoint_url="https://dynamodb.eu-west-1.amazonaws.com"),
+    ],
+    ids=["throughput", "throttling", "table-missing", "throttled-in-transaction", "unreachable"],
+)
+def test_a_busy_or_missing_table_is_unavailable_and_changes_nothing(store, monkeypatch, failure):
+    fill(store, 1)
+
+    def fail(**kwargs):
+        raise failure
+
+    monkeypatch.setattr(store.client, "transact_write_items", fail)
+    with pytest.raises(QuotaUnavailable):
+        store.reserve(claim(5), 10)
+    monkeypatch.undo()
+    assert store.usage(EVENT, PHONE).count == 1
+    assert store.reserve(claim(5), 10).count == 2

@@ -1,0 +1,23 @@
+"""boto3 clients, made once per process (a warm Lambda reuses them across invocations).
+
+Region and endpoints come from the standard AWS variables (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB,
+AWS_ENDPOINT_URL_S3), so the same code runs against LocalStack or any compatible server.
+"""
+
+import functools
+
+import boto3
+from botocore.config import Config
+
+# Fail fast and let the guest retry: a phone waiting 60 s on a stuck socket helps nobody.
+_CONFIG = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3})
+
+
+@functools.cache
+def dynamodb():
+    return boto3.client("dynamodb", config=_CONFIG)
+
+
+@functools.cache
+def s3():
+    return boto3.client("s3", config=_CONFIG)

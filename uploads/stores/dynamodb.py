@@ -1,0 +1,284 @@
+"""Quota store and event-policy source on one DynamoDB table (PK EventName, SK DeviceID).
+
+Items in an event's partition:
+  <device uuid>                      counter: UploadCount, optional DeviceLimit, LastUploadAt
+  #policy                            the event's policy, mirrored from the dashboard on every save
+  #claim#<device>#<sha256>           one photo a device sent: ClaimedAt, StoredKey once stored
+Sort keys starting with "#" can never be a device id (a UUID), so a device listing filters them out.
+"""
+
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from uploads.policy import EventPolicy
+from uploads.ports import (
+    CLAIM_TTL,
+    Claim,
+    DeviceUsage,
+    LimitReached,
+    QuotaUnavailable,
+    Reservation,
+    UploadInProgress,
+)
+
+KEY_SCHEMA = [
+    {"AttributeName": "EventName", "KeyType": "HASH"},
+    {"AttributeName": "DeviceID", "KeyType": "RANGE"},
+]
+ATTRIBUTE_DEFINITIONS = [
+    {"AttributeName": "EventName", "AttributeType": "S"},
+    {"AttributeName": "DeviceID", "AttributeType": "S"},
+]
+POLICY_KEY = "#policy"
+CLAIM_PREFIX = "#claim#"
+# Errors that mean "busy or away, try later"; state is unchanged when they are raised.
+_TRANSIENT = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "TransactionConflictException",
+    "ResourceNotFoundException",
+}
+_SPEND = (
+    "attribute_not_exists(DeviceID)"
+    " OR (attribute_not_exists(DeviceLimit) AND UploadCount < :max)"
+    " OR UploadCount < DeviceLimit"
+)
+
+
+def _stamp(at: datetime) -> str:
+    # Fixed-width UTC, so string comparison in a condition orders by time.
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _usage(device: str, item: dict | None) -> DeviceUsage:
+    item = item or {}
+    limit = item.get("DeviceLimit")
+    last = item.get("LastUploadAt")
+    return DeviceUsage(
+        device=device,
+        count=int(item.get("UploadCount", {"N": "0"})["N"]),
+        limit_override=int(limit["N"]) if limit else None,
+        last_upload_at=datetime.strptime(last["S"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        if last
+        else None,
+    )
+
+
+def _code(error: ClientError) -> str:
+    return error.response.get("Error", {}).get("Code", "")
+
+
+@contextmanager
+def _transient_as_unavailable():
+    try:
+        yield
+    except BotoCoreError:
+        raise QuotaUnavailable() from None
+    except ClientError as error:
+        reasons = {r.get("Code") for r in error.response.get("CancellationReasons", [])}
+        if _code(error) in _TRANSIENT or reasons & {"TransactionConflict", "ThrottlingError"}:
+            raise QuotaUnavailable() from None
+        raise
+
+
+class DynamoDBStore:
+    def __init__(self, client, table: str):
+        self.client = client
+        self.table = table
+
+    def _key(self, event: str, sort_key: str) -> dict:
+        return {"EventName": {"S": event}, "DeviceID": {"S": sort_key}}
+
+    def _claim_key(self, claim: Claim) -> dict:
+        return self._key(claim.event, f"{CLAIM_PREFIX}{claim.device}#{claim.fingerprint}")
+
+    def _get(self, key: dict) -> dict | None:
+        with _transient_as_unavailable():
+            return self.client.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
+
+    # --- QuotaStore -----------------------------------------------------------------------
+    def reserve(self, claim: Claim, event_limit: int) -> Reservation:
+        try:
+            with _transient_as_unavailable():
+                counter = self._claim_and_spend(claim, event_limit)
+        except ClientError as error:
+            claim_failed, spend_failed = [r.get("Code") == "ConditionalCheckFailed" for r in _reasons(error)]
+            if claim_failed:
+                return self._existing_claim(claim, event_limit)
+            if spend_failed:
+                usage = self.usage(claim.event, claim.device)
+                raise LimitReached(usage.count, usage.limit(event_limit)) from None
+            raise
+        usage = _usage(claim.device, counter)
+        return Reservation(claim, usage.count, usage.limit(event_limit))
+
+    def _claim_and_spend(self, claim: Claim, event_limit: int) -> dict:
+        # One transaction: the claim exists exactly when its slot is spent, so two identical
+        # requests racing spend one slot, and a refused one leaves no claim behind.
+        self.client.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": self._claim_key(claim) | {"ClaimedAt": {"S": _stamp(claim.at)}},
+                        "ConditionExpression": "attribute_not_exists(DeviceID)",
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": self.table,
+                        "Key": self._key(claim.event, claim.device),
+                        "UpdateExpression": "ADD UploadCount :one SET LastUploadAt = :at",
+                        "ConditionExpression": _SPEND,
+                        "ExpressionAttributeValues": {
+                            ":one": {"N": "1"},
+                            ":max": {"N": str(event_limit)},
+                            ":at": {"S": _stamp(claim.at)},
+                        },
+                    }
+                },
+            ]
+        )
+        # Transactions return no item; read our own write back for the new count.
+        return self._get(self._key(claim.event, claim.device))
+
+    def _existing_claim(self, claim: Claim, event_limit: int) -> Reservation:
+        existing = self._get(self._claim_key(claim)) or {}
+        stored_key = existing.get("StoredKey", {}).get("S")
+        if not stored_key and not self._take_over(claim, existing):
+            raise UploadInProgress()
+        usage = self.usage(claim.event, claim.device)
+        return Reservation(claim, usage.count, usage.limit(event_limit), stored_key)
+
+    def _take_over(self, claim: Claim, existing: dict) -> bool:
+        """Take a stale claim (its request died) with the slot it holds; only one retry can."""
+        if not existing or existing["ClaimedAt"]["S"] > _stamp(claim.at - CLAIM_TTL):
+            return False
+        try:
+            with _transient_as_unavailable():
+                self.client.update_item(
+                    TableName=self.table,
+                    Key=self._claim_key(claim),
+                    UpdateExpression="SET ClaimedAt = :now",
+                    ConditionExpression="ClaimedAt = :seen AND attribute_not_exists(StoredKey)",
+                    ExpressionAttributeValues={":now": {"S": _stamp(claim.at)}, ":seen": existing["ClaimedAt"]},
+                )
+        except ClientError as error:
+            if _code(error) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def complete(self, claim: Claim, key: str) -> None:
+        with _transient_as_unavailable():
+            self.client.update_item(
+                TableName=self.table,
+                Key=self._claim_key(claim),
+                UpdateExpression="SET StoredKey = :key",
+                ExpressionAttributeValues={":key": {"S": key}},
+            )
+
+    def release(self, claim: Claim) -> None:
+        try:
+            with _transient_as_unavailable():
+                self.client.transact_write_items(
+                    TransactItems=[
+                        {
+                            "Delete": {
+                                "TableName": self.table,
+                                "Key": self._claim_key(claim),
+                                "ConditionExpression": "attribute_exists(DeviceID)",
+                            }
+                        },
+                        {
+                            "Update": {
+                                "TableName": self.table,
+                                "Key": self._key(claim.event, claim.device),
+                                "UpdateExpression": "ADD UploadCount :minus",
+                                "ConditionExpression": "UploadCount > :zero",
+                                "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":zero": {"N": "0"}},
+                            }
+                        },
+                    ]
+                )
+        except ClientError as error:
+            if not any(r.get("Code") == "ConditionalCheckFailed" for r in _reasons(error)):
+                raise
+
+    def usage(self, event: str, device: str) -> DeviceUsage:
+        return _usage(device, self._get(self._key(event, device)))
+
+    def reset(self, event: str, device: str) -> None:
+        self._update_counter(event, device, "SET UploadCount = :zero", {":zero": {"N": "0"}})
+
+    def set_device_limit(self, event: str, device: str, limit: int | None) -> None:
+        if limit is None:
+            expression, values = "SET UploadCount = if_not_exists(UploadCount, :zero) REMOVE DeviceLimit", {}
+        else:
+            expression = "SET UploadCount = if_not_exists(UploadCount, :zero), DeviceLimit = :limit"
+            values = {":limit": {"N": str(limit)}}
+        self._update_counter(event, device, expression, values | {":zero": {"N": "0"}})
+
+    def _update_counter(self, event: str, device: str, expression: str, values: dict) -> None:
+        with _transient_as_unavailable():
+            self.client.update_item(
+                TableName=self.table,
+                Key=self._key(event, device),
+                UpdateExpression=expression,
+                ExpressionAttributeValues=values,
+            )
+
+    def devices(self, event: str) -> list[DeviceUsage]:
+        paginator = self.client.get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self.table,
+            KeyConditionExpression="EventName = :event",
+            FilterExpression="NOT begins_with(DeviceID, :reserved)",
+            ExpressionAttributeValues={":event": {"S": event}, ":reserved": {"S": "#"}},
+            ConsistentRead=True,
+        )
+        with _transient_as_unavailable():
+            usages = [_usage(item["DeviceID"]["S"], item) for page in pages for item in page["Items"]]
+        oldest = datetime.min.replace(tzinfo=UTC)
+        return sorted(usages, key=lambda u: u.last_upload_at or oldest, reverse=True)
+
+    # --- event policy (PolicySource and its writer) ----------------------------------------
+    def get(self, slug: str) -> EventPolicy | None:
+        item = self._get(self._key(slug, POLICY_KEY))
+        if item is None:
+            return None
+        return EventPolicy(
+            slug=slug,
+            name=item["Name"]["S"],
+            limit=int(item["UploadLimit"]["N"]),
+            is_open=item["IsOpen"]["BOOL"],
+            upload_key_sha256=item["UploadKeySha256"]["S"],
+        )
+
+    def put_policy(self, policy: EventPolicy) -> None:
+        with _transient_as_unavailable():
+            self.client.put_item(
+                TableName=self.table,
+                Item=self._key(policy.slug, POLICY_KEY)
+                | {
+                    "Name": {"S": policy.name},
+                    "UploadLimit": {"N": str(policy.limit)},
+                    "IsOpen": {"BOOL": policy.is_open},
+                    "UploadKeySha256": {"S": policy.upload_key_sha256},
+                },
+            )
+
+    def delete_policy(self, slug: str) -> None:
+        with _transient_as_unavailable():
+            self.client.delete_item(TableName=self.table, Key=self._key(slug, POLICY_KEY))
+
+
+def _reasons(error: ClientError) -> list[dict]:
+    if _code(error) != "TransactionCanceledException":
+        raise error
+    return error.response.get("CancellationReasons", [])
