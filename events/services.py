@@ -1,6 +1,7 @@
 """Writes to events. Keyword-only arguments; callers are views, the admin and commands."""
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
 from django.utils.text import slugify
 
 from events.models import DEFAULT_LIMIT, Event, new_upload_key
@@ -14,6 +15,7 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
+@transaction.atomic
 def event_create(*, owner: AbstractBaseUser, name: str, slug: str | None = None, limit: int = DEFAULT_LIMIT) -> Event:
     """Create an event; without a slug one is derived from the name and made unique."""
     event = Event(owner=owner, name=name, slug=slug or _unique_slug(name), upload_limit=limit)
@@ -22,6 +24,7 @@ def event_create(*, owner: AbstractBaseUser, name: str, slug: str | None = None,
     return event
 
 
+@transaction.atomic
 def event_rotate_key(*, event: Event) -> Event:
     """Give the event a new upload key: links and QR codes printed before stop working."""
     event.upload_key = new_upload_key()

@@ -6,11 +6,17 @@ Every variable is listed in .env.example.
 import secrets
 from pathlib import Path
 
-from photoshare_site.env import env_bool, env_int, env_list, env_str
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from photoshare_site.env import env_bool, env_choice, env_int, env_list, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("PHOTOSHARE_DATA_DIR", str(BASE_DIR / "data"))).resolve()
 PHOTOS_DIR = DATA_DIR / "photos"
+# The one switch between the embedded backends (SQLite counters, photos on disk) and AWS
+# (DynamoDB counters and event policies, photos in S3).
+BACKEND = env_choice("PHOTOSHARE_BACKEND", "local", {"local", "aws"})
 
 
 def _local_secret_key() -> str:
@@ -24,7 +30,10 @@ def _local_secret_key() -> str:
     return path.read_text().strip()
 
 
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "") or _local_secret_key()
+if BACKEND == "aws":
+    SECRET_KEY = env_required("DJANGO_SECRET_KEY", "when PHOTOSHARE_BACKEND=aws")
+else:
+    SECRET_KEY = env_str("DJANGO_SECRET_KEY", "") or _local_secret_key()
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("PHOTOSHARE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 HTTPS = env_bool("PHOTOSHARE_HTTPS", False)
@@ -69,7 +78,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
+SQLITE = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "photoshare.sqlite3",
@@ -82,6 +91,13 @@ DATABASES = {
         },
     }
 }
+# DATABASE_URL (e.g. postgres://user:pass@host:5432/photoshare) replaces the local SQLite file; a
+# Lambda's disk is wiped between cold starts, so the AWS dashboard must use it.
+DATABASES = (
+    {"default": dj_database_url.parse(env_str("DATABASE_URL", ""), conn_max_age=60, conn_health_checks=True)}
+    if env_str("DATABASE_URL", "")
+    else SQLITE
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -98,9 +114,31 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Build output (collectstatic), shipped inside the Lambda package on AWS.
+STATIC_ROOT = BASE_DIR / "staticfiles"
+DYNAMODB_TABLE = env_str("PHOTOSHARE_TABLE", "PhotoUploadCounts")
+# Presigned photo links live at most this long (AWS backend).
+PRESIGNED_URL_SECONDS = env_int("PHOTOSHARE_PRESIGNED_URL_SECONDS", 600, minimum=1)
+if PRESIGNED_URL_SECONDS > 900:
+    raise ImproperlyConfigured("PHOTOSHARE_PRESIGNED_URL_SECONDS must be at most 900 (15 minutes)")
+if BACKEND == "aws":
+    PHOTO_BUCKET = env_required("PHOTOSHARE_PHOTO_BUCKET", "when PHOTOSHARE_BACKEND=aws")
+    PHOTO_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PHOTO_BUCKET,
+            "querystring_auth": True,
+            "querystring_expire": PRESIGNED_URL_SECONDS,
+            "file_overwrite": False,
+            "default_acl": None,
+            "object_parameters": {"ServerSideEncryption": "AES256"},
+        },
+    }
+else:
+    PHOTO_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PHOTOS_DIR}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "photos": PHOTO_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -45,3 +45,12 @@ def dynamodb_table(aws_env) -> str:
 def photo_bucket(aws_env) -> str:
     boto3.client("s3").create_bucket(Bucket=PHOTO_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
     return PHOTO_BUCKET
+
+
+@pytest.fixture
+def aws_backend(settings, dynamodb_table, photo_bucket):
+    """Django switched to the AWS backend (PHOTOSHARE_BACKEND=aws) against moto."""
+    settings.BACKEND = "aws"
+    settings.DYNAMODB_TABLE = dynamodb_table
+    settings.PHOTO_BUCKET = photo_bucket
+    return settings

@@ -118,7 +118,7 @@ class Uploader:
     def _store(self, photo: StoredPhoto, data: bytes, reservation: Reservation) -> None:
         """Store then record; on any failure undo what was done so nothing failed is counted."""
         try:
-            self.photos.put(photo.key, data, photo.content_type)
+            self.photos.put(photo, data)
         except Exception:
             log.exception("photo store failed for %s", photo.key)
             self.quota.release(reservation.claim)

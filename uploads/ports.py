@@ -88,8 +88,8 @@ class QuotaStore(Protocol):
 
 
 class PhotoStore(Protocol):
-    def put(self, key: str, data: bytes, content_type: str) -> None:
-        """Store bytes under a new key; raises KeyExists rather than overwrite."""
+    def put(self, photo: StoredPhoto, data: bytes) -> None:
+        """Store the bytes under `photo.key`, which must be new: raises KeyExists rather than overwrite."""
 
     def delete(self, key: str) -> None: ...
 

@@ -120,7 +120,7 @@ def test_get_on_the_upload_endpoint_answers_405_json(client):
 
 
 def test_a_failing_store_answers_503_with_retry_after(client, wedding, device, monkeypatch):
-    def broken_put(self, key, data, content_type):
+    def broken_put(self, photo, data):
         raise OSError("disk full")
 
     monkeypatch.setattr("uploads.stores.filesystem.FileSystemPhotoStore.put", broken_put)

@@ -23,7 +23,7 @@ NOON = datetime(2026, 6, 20, 12, 0, 5, tzinfo=UTC)
 
 
 class FailingPhotoStore(FileSystemPhotoStore):
-    def put(self, key, data, content_type):
+    def put(self, photo, data):
         raise OSError("disk full")
 
 

@@ -63,9 +63,7 @@ def _usage(device: str, item: dict | None) -> DeviceUsage:
         device=device,
         count=int(item.get("UploadCount", {"N": "0"})["N"]),
         limit_override=int(limit["N"]) if limit else None,
-        last_upload_at=datetime.strptime(last["S"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-        if last
-        else None,
+        last_upload_at=datetime.strptime(last["S"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC) if last else None,
     )
 
 

@@ -4,7 +4,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from uploads.ports import KeyExists
+from uploads.ports import KeyExists, StoredPhoto
 
 
 class FileSystemPhotoStore:
@@ -17,8 +17,8 @@ class FileSystemPhotoStore:
             raise ValueError(f"unsafe storage key {key!r}")
         return self.root.joinpath(*parts)
 
-    def put(self, key: str, data: bytes, content_type: str) -> None:
-        target = self.path(key)
+    def put(self, photo: StoredPhoto, data: bytes) -> None:
+        target = self.path(photo.key)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         try:

@@ -1,0 +1,41 @@
+"""The PhotoStore contract: each adapter's test module subclasses this and provides `store` and `read`."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from uploads.ports import KeyExists, StoredPhoto
+
+
+def stored_photo(key: str = "ana-ben/Carla/20260620T120000Z_1.jpg", **changes) -> StoredPhoto:
+    fields = {
+        "event": "ana-ben",
+        "device": "6f1c1e0a-1b8e-4d84-9d8a-2f1f3f3c0001",
+        "guest_name": "Carla Ruiz 🎉",
+        "key": key,
+        "content_type": "image/jpeg",
+        "size": 5,
+        "width": 4,
+        "height": 3,
+        "sha256": "a" * 64,
+        "uploaded_at": datetime(2026, 6, 20, 12, tzinfo=UTC),
+    }
+    return StoredPhoto(**(fields | changes))
+
+
+class PhotoStoreContract:
+    def test_it_stores_the_bytes_under_the_key(self, store, read):
+        store.put(stored_photo(), b"photo")
+        assert read(stored_photo().key) == b"photo"
+
+    def test_it_never_overwrites(self, store, read):
+        store.put(stored_photo(), b"first")
+        with pytest.raises(KeyExists):
+            store.put(stored_photo(), b"second")
+        assert read(stored_photo().key) == b"first"
+
+    def test_delete_removes_the_photo_and_tolerates_a_missing_one(self, store, read):
+        store.put(stored_photo(), b"photo")
+        store.delete(stored_photo().key)
+        store.delete(stored_photo().key)
+        assert read(stored_photo().key) is None
