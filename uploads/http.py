@@ -1,9 +1,14 @@
-"""The guest API's responses as (status, body) pairs, shared by the Django views and the Lambda.
+"""The guest API's requests and responses as (status, body) pairs, shared by the Django views
+and the Lambda handler, which only move bytes in and out.
 
 Domain errors map to HTTP statuses here and nowhere else.
 """
 
-from uploads.core import EventView, UploadResult
+import logging
+from collections.abc import Callable, Mapping
+
+from uploads.core import EventView, Uploader, UploadResult
+from uploads.payload import parse_device, parse_upload, parse_upload_key
 from uploads.ports import (
     EventClosed,
     InvalidField,
@@ -17,6 +22,10 @@ from uploads.ports import (
     UploadInProgress,
     WrongKey,
 )
+
+log = logging.getLogger(__name__)
+
+Answer = tuple[int, dict]
 
 # Most specific first: the first matching class decides.
 _STATUSES: list[tuple[type[UploadError], int, str]] = [
@@ -38,6 +47,22 @@ METHOD_NOT_ALLOWED = (405, {"status": "method_not_allowed", "message": "This met
 SERVER_ERROR = (500, {"status": "error", "message": "Something went wrong on our side. Please try again."})
 # Seconds a client should wait before retrying, by status.
 RETRY_AFTER = {409: 5, 503: 10}
+
+
+def response_headers(status: int, origin: str | None, allowed_origins: list[str]) -> dict[str, str]:
+    """Headers every guest API answer carries: no caching, Retry-After when worth retrying, CORS."""
+    headers = {"Content-Type": "application/json", "Cache-Control": "no-store"}
+    if status in RETRY_AFTER:
+        headers["Retry-After"] = str(RETRY_AFTER[status])
+    if origin and origin in allowed_origins:
+        headers |= {
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+            "Access-Control-Allow-Headers": "Content-Type",
+            "Access-Control-Max-Age": "3600",
+            "Vary": "Origin",
+        }
+    return headers
 
 
 def error_body(error: UploadError) -> tuple[int, dict]:
@@ -70,3 +95,26 @@ def event_body(view: EventView) -> tuple[int, dict]:
     if view.count is not None:
         body["device"] = {"count": view.count, "limit": view.limit, "remaining": view.remaining}
     return 200, body
+
+
+def answer(action: Callable[[], Answer]) -> Answer:
+    """Run one request's action; whatever a client sends, the answer is JSON, never a traceback."""
+    try:
+        return action()
+    except UploadError as error:
+        return error_body(error)
+    except Exception:
+        log.exception("guest API failed")
+        return SERVER_ERROR
+
+
+def event_answer(uploader: Uploader, slug: str, query: Mapping[str, str]) -> Answer:
+    device = query.get("deviceId")
+    view = uploader.event_view(
+        slug, parse_upload_key(query.get("key"), "key"), parse_device(device) if device else None
+    )
+    return event_body(view)
+
+
+def upload_answer(uploader: Uploader, body: bytes, max_bytes: int) -> Answer:
+    return upload_body(uploader.upload(parse_upload(body, max_bytes)))

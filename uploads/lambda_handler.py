@@ -1,0 +1,101 @@
+"""AWS entry point for the guest API (no Django): API Gateway REST (v1) and HTTP API (v2) proxy events.
+
+Routes, answered exactly as the Django views answer them (uploads/http.py):
+  GET  .../events/<slug>?key=...&deviceId=...     POST .../upload     OPTIONS anything (CORS preflight)
+"""
+
+import base64
+import binascii
+import functools
+import json
+import logging
+import os
+import re
+import time
+
+from uploads import http
+from uploads.core import Uploader
+from uploads.ports import BadRequest
+from uploads.stores import aws
+from uploads.stores.dynamodb import DynamoDBStore
+from uploads.stores.s3 import IndexedByBucketEvents, S3PhotoStore
+
+log = logging.getLogger("photoshare.guest")
+log.setLevel(logging.INFO)
+
+# A synchronous Lambda request is capped at 6 MB including its JSON envelope; base64 leaves
+# about 4.4 MB of photo. The guest page downscales well below that.
+MAX_REQUEST_BYTES = 6 * 1024 * 1024
+MAX_UPLOAD_BYTES = int(os.environ.get("PHOTOSHARE_MAX_UPLOAD_BYTES", 4_400_000))
+_EVENT_ROUTE = re.compile(r"(?:^|/)events/([^/]+)/?$")
+_UPLOAD_ROUTE = re.compile(r"(?:^|/)upload/?$")
+
+
+@functools.cache
+def uploader() -> Uploader:
+    """Built on first use and kept while the container is warm."""
+    store = DynamoDBStore(aws.dynamodb(), os.environ.get("PHOTOSHARE_TABLE", "PhotoUploadCounts"))
+    return Uploader(
+        policies=store,
+        quota=store,
+        photos=S3PhotoStore(aws.s3(), os.environ["PHOTOSHARE_PHOTO_BUCKET"]),
+        recorder=IndexedByBucketEvents(),
+    )
+
+
+def handler(event: dict, context) -> dict:
+    started = time.perf_counter()
+    method, path = _method_and_path(event)
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    status, body = _route(method, path, event)
+    allowed = [o.strip() for o in os.environ.get("PHOTOSHARE_CORS_ORIGINS", "").split(",") if o.strip()]
+    response = {
+        "statusCode": status,
+        "headers": http.response_headers(status, headers.get("origin"), allowed),
+        "body": "" if body is None else json.dumps(body),
+    }
+    log.info(
+        json.dumps(
+            {
+                "request_id": getattr(context, "aws_request_id", None),
+                "method": method,
+                "path": path,
+                "status": status,
+                "code": (body or {}).get("status"),
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            }
+        )
+    )
+    return response
+
+
+def _method_and_path(event: dict) -> tuple[str, str]:
+    if "requestContext" in event and "http" in event["requestContext"]:  # HTTP API, payload v2
+        return event["requestContext"]["http"]["method"], event.get("rawPath", "/")
+    return event.get("httpMethod", "GET"), event.get("path", "/")
+
+
+def _route(method: str, path: str, event: dict) -> tuple[int, dict | None]:
+    if method == "OPTIONS":
+        return 204, None
+    event_route, upload_route = _EVENT_ROUTE.search(path), _UPLOAD_ROUTE.search(path)
+    if not (event_route or upload_route):
+        return http.NOT_FOUND
+    if (event_route and method != "GET") or (upload_route and method != "POST"):
+        return http.METHOD_NOT_ALLOWED
+    if event_route:
+        query = event.get("queryStringParameters") or {}
+        return http.answer(lambda: http.event_answer(uploader(), event_route.group(1), query))
+    raw = event.get("body") or ""
+    if len(raw) > MAX_REQUEST_BYTES:
+        return http.too_large_body(MAX_UPLOAD_BYTES)
+    return http.answer(lambda: http.upload_answer(uploader(), _body_bytes(event, raw), MAX_UPLOAD_BYTES))
+
+
+def _body_bytes(event: dict, raw: str) -> bytes:
+    if not event.get("isBase64Encoded"):
+        return raw.encode()
+    try:
+        return base64.b64decode(raw, validate=True)
+    except binascii.Error:
+        raise BadRequest("The request body is not valid base64.") from None
