@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format organizer clean
+.PHONY: run test lint format organizer package clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,8 +33,31 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: lint
+test: lint package
 	$(PY) -m pytest
 
+# Zappa packages whatever virtualenv is active, so each stage is built from its own
+# production-only one: the dashboard's (Django + Zappa) and the guest's (empty: the guest
+# function needs only the project's uploads/ code and the runtime's boto3).
+BUILD := .build
+$(BUILD)/dashboard/.installed: requirements.txt requirements-deploy.txt
+	test -x $(BUILD)/dashboard/bin/python || $(PYTHON) -m venv $(BUILD)/dashboard
+	$(BUILD)/dashboard/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-deploy.txt
+	touch $@
+
+$(BUILD)/guest/.installed:
+	test -x $(BUILD)/guest/bin/python || $(PYTHON) -m venv --without-pip $(BUILD)/guest
+	touch $@
+
+package: $(BUILD)/dashboard/.installed $(BUILD)/guest/.installed
+	mkdir -p dist
+	find . -name __pycache__ -not -path "./.venv/*" -not -path "./$(BUILD)/*" -prune -exec rm -rf {} +
+	DJANGO_SECRET_KEY=collectstatic $(BUILD)/dashboard/bin/python manage.py collectstatic --noinput -v0
+	AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline VIRTUAL_ENV=$(abspath $(BUILD)/dashboard) \
+		$(BUILD)/dashboard/bin/zappa package dashboard -o dist/dashboard.zip
+	AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline VIRTUAL_ENV=$(abspath $(BUILD)/guest) \
+		$(BUILD)/dashboard/bin/zappa package guest -o dist/guest.zip
+	ls -l dist
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BUILD) dist staticfiles .pytest_cache .ruff_cache

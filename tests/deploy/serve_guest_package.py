@@ -1,0 +1,68 @@
+"""Serve synthetic API Gateway events with the guest handler imported from an unpacked package.
+
+    python serve_guest_package.py UNPACKED_DIR
+
+Run in a fresh interpreter whose path starts at UNPACKED_DIR (nothing from the repository), with
+moto standing in for AWS. Prints one JSON object: where the handler came from, the status codes,
+and which top-level modules got imported.
+"""
+
+import base64
+import io
+import json
+import os
+import sys
+
+import boto3
+from moto import mock_aws
+
+unpacked = os.path.abspath(sys.argv[1])
+sys.path.insert(0, unpacked)
+os.environ |= {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "eu-west-1",
+    "PHOTOSHARE_TABLE": "PhotoUploadCounts",
+    "PHOTOSHARE_PHOTO_BUCKET": "photoshare-photos",
+}
+KEY, DEVICE = "k" * 43, "6f1c1e0a-1b8e-4d84-9d8a-2f1f3f3c0001"
+# The smallest whole JPEG the recogniser accepts: SOI, a frame header, one empty scan, EOI.
+JPEG = bytes.fromhex("ffd8ffc0000b080001000101011100ffda0008010100003f00ffd9")
+
+
+def upload(handler, key: str, nonce: int) -> int:
+    image = JPEG[:-2] + bytes([nonce]) + JPEG[-2:]  # distinct bytes, so not a retry of the last one
+    body = {"eventName": "party", "uploadKey": key, "guestName": "Ana", "deviceId": DEVICE}
+    body["image"] = base64.b64encode(image).decode()
+    event = {"httpMethod": "POST", "path": "/upload", "headers": {}, "body": json.dumps(body)}
+    return handler(event, None)["statusCode"]
+
+
+with mock_aws():
+    from uploads.stores.dynamodb import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
+
+    boto3.client("dynamodb").create_table(
+        TableName="PhotoUploadCounts",
+        KeySchema=KEY_SCHEMA,
+        AttributeDefinitions=ATTRIBUTE_DEFINITIONS,
+        BillingMode="PAY_PER_REQUEST",
+    )
+    boto3.client("s3").create_bucket(
+        Bucket="photoshare-photos", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
+    from uploads import lambda_handler
+    from uploads.policy import EventPolicy, hash_upload_key
+
+    lambda_handler.uploader().policies.put_policy(EventPolicy("party", "Party", 1, True, hash_upload_key(KEY)))
+    statuses = [upload(lambda_handler.handler, KEY, 1), upload(lambda_handler.handler, KEY, 2)]
+    statuses.append(upload(lambda_handler.handler, "wrong-key", 3))
+    sys.stdout = io.TextIOWrapper(sys.stdout.buffer)  # moto may have wrapped it
+    print(
+        json.dumps(
+            {
+                "handler_file": lambda_handler.__file__,
+                "statuses": statuses,
+                "modules": sorted({m.split(".")[0] for m in sys.modules}),
+            }
+        )
+    )
