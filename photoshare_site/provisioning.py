@@ -1,0 +1,183 @@
+"""Create or update, idempotently, the AWS resources photoshare runs on, and write least-privilege
+IAM policies for its two functions. Used by `manage.py provision_aws`.
+"""
+
+import json
+from dataclasses import dataclass
+
+from botocore.exceptions import ClientError
+
+from uploads.stores.dynamodb import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
+
+# What each function calls, as IAM actions (TransactWriteItems is authorised per item action).
+# tests/test_provisioning.py derives the guest's list from the calls its handler really makes.
+GUEST_TABLE_ACTIONS = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+GUEST_PHOTO_ACTIONS = ["s3:DeleteObject", "s3:PutObject"]
+DASHBOARD_TABLE_ACTIONS = [*GUEST_TABLE_ACTIONS, "dynamodb:Query"]
+DASHBOARD_PHOTO_ACTIONS = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+# Old versions of deleted or replaced objects are kept this long, then expire.
+NONCURRENT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Names:
+    region: str
+    account: str
+    table: str
+    photo_bucket: str
+    site_bucket: str
+    project: str = "photoshare"
+
+    @property
+    def table_arn(self) -> str:
+        return f"arn:aws:dynamodb:{self.region}:{self.account}:table/{self.table}"
+
+    def log_arn(self, function: str) -> str:
+        return f"arn:aws:logs:{self.region}:{self.account}:log-group:/aws/lambda/{self.project}-{function}:*"
+
+    @property
+    def site_url(self) -> str:
+        return f"http://{self.site_bucket}.s3-website-{self.region}.amazonaws.com"
+
+
+def ensure_table(dynamodb, names: Names) -> str:
+    try:
+        dynamodb.create_table(
+            TableName=names.table,
+            KeySchema=KEY_SCHEMA,
+            AttributeDefinitions=ATTRIBUTE_DEFINITIONS,
+            BillingMode="PAY_PER_REQUEST",
+        )
+        outcome = "created"
+    except dynamodb.exceptions.ResourceInUseException:
+        outcome = "exists"
+    dynamodb.get_waiter("table_exists").wait(TableName=names.table)
+    dynamodb.update_continuous_backups(
+        TableName=names.table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+    )
+    return outcome
+
+
+def _ensure_bucket(s3, bucket: str, region: str) -> str:
+    try:
+        options = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        s3.create_bucket(Bucket=bucket, **options)
+        return "created"
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "BucketAlreadyOwnedByYou":
+            return "exists"
+        raise
+
+
+def ensure_photo_bucket(s3, names: Names, download_origins: list[str]) -> str:
+    """Private, encrypted, versioned; CORS lets the dashboard's pages fetch presigned downloads."""
+    outcome = _ensure_bucket(s3, names.photo_bucket, names.region)
+    s3.put_public_access_block(
+        Bucket=names.photo_bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_encryption(
+        Bucket=names.photo_bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]
+        },
+    )
+    s3.put_bucket_versioning(Bucket=names.photo_bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=names.photo_bucket,
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": "expire-old-versions",
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": ""},
+                    "NoncurrentVersionExpiration": {"NoncurrentDays": NONCURRENT_DAYS},
+                }
+            ]
+        },
+    )
+    s3.put_bucket_cors(
+        Bucket=names.photo_bucket,
+        CORSConfiguration={
+            "CORSRules": [
+                {"AllowedMethods": ["GET", "HEAD"], "AllowedOrigins": download_origins or ["*"], "MaxAgeSeconds": 3600}
+            ]
+        },
+    )
+    return outcome
+
+
+def ensure_site_bucket(s3, names: Names) -> str:
+    """The one public bucket: the static guest page, read-only to the world."""
+    outcome = _ensure_bucket(s3, names.site_bucket, names.region)
+    s3.put_public_access_block(
+        Bucket=names.site_bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": False,
+            "RestrictPublicBuckets": False,
+        },
+    )
+    s3.put_bucket_policy(
+        Bucket=names.site_bucket,
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "PublicReadGuestPage",
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "s3:GetObject",
+                        "Resource": f"arn:aws:s3:::{names.site_bucket}/*",
+                    }
+                ],
+            }
+        ),
+    )
+    s3.put_bucket_website(
+        Bucket=names.site_bucket,
+        WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}, "ErrorDocument": {"Key": "guest/index.html"}},
+    )
+    return outcome
+
+
+def _statement(sid: str, actions: list[str], resources: list[str]) -> dict:
+    return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": resources}
+
+
+def function_policies(names: Names) -> dict[str, dict]:
+    """One policy document per function, each naming only the resources and actions it uses."""
+    photos = f"arn:aws:s3:::{names.photo_bucket}/*"
+    return {
+        "guest": {
+            "Version": "2012-10-17",
+            "Statement": [
+                _statement("Counters", GUEST_TABLE_ACTIONS, [names.table_arn]),
+                _statement("StorePhotos", GUEST_PHOTO_ACTIONS, [photos]),
+                _statement("Logs", LOG_ACTIONS, [names.log_arn("guest")]),
+            ],
+        },
+        "dashboard": {
+            "Version": "2012-10-17",
+            "Statement": [
+                _statement("CountersAndPolicies", DASHBOARD_TABLE_ACTIONS, [names.table_arn]),
+                _statement("Photos", DASHBOARD_PHOTO_ACTIONS, [photos]),
+                _statement("ListPhotos", ["s3:ListBucket"], [f"arn:aws:s3:::{names.photo_bucket}"]),
+                _statement("Logs", LOG_ACTIONS, [names.log_arn("dashboard")]),
+            ],
+        },
+    }
+
+
+LAMBDA_TRUST_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}

@@ -1,0 +1,117 @@
+"""provision_aws and publish_guest_frontend under moto, each run twice; the guest's IAM policy
+allows exactly the calls its handler makes."""
+
+import json
+from io import StringIO
+
+import boto3
+from django.core.management import call_command
+
+from photoshare_site import provisioning
+from tests import guest_lambda as guest
+from tests.conftest import jpeg_bytes
+from uploads import lambda_handler
+from uploads.ports import StorageUnavailable
+
+SITE = "photoshare-guests"
+PHOTOS = "photoshare-photos"
+
+
+def provision(tmp_path) -> str:
+    out = StringIO()
+    call_command(
+        "provision_aws",
+        "--photo-bucket",
+        PHOTOS,
+        "--site-bucket",
+        SITE,
+        "--dashboard-origin",
+        "https://dash.example.org",
+        "--policy-dir",
+        str(tmp_path / "iam"),
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+def test_provisioning_twice_creates_then_keeps_everything(aws_env, tmp_path):
+    first, second = provision(tmp_path), provision(tmp_path)
+    assert "table PhotoUploadCounts: created" in first and "table PhotoUploadCounts: exists" in second
+    dynamodb, s3 = boto3.client("dynamodb"), boto3.client("s3")
+    table = dynamodb.describe_table(TableName="PhotoUploadCounts")["Table"]
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    backups = dynamodb.describe_continuous_backups(TableName="PhotoUploadCounts")["ContinuousBackupsDescription"]
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    assert all(s3.get_public_access_block(Bucket=PHOTOS)["PublicAccessBlockConfiguration"].values())
+    rule = s3.get_bucket_encryption(Bucket=PHOTOS)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert s3.get_bucket_versioning(Bucket=PHOTOS)["Status"] == "Enabled"
+    assert s3.get_bucket_cors(Bucket=PHOTOS)["CORSRules"][0]["AllowedOrigins"] == ["https://dash.example.org"]
+    assert s3.get_bucket_website(Bucket=SITE)["IndexDocument"]["Suffix"] == "index.html"
+    assert json.loads(s3.get_bucket_policy(Bucket=SITE)["Policy"])["Statement"][0]["Action"] == "s3:GetObject"
+
+
+def test_it_writes_a_policy_per_function_scoped_to_its_resources(aws_env, tmp_path):
+    provision(tmp_path)
+    guest_policy = json.loads((tmp_path / "iam" / "photoshare-guest.json").read_text())
+    resources = {r for statement in guest_policy["Statement"] for r in statement["Resource"]}
+    assert resources == {
+        "arn:aws:dynamodb:eu-west-1:123456789012:table/PhotoUploadCounts",
+        f"arn:aws:s3:::{PHOTOS}/*",
+        "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/photoshare-guest:*",
+    }
+    assert not any("*" in a for statement in guest_policy["Statement"] for a in statement["Action"])
+    assert (tmp_path / "iam" / "photoshare-dashboard.json").exists()
+    assert (tmp_path / "iam" / "lambda-trust.json").exists()
+
+
+def iam_actions(operation: str, params: dict) -> set[str]:
+    if operation == "TransactWriteItems":
+        kinds = {kind for item in params["TransactItems"] for kind in item}
+        return {f"dynamodb:{ {'Put': 'PutItem', 'Update': 'UpdateItem', 'Delete': 'DeleteItem'}[k] }" for k in kinds}
+    service = "dynamodb" if operation.endswith("Item") or operation == "Query" else "s3"
+    return {f"{service}:{operation}"}
+
+
+def test_the_guest_policy_allows_exactly_the_calls_the_handler_makes(guest_lambda, monkeypatch):
+    made: set[str] = set()
+    store = lambda_handler.uploader().quota
+    for client in (store.client, lambda_handler.uploader().photos.client):
+        client.meta.events.register(
+            "provide-client-params.*.*",
+            lambda params, model, **kw: made.update(iam_actions(model.name, params)),
+        )
+    # Every path the guest function can take: describe, store, retry, refuse, and undo a failure.
+    guest.call(guest.upload_event())
+    guest.call(guest.upload_event())
+    event = guest.recorded("apigw_http_v2_get_event")
+    event["queryStringParameters"] = {"key": guest.KEY, "deviceId": guest.PHONE}
+    guest.call(event)
+    monkeypatch.setattr(store, "complete", lambda claim, key: (_ for _ in ()).throw(StorageUnavailable()))
+    guest.call(guest.upload_event(image=jpeg_bytes(5)))
+    monkeypatch.undo()
+    guest.call(guest.upload_event(image=jpeg_bytes(6)))
+    guest.call(guest.upload_event(image=jpeg_bytes(7)))
+    allowed = set(provisioning.GUEST_TABLE_ACTIONS) | set(provisioning.GUEST_PHOTO_ACTIONS)
+    assert made == allowed
+
+
+def test_publishing_twice_uploads_the_page_with_the_api_url(aws_env, tmp_path):
+    provision(tmp_path)
+    out = StringIO()
+    for _ in range(2):
+        call_command(
+            "publish_guest_frontend",
+            "--site-bucket",
+            SITE,
+            "--api-url",
+            "https://abc.execute-api.eu-west-1.amazonaws.com/prod/",
+            stdout=out,
+        )
+    s3 = boto3.client("s3")
+    config = s3.get_object(Bucket=SITE, Key="guest/config.js")
+    assert 'apiBase: "https://abc.execute-api.eu-west-1.amazonaws.com/prod"' in config["Body"].read().decode()
+    page = s3.head_object(Bucket=SITE, Key="guest/index.html")
+    assert (page["ContentType"], page["CacheControl"]) == ("text/html; charset=utf-8", "no-cache")
+    assert s3.head_object(Bucket=SITE, Key="guest/app.js")["ContentType"].startswith("text/javascript")
+    assert f"http://{SITE}.s3-website-eu-west-1.amazonaws.com/guest/?event=<slug>&key=<upload key>" in out.getvalue()

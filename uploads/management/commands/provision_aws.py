@@ -1,0 +1,45 @@
+import json
+from pathlib import Path
+
+import boto3
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from photoshare_site import provisioning
+from uploads.stores import aws
+
+
+class Command(BaseCommand):
+    help = "Create or update the DynamoDB table and S3 buckets, and write the functions' IAM policies."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--table", default=settings.DYNAMODB_TABLE)
+        parser.add_argument("--photo-bucket", required=True, help="private bucket for the photos")
+        parser.add_argument("--site-bucket", required=True, help="public bucket for the static guest page")
+        parser.add_argument("--dashboard-origin", action="append", default=[], help="origin allowed to download")
+        parser.add_argument("--policy-dir", default="iam", help="where to write the IAM policy documents")
+
+    def handle(self, *args, table, photo_bucket, site_bucket, dashboard_origin, policy_dir, **options):
+        session = boto3.session.Session()
+        names = provisioning.Names(
+            region=session.region_name,
+            account=session.client("sts").get_caller_identity()["Account"],
+            table=table,
+            photo_bucket=photo_bucket,
+            site_bucket=site_bucket,
+        )
+        s3 = aws.s3()
+        self.stdout.write(f"table {names.table}: {provisioning.ensure_table(aws.dynamodb(), names)}")
+        photos = provisioning.ensure_photo_bucket(s3, names, dashboard_origin)
+        self.stdout.write(f"photo bucket {names.photo_bucket} (private): {photos}")
+        site = provisioning.ensure_site_bucket(s3, names)
+        self.stdout.write(f"guest site bucket {names.site_bucket} (public, {names.site_url}): {site}")
+        self._write_policies(Path(policy_dir), names)
+
+    def _write_policies(self, folder: Path, names: provisioning.Names) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        documents = {f"{names.project}-{fn}.json": doc for fn, doc in provisioning.function_policies(names).items()}
+        documents["lambda-trust.json"] = provisioning.LAMBDA_TRUST_POLICY
+        for filename, document in documents.items():
+            (folder / filename).write_text(json.dumps(document, indent=2) + "\n")
+            self.stdout.write(f"wrote {folder / filename}")

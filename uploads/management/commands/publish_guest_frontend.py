@@ -1,0 +1,50 @@
+import json
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from uploads.stores import aws
+
+PREFIX = "guest/"
+LOCAL_API_BASE = 'apiBase: "/api"'
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+}
+# File names carry no content hash, so browsers must revalidate (cheap: S3 answers 304 on ETag).
+CACHE_CONTROL = "no-cache"
+
+
+def config_js(api_url: str) -> str:
+    """guest_frontend/config.js with the API's address; every other setting keeps its default."""
+    source = (settings.BASE_DIR / "guest_frontend" / "config.js").read_text()
+    if LOCAL_API_BASE not in source:
+        raise CommandError(f"guest_frontend/config.js no longer contains {LOCAL_API_BASE}; update this command")
+    return source.replace(LOCAL_API_BASE, f"apiBase: {json.dumps(api_url.rstrip('/'))}")
+
+
+class Command(BaseCommand):
+    help = "Upload the guest page to the public site bucket, pointed at the guest API's URL."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--site-bucket", required=True)
+        parser.add_argument("--api-url", required=True, help="the guest function's API Gateway URL")
+        parser.add_argument("--region", default=None, help="the bucket's region (default: the session's)")
+
+    def handle(self, *args, site_bucket, api_url, region, **options):
+        s3 = aws.s3()
+        for path in sorted((settings.BASE_DIR / "guest_frontend").iterdir()):
+            body = config_js(api_url).encode() if path.name == "config.js" else path.read_bytes()
+            s3.put_object(
+                Bucket=site_bucket,
+                Key=PREFIX + path.name,
+                Body=body,
+                ContentType=CONTENT_TYPES.get(path.suffix, "application/octet-stream"),
+                CacheControl=CACHE_CONTROL,
+            )
+            self.stdout.write(f"uploaded {PREFIX}{path.name}")
+        site = f"http://{site_bucket}.s3-website-{region or s3.meta.region_name}.amazonaws.com"
+        self.stdout.write(f"Guest URL pattern for QR codes: {site}/{PREFIX}?event=<slug>&key=<upload key>")
+        self.stdout.write(f"Set PHOTOSHARE_PUBLIC_URL={site} on the dashboard, and PHOTOSHARE_CORS_ORIGINS={site}")
+        self.stdout.write("on the guest function, so both agree on where guests land.")
