@@ -33,8 +33,15 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# With TEST_DATABASE_URL (a PostgreSQL server, as on AWS), the suite runs a second time on it.
 test: lint package
 	$(PY) -m pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "Again on PostgreSQL ($$TEST_DATABASE_URL):"; \
+		DATABASE_URL="$$TEST_DATABASE_URL" $(PY) -m pytest -m "not browser"; \
+	else \
+		echo "TEST_DATABASE_URL is not set: the PostgreSQL pass was not run (.ci/run sets it)."; \
+	fi
 
 # Zappa packages whatever virtualenv is active, so each stage is built from its own
 # production-only one: the dashboard's (Django + Zappa) and the guest's (empty: the guest

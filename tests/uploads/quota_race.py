@@ -1,8 +1,10 @@
 """One racer for the multi-process quota test: reserves slots on a shared database as soon as told.
 
-Run as `python -m tests.uploads.quota_race EVENT DEVICE LIMIT ATTEMPTS START_AT [--same-photo]`
-with DJANGO_SETTINGS_MODULE and PHOTOSHARE_DATA_DIR (or DATABASE settings) in the environment.
-Prints one JSON object counting the outcomes.
+    python -m tests.uploads.quota_race EVENT DEVICE LIMIT ATTEMPTS START_AT [--same-photo]
+    python -m tests.uploads.quota_race EVENT DEVICE --report
+
+with DJANGO_SETTINGS_MODULE and the database settings (PHOTOSHARE_DATA_DIR or DATABASE_URL) in the
+environment. Prints one JSON object: the outcomes counted, or with --report the stored count.
 """
 
 import argparse
@@ -13,23 +15,9 @@ from collections import Counter
 from datetime import UTC, datetime
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("event")
-    parser.add_argument("device")
-    parser.add_argument("limit", type=int)
-    parser.add_argument("attempts", type=int)
-    parser.add_argument("start_at", type=float)
-    parser.add_argument("--same-photo", action="store_true")
-    args = parser.parse_args()
-
-    import django
-
-    django.setup()
+def race(store, args) -> Counter:
     from uploads.ports import Claim, LimitReached, UploadInProgress
-    from uploads.stores.sql import SqlQuotaStore
 
-    store = SqlQuotaStore()
     outcomes: Counter[str] = Counter()
     time.sleep(max(0.0, args.start_at - time.time()))
     for attempt in range(args.attempts):
@@ -47,7 +35,30 @@ def main() -> None:
             else:
                 store.complete(claim, f"{args.event}/{fingerprint}.jpg")
                 outcomes["accepted"] += 1
-    print(json.dumps(outcomes))
+    return outcomes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("event")
+    parser.add_argument("device")
+    parser.add_argument("limit", type=int, nargs="?")
+    parser.add_argument("attempts", type=int, nargs="?")
+    parser.add_argument("start_at", type=float, nargs="?")
+    parser.add_argument("--same-photo", action="store_true")
+    parser.add_argument("--report", action="store_true")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from uploads.stores.sql import SqlQuotaStore
+
+    store = SqlQuotaStore()
+    if args.report:
+        print(json.dumps({"count": store.usage(args.event, args.device).count}))
+    else:
+        print(json.dumps(race(store, args)))
 
 
 if __name__ == "__main__":

@@ -1,12 +1,18 @@
-"""The limit holds when many OS processes race on one database file, as gunicorn's workers do."""
+"""The limit holds when many OS processes race on one database, as gunicorn's workers do.
 
+Runs on the SQLite file `make run` uses and, when DATABASE_URL names a PostgreSQL server (CI
+starts one), on a fresh PostgreSQL database too.
+"""
+
+import contextlib
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -19,28 +25,54 @@ EVENT = "race"
 DEVICE = "0b5e3c7a-6a39-4c1e-9a55-5d0d5a7e0c01"
 
 
-@pytest.fixture
-def racing_env(tmp_path) -> dict:
+@contextlib.contextmanager
+def postgres_database(server_url: str):
+    """A throwaway database on the server DATABASE_URL points at; dropped afterwards."""
+    import psycopg
+
+    name = f"photoshare_race_{uuid.uuid4().hex[:8]}"
+    admin_url = server_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield server_url.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+RACE_DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("DATABASE_URL", "").startswith("postgres") else [])
+
+
+@pytest.fixture(params=RACE_DATABASES)
+def racing_env(request, tmp_path):
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "photoshare_site.settings",
         "PHOTOSHARE_DATA_DIR": str(tmp_path),
         "DJANGO_SECRET_KEY": "race",
     }
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    return env
+    database = postgres_database(os.environ["DATABASE_URL"]) if request.param == "postgresql" else nullcontext("")
+    with database as url:
+        env["DATABASE_URL"] = url
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+        yield env
+
+
+def run(env: dict, *args: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.uploads.quota_race", EVENT, DEVICE, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
 
 
 def race(env: dict, *extra: str) -> Counter:
     start_at = str(time.time() + 3)  # every racer is up and waiting before the gun
     command = [sys.executable, "-m", "tests.uploads.quota_race", EVENT, DEVICE, str(LIMIT), str(ATTEMPTS_EACH)]
     racers = [
-        subprocess.Popen(
-            [*command, start_at, *extra],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+        subprocess.Popen([*command, start_at, *extra], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
         for _ in range(PROCESSES)
     ]
     totals: Counter = Counter()
@@ -51,19 +83,14 @@ def race(env: dict, *extra: str) -> Counter:
     return totals
 
 
-def stored_count(env: dict) -> int:
-    with sqlite3.connect(Path(env["PHOTOSHARE_DATA_DIR"]) / "photoshare.sqlite3") as db:
-        return db.execute("SELECT count FROM uploads_devicequota WHERE device_id = ?", (DEVICE,)).fetchone()[0]
-
-
 def test_exactly_the_limit_succeeds_when_64_reservations_race_across_8_processes(racing_env):
     totals = race(racing_env)
     assert totals == Counter(accepted=LIMIT, limit_reached=PROCESSES * ATTEMPTS_EACH - LIMIT)
-    assert stored_count(racing_env) == LIMIT
+    assert run(racing_env, "--report")["count"] == LIMIT
 
 
 def test_the_same_photo_racing_from_8_processes_spends_one_slot(racing_env):
     totals = race(racing_env, "--same-photo")
     assert totals["accepted"] == 1
     assert totals["accepted"] + totals["duplicate"] + totals["in_progress"] == PROCESSES * ATTEMPTS_EACH
-    assert stored_count(racing_env) == 1
+    assert run(racing_env, "--report")["count"] == 1
