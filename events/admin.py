@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils.html import format_html
 
 from events.models import Event, Photo
@@ -30,7 +31,11 @@ class EventAdmin(admin.ModelAdmin):
 
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):
-    list_display = ["key", "event", "guest_name", "content_type", "size", "uploaded_at"]
+    list_display = ["key", "event", "guest_name", "content_type", "size", "uploaded_at", "download"]
     list_filter = ["event"]
     search_fields = ["guest_name", "key"]
-    readonly_fields = [f.name for f in Photo._meta.fields]
+    readonly_fields = [*(f.name for f in Photo._meta.fields), "download"]
+
+    @admin.display(description="original")
+    def download(self, obj: Photo) -> str:
+        return format_html('<a href="{}">Download</a>', reverse("photo-original", args=[obj.pk]))

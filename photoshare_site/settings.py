@@ -61,6 +61,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "photoshare_site.urls"
+LOGIN_URL = "admin:login"
 WSGI_APPLICATION = "photoshare_site.wsgi.application"
 
 TEMPLATES = [
@@ -121,24 +122,9 @@ DYNAMODB_TABLE = env_str("PHOTOSHARE_TABLE", "PhotoUploadCounts")
 PRESIGNED_URL_SECONDS = env_int("PHOTOSHARE_PRESIGNED_URL_SECONDS", 600, minimum=1)
 if PRESIGNED_URL_SECONDS > 900:
     raise ImproperlyConfigured("PHOTOSHARE_PRESIGNED_URL_SECONDS must be at most 900 (15 minutes)")
-if BACKEND == "aws":
-    PHOTO_BUCKET = env_required("PHOTOSHARE_PHOTO_BUCKET", "when PHOTOSHARE_BACKEND=aws")
-    PHOTO_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": PHOTO_BUCKET,
-            "querystring_auth": True,
-            "querystring_expire": PRESIGNED_URL_SECONDS,
-            "file_overwrite": False,
-            "default_acl": None,
-            "object_parameters": {"ServerSideEncryption": "AES256"},
-        },
-    }
-else:
-    PHOTO_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PHOTOS_DIR}}
+PHOTO_BUCKET = env_required("PHOTOSHARE_PHOTO_BUCKET", "when PHOTOSHARE_BACKEND=aws") if BACKEND == "aws" else ""
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "photos": PHOTO_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

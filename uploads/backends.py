@@ -1,6 +1,8 @@
 """Builds the upload core from settings: the one place that picks the adapters."""
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, Storage
+from storages.backends.s3 import S3Storage
 
 from events.selectors import EventPolicies
 from uploads.core import Uploader
@@ -26,6 +28,20 @@ def quota_store() -> QuotaStore:
 
 def photo_store() -> PhotoStore:
     return S3PhotoStore(aws.s3(), settings.PHOTO_BUCKET) if on_aws() else FileSystemPhotoStore(settings.PHOTOS_DIR)
+
+
+def photo_storage() -> Storage:
+    """The photo store as a Django storage, for the dashboard to read and link to photos."""
+    if on_aws():
+        return S3Storage(
+            bucket_name=settings.PHOTO_BUCKET,
+            querystring_auth=True,
+            querystring_expire=settings.PRESIGNED_URL_SECONDS,
+            file_overwrite=False,
+            default_acl=None,
+            signature_version="s3v4",
+        )
+    return FileSystemStorage(location=settings.PHOTOS_DIR)
 
 
 def photo_recorder() -> PhotoRecorder:
