@@ -27,7 +27,13 @@ class Names:
     table: str
     photo_bucket: str
     site_bucket: str
+    deploy_bucket: str
     project: str = "photoshare"
+
+    @property
+    def dashboard_secrets(self) -> str:
+        """The S3 object Zappa's `remote_env` loads into the dashboard's environment at cold start."""
+        return f"{self.project}-dashboard.env.json"
 
     @property
     def table_arn(self) -> str:
@@ -70,11 +76,16 @@ def _ensure_bucket(s3, bucket: str, region: str) -> str:
         raise
 
 
-def ensure_photo_bucket(s3, names: Names, download_origins: list[str]) -> str:
-    """Private, encrypted, versioned; CORS lets the dashboard's pages fetch presigned downloads."""
-    outcome = _ensure_bucket(s3, names.photo_bucket, names.region)
+def ensure_deploy_bucket(s3, names: Names) -> str:
+    """Private: Zappa's code uploads and the dashboard's secrets file."""
+    outcome = _ensure_bucket(s3, names.deploy_bucket, names.region)
+    _block_public_access(s3, names.deploy_bucket)
+    return outcome
+
+
+def _block_public_access(s3, bucket: str) -> None:
     s3.put_public_access_block(
-        Bucket=names.photo_bucket,
+        Bucket=bucket,
         PublicAccessBlockConfiguration={
             "BlockPublicAcls": True,
             "IgnorePublicAcls": True,
@@ -82,6 +93,12 @@ def ensure_photo_bucket(s3, names: Names, download_origins: list[str]) -> str:
             "RestrictPublicBuckets": True,
         },
     )
+
+
+def ensure_photo_bucket(s3, names: Names, download_origins: list[str]) -> str:
+    """Private, encrypted, versioned; CORS lets the dashboard's pages fetch presigned downloads."""
+    outcome = _ensure_bucket(s3, names.photo_bucket, names.region)
+    _block_public_access(s3, names.photo_bucket)
     s3.put_bucket_encryption(
         Bucket=names.photo_bucket,
         ServerSideEncryptionConfiguration={
@@ -171,6 +188,9 @@ def function_policies(names: Names) -> dict[str, dict]:
                 _statement("CountersAndPolicies", DASHBOARD_TABLE_ACTIONS, [names.table_arn]),
                 _statement("Photos", DASHBOARD_PHOTO_ACTIONS, [photos]),
                 _statement("ListPhotos", ["s3:ListBucket"], [f"arn:aws:s3:::{names.photo_bucket}"]),
+                _statement(
+                    "ReadSecrets", ["s3:GetObject"], [f"arn:aws:s3:::{names.deploy_bucket}/{names.dashboard_secrets}"]
+                ),
                 _statement("Logs", LOG_ACTIONS, [names.log_arn("dashboard")]),
             ],
         },

@@ -12,9 +12,11 @@ from tests import guest_lambda as guest
 from tests.conftest import jpeg_bytes
 from uploads import lambda_handler
 from uploads.ports import StorageUnavailable
+from uploads.stores import aws
 
 SITE = "photoshare-guests"
 PHOTOS = "photoshare-photos"
+DEPLOYS = "photoshare-deploys"
 
 
 def provision(tmp_path) -> str:
@@ -25,6 +27,8 @@ def provision(tmp_path) -> str:
         PHOTOS,
         "--site-bucket",
         SITE,
+        "--deploy-bucket",
+        DEPLOYS,
         "--dashboard-origin",
         "https://dash.example.org",
         "--policy-dir",
@@ -42,7 +46,8 @@ def test_provisioning_twice_creates_then_keeps_everything(aws_env, tmp_path):
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     backups = dynamodb.describe_continuous_backups(TableName="PhotoUploadCounts")["ContinuousBackupsDescription"]
     assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
-    assert all(s3.get_public_access_block(Bucket=PHOTOS)["PublicAccessBlockConfiguration"].values())
+    for private in (PHOTOS, DEPLOYS):
+        assert all(s3.get_public_access_block(Bucket=private)["PublicAccessBlockConfiguration"].values())
     rule = s3.get_bucket_encryption(Bucket=PHOTOS)["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     assert s3.get_bucket_versioning(Bucket=PHOTOS)["Status"] == "Enabled"
@@ -61,7 +66,9 @@ def test_it_writes_a_policy_per_function_scoped_to_its_resources(aws_env, tmp_pa
         "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/photoshare-guest:*",
     }
     assert not any("*" in a for statement in guest_policy["Statement"] for a in statement["Action"])
-    assert (tmp_path / "iam" / "photoshare-dashboard.json").exists()
+    dashboard = json.loads((tmp_path / "iam" / "photoshare-dashboard.json").read_text())
+    secrets = [st for st in dashboard["Statement"] if st["Sid"] == "ReadSecrets"]
+    assert secrets[0]["Resource"] == [f"arn:aws:s3:::{DEPLOYS}/photoshare-dashboard.env.json"]
     assert (tmp_path / "iam" / "lambda-trust.json").exists()
 
 
@@ -115,3 +122,12 @@ def test_publishing_twice_uploads_the_page_with_the_api_url(aws_env, tmp_path):
     assert (page["ContentType"], page["CacheControl"]) == ("text/html; charset=utf-8", "no-cache")
     assert s3.head_object(Bucket=SITE, Key="guest/app.js")["ContentType"].startswith("text/javascript")
     assert f"http://{SITE}.s3-website-eu-west-1.amazonaws.com/guest/?event=<slug>&key=<upload key>" in out.getvalue()
+
+
+def test_clients_honour_the_standard_endpoint_variables(aws_env, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://localhost:4566")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://s3.localhost.localstack.cloud:4566")
+    aws.dynamodb.cache_clear()
+    aws.s3.cache_clear()
+    assert aws.dynamodb().meta.endpoint_url == "http://localhost:4566"
+    assert aws.s3().meta.endpoint_url == "http://s3.localhost.localstack.cloud:4566"

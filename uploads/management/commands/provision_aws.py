@@ -16,10 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--table", default=settings.DYNAMODB_TABLE)
         parser.add_argument("--photo-bucket", required=True, help="private bucket for the photos")
         parser.add_argument("--site-bucket", required=True, help="public bucket for the static guest page")
+        parser.add_argument("--deploy-bucket", required=True, help="private bucket for Zappa's code and secrets")
         parser.add_argument("--dashboard-origin", action="append", default=[], help="origin allowed to download")
         parser.add_argument("--policy-dir", default="iam", help="where to write the IAM policy documents")
 
-    def handle(self, *args, table, photo_bucket, site_bucket, dashboard_origin, policy_dir, **options):
+    def handle(self, *args, table, photo_bucket, site_bucket, deploy_bucket, dashboard_origin, policy_dir, **options):
         session = boto3.session.Session()
         names = provisioning.Names(
             region=session.region_name,
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             table=table,
             photo_bucket=photo_bucket,
             site_bucket=site_bucket,
+            deploy_bucket=deploy_bucket,
         )
         s3 = aws.s3()
         self.stdout.write(f"table {names.table}: {provisioning.ensure_table(aws.dynamodb(), names)}")
@@ -34,6 +36,10 @@ class Command(BaseCommand):
         self.stdout.write(f"photo bucket {names.photo_bucket} (private): {photos}")
         site = provisioning.ensure_site_bucket(s3, names)
         self.stdout.write(f"guest site bucket {names.site_bucket} (public, {names.site_url}): {site}")
+        deploys = provisioning.ensure_deploy_bucket(s3, names)
+        self.stdout.write(
+            f"deploy bucket {names.deploy_bucket} (private; secrets: {names.dashboard_secrets}): {deploys}"
+        )
         self._write_policies(Path(policy_dir), names)
 
     def _write_policies(self, folder: Path, names: provisioning.Names) -> None:
