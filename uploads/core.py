@@ -121,13 +121,21 @@ class Uploader:
             self.photos.put(photo, data)
         except Exception:
             log.exception("photo store failed for %s", photo.key)
-            self.quota.release(reservation.claim)
+            self._undo(reservation, stored_key=None)
             raise StorageUnavailable() from None
         try:
             self.quota.complete(reservation.claim, photo.key)
             self.recorder.record(photo)
         except Exception:
             log.exception("recording failed for %s", photo.key)
-            self.photos.delete(photo.key)
-            self.quota.release(reservation.claim)
+            self._undo(reservation, stored_key=photo.key)
             raise StorageUnavailable() from None
+
+    def _undo(self, reservation: Reservation, stored_key: str | None) -> None:
+        # Each step on its own: a photo that cannot be deleted must still give its slot back.
+        if stored_key:
+            try:
+                self.photos.delete(stored_key)
+            except Exception:
+                log.exception("could not delete %s after a failed upload", stored_key)
+        self.quota.release(reservation.claim)

@@ -161,3 +161,15 @@ def test_event_view_reports_the_devices_own_limit(wedding, device, tmp_path):
     uploader.upload(request_for(wedding, device))
     view = uploader.event_view(wedding.slug, wedding.upload_key, device)
     assert (view.count, view.limit, view.remaining) == (1, 15, 14)
+
+
+class UndeletablePhotoStore(FileSystemPhotoStore):
+    def delete(self, key):
+        raise OSError("read-only file system")
+
+
+def test_the_slot_comes_back_even_when_the_half_stored_photo_cannot_be_deleted(wedding, device, tmp_path):
+    uploader = make_uploader(tmp_path, photos=UndeletablePhotoStore(tmp_path), recorder=FailingRecorder())
+    with pytest.raises(StorageUnavailable):
+        uploader.upload(request_for(wedding, device))
+    assert uploader.quota.usage(wedding.slug, device).count == 0
