@@ -80,6 +80,12 @@ class QuotaStoreContract:
         assert store.usage(EVENT, PHONE).count == 2
         assert store.reserve(claim(7), 3).count == 3
 
+    def test_releasing_after_a_reset_still_forgets_the_claim(self, store):
+        store.reserve(claim(7), 3)
+        store.reset(EVENT, PHONE)
+        store.release(claim(7))
+        assert store.reserve(claim(7), 3).count == 1
+
     def test_reset_starts_the_device_again_and_keeps_its_override(self, store):
         store.set_device_limit(EVENT, PHONE, 2)
         fill(store, 2)

@@ -205,8 +205,11 @@ class DynamoDBStore:
                     ]
                 )
         except ClientError as error:
-            if not any(r.get("Code") == "ConditionalCheckFailed" for r in _reasons(error)):
-                raise
+            claim_gone, count_zero = [r.get("Code") == "ConditionalCheckFailed" for r in _reasons(error)]
+            if count_zero and not claim_gone:
+                # The count was reset meanwhile: nothing to give back, but the claim must go.
+                with _transient_as_unavailable():
+                    self.client.delete_item(TableName=self.table, Key=self._claim_key(claim))
 
     def usage(self, event: str, device: str) -> DeviceUsage:
         return _usage(device, self._get(self._key(event, device)))
