@@ -71,6 +71,8 @@ class Photo(models.Model):
     height = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField()
+    # Empty until the thumbnail exists (or when the original could not be rendered).
+    thumbnail_key = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at"]

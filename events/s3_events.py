@@ -10,28 +10,32 @@ from datetime import datetime
 from urllib.parse import unquote_plus
 
 from events.models import Photo
+from events.services import photo_record
+from events.thumbnails import THUMBNAIL_PREFIX
+from uploads.backends import photo_storage
 from uploads.ports import StoredPhoto
 from uploads.stores import aws
 from uploads.stores.s3 import guest_name_from_metadata
-from uploads.stores.sql import SqlPhotoRecorder
 
 log = logging.getLogger(__name__)
 
 
 def index_new_photos(event: dict, context: object = None) -> int:
-    """Record a Photo row per ObjectCreated record; S3 may deliver one twice, so skip known keys."""
+    """Record each new original with its thumbnail. Thumbnails (written here, into the same bucket)
+    trigger this too and are skipped; S3 may deliver an event twice, so known keys are skipped."""
     indexed = 0
     for record in event.get("Records", []):
         key = unquote_plus(record["s3"]["object"]["key"])
-        if not Photo.objects.filter(key=key).exists():
-            SqlPhotoRecorder().record(_stored_photo(record["s3"]["bucket"]["name"], key))
-            log.info("indexed %s", key)
-            indexed += 1
+        if key.startswith(THUMBNAIL_PREFIX) or Photo.objects.filter(key=key).exists():
+            continue
+        obj = aws.s3().get_object(Bucket=record["s3"]["bucket"]["name"], Key=key)
+        photo_record(stored=_stored_photo(key, obj), data=obj["Body"].read(), storage=photo_storage())
+        log.info("indexed %s", key)
+        indexed += 1
     return indexed
 
 
-def _stored_photo(bucket: str, key: str) -> StoredPhoto:
-    head = aws.s3().head_object(Bucket=bucket, Key=key)
+def _stored_photo(key: str, head: dict) -> StoredPhoto:
     meta = head["Metadata"]
     return StoredPhoto(
         event=meta["event"],

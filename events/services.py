@@ -1,10 +1,19 @@
-"""Writes to events. Keyword-only arguments; callers are views, the admin and commands."""
+"""Writes to events and their photos. Keyword-only arguments; callers are views, the admin, commands
+and the photo recorders."""
+
+import logging
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils.text import slugify
 
-from events.models import DEFAULT_LIMIT, Event, new_upload_key
+from events.models import DEFAULT_LIMIT, Event, Photo, new_upload_key
+from events.thumbnails import render_thumbnail, thumbnail_key
+from uploads.ports import StoredPhoto
+
+log = logging.getLogger(__name__)
 
 
 def _unique_slug(name: str) -> str:
@@ -30,3 +39,28 @@ def event_rotate_key(*, event: Event) -> Event:
     event.upload_key = new_upload_key()
     event.save(update_fields=["upload_key"])
     return event
+
+
+def photo_record(*, stored: StoredPhoto, data: bytes, storage: Storage) -> Photo:
+    """Index a stored photo for the gallery and make its thumbnail (once, here)."""
+    photo = Photo.objects.create(
+        event=Event.objects.get(slug=stored.event),
+        guest_name=stored.guest_name,
+        device_id=stored.device,
+        key=stored.key,
+        content_type=stored.content_type,
+        size=stored.size,
+        width=stored.width,
+        height=stored.height,
+        sha256=stored.sha256,
+        uploaded_at=stored.uploaded_at,
+    )
+    try:
+        thumbnail = render_thumbnail(data)
+    except Exception:
+        # The original is safe and counted; the gallery shows a placeholder instead.
+        log.warning("no thumbnail for %s", stored.key, exc_info=True)
+        return photo
+    photo.thumbnail_key = storage.save(thumbnail_key(stored.key), ContentFile(thumbnail))
+    photo.save(update_fields=["thumbnail_key"])
+    return photo

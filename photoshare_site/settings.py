@@ -114,7 +114,10 @@ TIME_ZONE = env_str("PHOTOSHARE_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "static/"
+# Behind a path prefix, e.g. API Gateway's stage on its default URL (/dashboard); empty on a domain root.
+# Explicit, because WhiteNoise reads STATIC_URL once at start-up, before any request says its prefix.
+FORCE_SCRIPT_NAME = env_str("PHOTOSHARE_SCRIPT_NAME", "").rstrip("/") or None
+STATIC_URL = f"{FORCE_SCRIPT_NAME or ''}/static/"
 # Build output (collectstatic), shipped inside the Lambda package on AWS.
 STATIC_ROOT = BASE_DIR / "staticfiles"
 DYNAMODB_TABLE = env_str("PHOTOSHARE_TABLE", "PhotoUploadCounts")

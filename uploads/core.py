@@ -125,7 +125,7 @@ class Uploader:
             raise StorageUnavailable() from None
         try:
             self.quota.complete(reservation.claim, photo.key)
-            self.recorder.record(photo)
+            self.recorder.record(photo, data)
         except Exception:
             log.exception("recording failed for %s", photo.key)
             self._undo(reservation, stored_key=photo.key)

@@ -95,8 +95,8 @@ class PhotoStore(Protocol):
 
 
 class PhotoRecorder(Protocol):
-    def record(self, photo: StoredPhoto) -> None:
-        """Index a stored photo for the organizer's gallery."""
+    def record(self, photo: StoredPhoto, data: bytes) -> None:
+        """Index a stored photo (and its thumbnail) for the organizer's gallery."""
 
 
 class PolicySource(Protocol):

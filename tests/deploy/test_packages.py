@@ -1,6 +1,7 @@
 """The deploy artifacts `make package` builds offline with Zappa (make test builds them first)."""
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -20,12 +21,16 @@ def artifact(name: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def guest_package(tmp_path_factory) -> Path:
-    unpacked = tmp_path_factory.mktemp("guest-package")
-    with zipfile.ZipFile(artifact("guest")) as package:
+def unpack(name: str, tmp_path_factory) -> Path:
+    unpacked = tmp_path_factory.mktemp(f"{name}-package")
+    with zipfile.ZipFile(artifact(name)) as package:
         package.extractall(unpacked)
     return unpacked
+
+
+@pytest.fixture(scope="module")
+def guest_package(tmp_path_factory) -> Path:
+    return unpack("guest", tmp_path_factory)
 
 
 def test_the_guest_package_is_small_and_carries_no_django(guest_package):
@@ -57,3 +62,23 @@ def test_the_dashboard_package_fits_lambda_without_slim_handler():
     assert any(name.startswith("staticfiles/admin/") for name in names)
     assert "photoshare_site.settings" in settings
     assert not any(name.startswith(("tests/", ".venv/", "pytest/")) for name in names)
+
+
+def test_the_unpacked_dashboard_cold_starts_with_its_remote_secrets_and_serves_the_login_page(tmp_path_factory):
+    unpacked = unpack("dashboard", tmp_path_factory)
+    script = ROOT / "tests" / "deploy" / "boot_dashboard_package.py"
+    event = ROOT / "tests" / "lambda_events" / "apigw_rest_v1_get_admin_login.json"
+    # A Lambda starts with only what its configuration sets: none of this test run's settings.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PHOTOSHARE_", "AWS_", "DATABASE_"))}
+    out = subprocess.run(
+        [sys.executable, str(script), str(unpacked), str(event)], capture_output=True, text=True, env=clean
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["secret_loaded"]
+    assert result["django_file"].startswith(str(unpacked))
+    assert (result["status"], "csrfmiddlewaretoken" in result["body"]) == (200, True)
+    # Links and assets carry the API Gateway stage, and WhiteNoise serves the assets from the package.
+    assert 'action="/dashboard/admin/login/"' in result["body"]
+    assert result["stylesheet"].startswith("/dashboard/static/admin/css/")
+    assert result["stylesheet_status"] == 200

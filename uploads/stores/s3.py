@@ -58,5 +58,5 @@ class S3PhotoStore:
 class IndexedByBucketEvents:
     """PhotoRecorder for S3: nothing to do here, the bucket's ObjectCreated event indexes the photo."""
 
-    def record(self, photo: StoredPhoto) -> None:
+    def record(self, photo: StoredPhoto, data: bytes) -> None:
         return None

@@ -1,10 +1,11 @@
 """Quota store and photo recorder on Django's database (SQLite locally, PostgreSQL on AWS)."""
 
+from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 
-from events.models import Event, Photo
+from events.services import photo_record
 from uploads.models import DeviceQuota, UploadClaim
 from uploads.ports import (
     CLAIM_TTL,
@@ -101,16 +102,10 @@ class SqlQuotaStore:
 
 
 class SqlPhotoRecorder:
-    def record(self, photo: StoredPhoto) -> None:
-        Photo.objects.create(
-            event=Event.objects.get(slug=photo.event),
-            guest_name=photo.guest_name,
-            device_id=photo.device,
-            key=photo.key,
-            content_type=photo.content_type,
-            size=photo.size,
-            width=photo.width,
-            height=photo.height,
-            sha256=photo.sha256,
-            uploaded_at=photo.uploaded_at,
-        )
+    """Index each photo in Django's database as it is stored, with its thumbnail in `storage`."""
+
+    def __init__(self, storage: Storage):
+        self.storage = storage
+
+    def record(self, photo: StoredPhoto, data: bytes) -> None:
+        photo_record(stored=photo, data=data, storage=self.storage)
