@@ -34,8 +34,11 @@ class PhotoAdmin(admin.ModelAdmin):
     list_display = ["key", "event", "guest_name", "content_type", "size", "uploaded_at", "download"]
     list_filter = ["event"]
     search_fields = ["guest_name", "key"]
-    readonly_fields = [*(f.name for f in Photo._meta.fields), "download"]
+    readonly_fields = [*(f.name for f in Photo._meta.fields if f.name != "hidden"), "download"]
+    list_select_related = ["event"]
 
     @admin.display(description="original")
     def download(self, obj: Photo) -> str:
-        return format_html('<a href="{}">Download</a>', reverse("photo-original", args=[obj.pk]))
+        return format_html(
+            '<a href="{}">Download</a>', reverse("photo-original", kwargs={"slug": obj.event.slug, "pk": obj.pk})
+        )

@@ -31,7 +31,11 @@ class Event(models.Model):
         default=DEFAULT_LIMIT,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_LIMIT)],
     )
+    date = models.DateField(null=True, blank=True, help_text="The day of the event, for your list.")
     is_open = models.BooleanField("accepting uploads", default=True)
+    closes_at = models.DateTimeField(
+        "uploads close at", null=True, blank=True, help_text="Optional: after this moment uploads are refused."
+    )
     upload_key = models.CharField(max_length=64, default=new_upload_key, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -73,6 +77,7 @@ class Photo(models.Model):
     uploaded_at = models.DateTimeField()
     # Empty until the thumbnail exists (or when the original could not be rendered).
     thumbnail_key = models.CharField(max_length=255, blank=True)
+    hidden = models.BooleanField(default=False, help_text="Hidden photos stay stored but out of the gallery.")
 
     class Meta:
         ordering = ["-uploaded_at"]

@@ -1,7 +1,15 @@
-"""Reads of events, shaped for the upload core."""
+"""Reads of events and their photos: for the upload core and for the dashboard."""
 
-from events.models import Event
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Max, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+
+from events.models import Event, Photo
 from uploads.policy import EventPolicy, hash_upload_key
+from uploads.ports import QuotaStore
 
 
 def event_policy(event: Event) -> EventPolicy:
@@ -11,6 +19,7 @@ def event_policy(event: Event) -> EventPolicy:
         limit=event.upload_limit,
         is_open=event.is_open,
         upload_key_sha256=hash_upload_key(event.upload_key),
+        closes_at=event.closes_at,
     )
 
 
@@ -18,5 +27,95 @@ class EventPolicies:
     """The upload core's PolicySource backed by the dashboard's database."""
 
     def get(self, slug: str) -> EventPolicy | None:
-        event = Event.objects.filter(slug=slug).only("slug", "name", "upload_limit", "is_open", "upload_key").first()
+        fields = ("slug", "name", "upload_limit", "is_open", "closes_at", "upload_key")
+        event = Event.objects.filter(slug=slug).only(*fields).first()
         return event_policy(event) if event else None
+
+
+def events_for(user: AbstractBaseUser) -> QuerySet[Event]:
+    """The events a user may manage: their own (staff use the admin for everyone's)."""
+    return Event.objects.filter(owner=user).annotate(photo_count=Count("photos"))
+
+
+def event_for(user: AbstractBaseUser, slug: str) -> Event:
+    """The user's own event, or 404: another organizer's event is indistinguishable from none.
+    Staff (site admins handling complaints) reach every event."""
+    events = Event.objects.all() if user.is_staff else Event.objects.filter(owner=user)
+    return get_object_or_404(events, slug=slug)
+
+
+def photo_for(event: Event, pk: int) -> Photo:
+    return get_object_or_404(Photo, event=event, pk=pk)
+
+
+def photos_for(event: Event, *, guest: str | None = None, include_hidden: bool = True) -> QuerySet[Photo]:
+    photos = Photo.objects.filter(event=event).order_by("-uploaded_at", "-pk")
+    if guest is not None:
+        photos = photos.filter(guest_name=guest)
+    return photos if include_hidden else photos.filter(hidden=False)
+
+
+@dataclass(frozen=True)
+class GuestSummary:
+    name: str
+    photos: int
+    last_upload: datetime
+
+
+def guests_for(event: Event) -> list[GuestSummary]:
+    rows = (
+        Photo.objects.filter(event=event)
+        .values("guest_name")
+        .annotate(photos=Count("pk"), last=Max("uploaded_at"))
+        .order_by("guest_name")
+    )
+    return [GuestSummary(row["guest_name"], row["photos"], row["last"]) for row in rows]
+
+
+@dataclass(frozen=True)
+class EventStats:
+    photos: int
+    hidden: int
+    guests: int
+    devices: int
+    bytes: int
+
+
+def stats_for(event: Event, device_count: int) -> EventStats:
+    totals = Photo.objects.filter(event=event).aggregate(
+        photos=Count("pk"), bytes=Sum("size"), guests=Count("guest_name", distinct=True)
+    )
+    hidden = Photo.objects.filter(event=event, hidden=True).count()
+    return EventStats(totals["photos"], hidden, totals["guests"], device_count, totals["bytes"] or 0)
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    device: str
+    count: int
+    limit: int
+    limit_override: int | None
+    last_upload_at: datetime | None
+    guest_names: list[str]
+
+    @property
+    def short_id(self) -> str:
+        return self.device[:8]
+
+
+def devices_for(event: Event, quota: QuotaStore) -> list[DeviceRow]:
+    """Counts from the quota store (SQL or DynamoDB); the names each device used from the photo index."""
+    names: dict[str, set[str]] = {}
+    for device, name in Photo.objects.filter(event=event).values_list("device_id", "guest_name").distinct():
+        names.setdefault(device, set()).add(name)
+    return [
+        DeviceRow(
+            usage.device,
+            usage.count,
+            usage.limit(event.upload_limit),
+            usage.limit_override,
+            usage.last_upload_at,
+            sorted(names.get(usage.device, ())),
+        )
+        for usage in quota.devices(event.slug)
+    ]

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from events.models import DEFAULT_LIMIT, Event, Photo, new_upload_key
 from events.thumbnails import render_thumbnail, thumbnail_key
-from uploads.ports import StoredPhoto
+from uploads.ports import Claim, QuotaStore, StoredPhoto
 
 log = logging.getLogger(__name__)
 
@@ -63,4 +63,34 @@ def photo_record(*, stored: StoredPhoto, data: bytes, storage: Storage) -> Photo
         return photo
     photo.thumbnail_key = storage.save(thumbnail_key(stored.key), ContentFile(thumbnail))
     photo.save(update_fields=["thumbnail_key"])
+    return photo
+
+
+@transaction.atomic
+def event_update(*, event: Event, **fields) -> Event:
+    for name, value in fields.items():
+        setattr(event, name, value)
+    event.full_clean()
+    event.save()
+    return event
+
+
+def photo_delete(*, photo: Photo, storage: Storage, quota: QuotaStore, refund: bool) -> None:
+    """Remove the original, its thumbnail and its record.
+
+    With `refund` the device gets its slot back (and could send the same photo again). Without it the
+    upload claim stays: the same bytes sent again are answered as already uploaded, so a photo the
+    organizer removed does not come back.
+    """
+    # Files first, outside any transaction: a record without its file is worse than the reverse.
+    for key in filter(None, [photo.key, photo.thumbnail_key]):
+        storage.delete(key)
+    if refund:
+        quota.release(Claim(photo.event.slug, photo.device_id, photo.sha256, photo.uploaded_at))
+    photo.delete()
+
+
+def photo_set_hidden(*, photo: Photo, hidden: bool) -> Photo:
+    photo.hidden = hidden
+    photo.save(update_fields=["hidden"])
     return photo

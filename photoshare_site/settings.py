@@ -61,7 +61,23 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "photoshare_site.urls"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "event-list"
+LOGOUT_REDIRECT_URL = "login"
+# Off for a private deployment where staff create organizer accounts in the admin.
+SIGNUP_ENABLED = env_bool("PHOTOSHARE_SIGNUP_ENABLED", True)
+# Password-reset mail: printed to the server's console unless an SMTP server is configured.
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env_str("PHOTOSHARE_EMAIL_HOST", "")
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = env_str("PHOTOSHARE_EMAIL_HOST", "")
+EMAIL_PORT = env_int("PHOTOSHARE_EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("PHOTOSHARE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("PHOTOSHARE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("PHOTOSHARE_EMAIL_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("PHOTOSHARE_FROM_EMAIL", "photoshare <noreply@localhost>")
 WSGI_APPLICATION = "photoshare_site.wsgi.application"
 
 TEMPLATES = [
@@ -74,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "events.context_processors.site",
             ],
         },
     },

@@ -51,6 +51,7 @@ class EventView:
     """What a guest's page learns about an event, and about its own device when it says which."""
 
     policy: EventPolicy
+    open: bool
     count: int | None = None
     limit: int | None = None
 
@@ -85,18 +86,20 @@ class Uploader:
 
     def event_view(self, slug: str, upload_key: str, device: str | None = None) -> EventView:
         policy = self.authorised_policy(slug, upload_key)
+        is_open = policy.accepts_uploads(self.clock())
         if device is None:
-            return EventView(policy)
+            return EventView(policy, is_open)
         usage = self.quota.usage(slug, device)
-        return EventView(policy, count=usage.count, limit=usage.limit(policy.limit))
+        return EventView(policy, is_open, count=usage.count, limit=usage.limit(policy.limit))
 
     def upload(self, request: UploadRequest) -> UploadResult:
         policy = self.authorised_policy(request.event, request.upload_key)
-        if not policy.is_open:
+        now = self.clock()
+        if not policy.accepts_uploads(now):
             raise EventClosed()
         image = inspect_image(request.image)
         fingerprint = hashlib.sha256(request.image).hexdigest()
-        claim = Claim(request.event, request.device, fingerprint, self.clock())
+        claim = Claim(request.event, request.device, fingerprint, now)
         reservation = self.quota.reserve(claim, policy.limit)
         if reservation.stored_key:
             return UploadResult(reservation.count, reservation.limit, reservation.stored_key, duplicate=True)

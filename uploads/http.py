@@ -91,7 +91,7 @@ def upload_body(result: UploadResult) -> tuple[int, dict]:
 
 
 def event_body(view: EventView) -> tuple[int, dict]:
-    body = {"slug": view.policy.slug, "name": view.policy.name, "limit": view.policy.limit, "open": view.policy.is_open}
+    body = {"slug": view.policy.slug, "name": view.policy.name, "limit": view.policy.limit, "open": view.open}
     if view.count is not None:
         body["device"] = {"count": view.count, "limit": view.limit, "remaining": view.remaining}
     return 200, body

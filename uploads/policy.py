@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import datetime
 
 
 def hash_upload_key(key: str) -> str:
@@ -16,6 +17,10 @@ class EventPolicy:
     limit: int
     is_open: bool
     upload_key_sha256: str
+    closes_at: datetime | None = None
+
+    def accepts_uploads(self, now: datetime) -> bool:
+        return self.is_open and (self.closes_at is None or now < self.closes_at)
 
     def key_matches(self, key: str) -> bool:
         # Constant time, so response timing tells nothing about the key.

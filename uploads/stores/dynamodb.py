@@ -259,6 +259,7 @@ class DynamoDBStore:
             limit=int(item["UploadLimit"]["N"]),
             is_open=item["IsOpen"]["BOOL"],
             upload_key_sha256=item["UploadKeySha256"]["S"],
+            closes_at=datetime.fromisoformat(item["ClosesAt"]["S"]) if "ClosesAt" in item else None,
         )
 
     def put_policy(self, policy: EventPolicy) -> None:
@@ -271,7 +272,8 @@ class DynamoDBStore:
                     "UploadLimit": {"N": str(policy.limit)},
                     "IsOpen": {"BOOL": policy.is_open},
                     "UploadKeySha256": {"S": policy.upload_key_sha256},
-                },
+                }
+                | ({"ClosesAt": {"S": policy.closes_at.isoformat()}} if policy.closes_at else {}),
             )
 
     def delete_policy(self, slug: str) -> None:

@@ -1,0 +1,50 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+
+from events.models import MAX_LIMIT, Event
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = ["name", "slug", "date", "upload_limit", "is_open", "closes_at"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Printed on every table card: it never changes once the event exists.
+            del self.fields["slug"]
+        else:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = "Short name in the guest link. Leave empty to derive it from the name."
+
+
+class SignupForm(UserCreationForm):
+    email = forms.EmailField(help_text="For resetting your password.")
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ["username", "email"]
+
+
+class DeviceLimitForm(forms.Form):
+    limit = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_LIMIT,
+        required=False,
+        help_text="Photos this device may upload. Empty: the event's limit.",
+    )
+
+
+class PhotoDeleteForm(forms.Form):
+    refund = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Give the guest's phone its slot back",
+        help_text="Untick for a photo that should not come back: the same photo sent again is then refused.",
+    )

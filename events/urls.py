@@ -1,0 +1,33 @@
+from django.urls import path
+
+from events.views import accounts, devices, events, photos
+
+urlpatterns = [
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("events/", events.event_list, name="event-list"),
+    path("events/new/", events.event_create, name="event-create"),
+    path("events/<slug:slug>/", events.event_detail, name="event-detail"),
+    path("events/<slug:slug>/edit/", events.event_edit, name="event-edit"),
+    path("events/<slug:slug>/open/", events.event_toggle_open, name="event-toggle-open"),
+    path("events/<slug:slug>/rotate-key/", events.event_rotate_key, name="event-rotate-key"),
+    path("events/<slug:slug>/qr.png", events.event_qr, {"fmt": "png"}, name="event-qr-png"),
+    path("events/<slug:slug>/qr.svg", events.event_qr, {"fmt": "svg"}, name="event-qr-svg"),
+    path("events/<slug:slug>/card/", events.event_card, name="event-card"),
+    path("events/<slug:slug>/photos/", photos.gallery, name="gallery"),
+    path("events/<slug:slug>/photos/download.zip", photos.download_all, name="download-all"),
+    path("events/<slug:slug>/photos/<int:pk>/", photos.photo_detail, name="photo-detail"),
+    path(
+        "events/<slug:slug>/photos/<int:pk>/original", photos.photo_file, {"which": "original"}, name="photo-original"
+    ),
+    path(
+        "events/<slug:slug>/photos/<int:pk>/thumbnail",
+        photos.photo_file,
+        {"which": "thumbnail"},
+        name="photo-thumbnail",
+    ),
+    path("events/<slug:slug>/photos/<int:pk>/hide/", photos.photo_hide, name="photo-hide"),
+    path("events/<slug:slug>/photos/<int:pk>/delete/", photos.photo_delete, name="photo-delete"),
+    path("events/<slug:slug>/devices/", devices.device_list, name="device-list"),
+    path("events/<slug:slug>/devices/<str:device>/reset/", devices.device_reset, name="device-reset"),
+    path("events/<slug:slug>/devices/<str:device>/limit/", devices.device_limit, name="device-limit"),
+]

@@ -1,0 +1,87 @@
+"""Events: list, create, overview, edit, key rotation, QR codes and the printable table card."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from events import qr, selectors, services
+from events.forms import EventForm
+from events.models import Event
+from events.views.common import organizer_event
+from uploads.backends import quota_store
+
+
+@login_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "events/event_list.html", {"events": selectors.events_for(request.user)})
+
+
+@login_required
+def event_create(request: HttpRequest) -> HttpResponse:
+    form = EventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        event = services.event_create(
+            owner=request.user, name=data["name"], slug=data["slug"] or None, limit=data["upload_limit"]
+        )
+        services.event_update(event=event, date=data["date"], is_open=data["is_open"], closes_at=data["closes_at"])
+        messages.success(request, f"“{event.name}” is ready. Print its QR code for the tables.")
+        return redirect("event-detail", slug=event.slug)
+    return render(request, "events/event_form.html", {"form": form})
+
+
+@organizer_event
+def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
+    devices = selectors.devices_for(event, quota_store())
+    context = {
+        "event": event,
+        "guest_url": event.guest_url(),
+        "stats": selectors.stats_for(event, len(devices)),
+        "guests": selectors.guests_for(event),
+        "recent": selectors.photos_for(event)[:12],
+    }
+    return render(request, "events/event_detail.html", context)
+
+
+@organizer_event
+def event_edit(request: HttpRequest, event: Event) -> HttpResponse:
+    form = EventForm(request.POST or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Event saved.")
+        return redirect("event-detail", slug=event.slug)
+    return render(request, "events/event_form.html", {"form": form, "event": event})
+
+
+@organizer_event
+def event_rotate_key(request: HttpRequest, event: Event) -> HttpResponse:
+    if request.method == "POST":
+        services.event_rotate_key(event=event)
+        messages.warning(request, "New upload key: print the new QR code; the old one no longer works.")
+        return redirect("event-detail", slug=event.slug)
+    return render(request, "events/event_rotate_key.html", {"event": event})
+
+
+@organizer_event
+def event_qr(request: HttpRequest, event: Event, fmt: str) -> HttpResponse:
+    url = event.guest_url()
+    body, content_type = (qr.qr_svg(url), "image/svg+xml") if fmt == "svg" else (qr.qr_png(url), "image/png")
+    response = HttpResponse(body, content_type=content_type)
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="{event.slug}-qr.{fmt}"'
+    return response
+
+
+@organizer_event
+def event_card(request: HttpRequest, event: Event) -> HttpResponse:
+    return render(request, "events/event_card.html", {"event": event, "guest_url": event.guest_url()})
+
+
+@require_POST
+@organizer_event
+def event_toggle_open(request: HttpRequest, event: Event) -> HttpResponse:
+    services.event_update(event=event, is_open=not event.is_open)
+    messages.success(request, "Uploads are open again." if event.is_open else "Uploads are closed.")
+    return redirect("event-detail", slug=event.slug)
