@@ -1,5 +1,6 @@
 import base64
 import io
+import json
 import uuid
 from pathlib import Path
 
@@ -52,3 +53,24 @@ def device() -> str:
 def photos_dir(settings, tmp_path):
     settings.PHOTOS_DIR = tmp_path / "photos"
     return settings.PHOTOS_DIR
+
+
+@pytest.fixture
+def bob(db):
+    return get_user_model().objects.create_user("bob", "bob@example.org", "another horse battery")
+
+
+@pytest.fixture
+def uploaded(client, wedding, device, photos_dir):
+    """Upload photos to `wedding` through the guest API; returns the response bodies."""
+
+    def upload(count: int = 1, *, name: str = "Carla", from_device: str | None = None, seed: int = 0) -> list[dict]:
+        bodies = []
+        for n in range(count):
+            body = upload_body(wedding, device=from_device or device, photo=jpeg_bytes(seed + n), name=name)
+            response = client.post("/api/upload", json.dumps(body), content_type="application/json")
+            assert response.status_code == 200, response.json()
+            bodies.append(response.json())
+        return bodies
+
+    return upload
