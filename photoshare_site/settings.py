@@ -151,7 +151,9 @@ STORAGES = {
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on form posts, which
+# Django's CSRF check rightly refuses. The guest page, whose URL holds the upload key, sets no-referrer.
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # The public address guests reach; used to build guest URLs for QR codes.

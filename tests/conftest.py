@@ -10,7 +10,7 @@ from PIL import Image
 
 from events.services import event_create
 
-pytest_plugins = ["tests.aws", "tests.guest_lambda"]
+pytest_plugins = ["tests.aws", "tests.browser", "tests.guest_lambda"]
 
 SAMPLES = Path(__file__).parent / "samples"
 

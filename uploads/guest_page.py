@@ -19,4 +19,6 @@ def guest_file(request: HttpRequest, name: str = "index.html") -> HttpResponse:
     # Plain file names, so browsers must revalidate to pick up a new release.
     response["Cache-Control"] = "no-cache"
     response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    # The page's URL carries the upload key: never send it to anyone as a referrer.
+    response["Referrer-Policy"] = "no-referrer"
     return response

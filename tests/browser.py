@@ -1,3 +1,5 @@
+"""Playwright fixtures: Debian's chromium, and a phone-sized page."""
+
 import os
 
 import pytest
@@ -36,3 +38,24 @@ def phone(chromium):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def laptop(chromium):
+    context = chromium.new_context(viewport={"width": 1100, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """Save a screenshot for the README when PHOTOSHARE_SCREENSHOTS names a folder; otherwise do nothing."""
+    folder = os.environ.get("PHOTOSHARE_SCREENSHOTS")
+
+    def take(page, name: str) -> None:
+        if folder:
+            page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+    return take
