@@ -20,7 +20,15 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.display(description="guest link")
     def guest_link(self, obj: Event) -> str:
-        return format_html('<a href="{}">{}</a>', obj.guest_path(), obj.guest_url()) if obj.pk else "-"
+        if not obj.pk:
+            return "-"
+        devices = reverse("device-list", args=[obj.slug])
+        return format_html(
+            '<a href="{}">{}</a><br><a href="{}">Devices: counts, resets and per-device limits</a>',
+            obj.guest_path(),
+            obj.guest_url(),
+            devices,
+        )
 
     @admin.action(description="Rotate upload key (old links and QR codes stop working)")
     def rotate_upload_key(self, request, queryset) -> None:

@@ -1,4 +1,5 @@
 import secrets
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -82,6 +83,39 @@ class Photo(models.Model):
     class Meta:
         ordering = ["-uploaded_at"]
         indexes = [models.Index(fields=["event", "guest_name", "-uploaded_at"])]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def download_name(self) -> str:
+        """`<guest folder>_<stored name>`, so a downloaded file still says who took it."""
+        key = PurePosixPath(self.key)
+        return f"{key.parent.name}_{key.name}"
+
+    def zip_name(self) -> str:
+        """`<event>/<guest folder>/<download name>`: foldered by guest, and still says who if moved out."""
+        key = PurePosixPath(self.key)
+        return f"{key.parent.parent.name}/{key.parent.name}/{self.download_name()}"
+
+
+class PhotoExport(models.Model):
+    """A ZIP of an event's photos built in the background into S3 (AWS, where a response is capped near 6 MB)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        READY = "ready"
+        FAILED = "failed"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="exports")
+    key = models.CharField(max_length=255, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    photo_count = models.PositiveIntegerField(default=0)
+    size = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return self.key

@@ -9,6 +9,7 @@ import logging
 from datetime import datetime
 from urllib.parse import unquote_plus
 
+from events.exports import EXPORT_PREFIX
 from events.models import Photo
 from events.services import photo_record
 from events.thumbnails import THUMBNAIL_PREFIX
@@ -21,12 +22,12 @@ log = logging.getLogger(__name__)
 
 
 def index_new_photos(event: dict, context: object = None) -> int:
-    """Record each new original with its thumbnail. Thumbnails (written here, into the same bucket)
-    trigger this too and are skipped; S3 may deliver an event twice, so known keys are skipped."""
+    """Record each new original with its thumbnail. Thumbnails and ZIP exports (written into the same
+    bucket) trigger this too and are skipped; S3 may deliver an event twice, so known keys are skipped."""
     indexed = 0
     for record in event.get("Records", []):
         key = unquote_plus(record["s3"]["object"]["key"])
-        if key.startswith(THUMBNAIL_PREFIX) or Photo.objects.filter(key=key).exists():
+        if key.startswith((THUMBNAIL_PREFIX, EXPORT_PREFIX)) or Photo.objects.filter(key=key).exists():
             continue
         obj = aws.s3().get_object(Bucket=record["s3"]["bucket"]["name"], Key=key)
         photo_record(stored=_stored_photo(key, obj), data=obj["Body"].read(), storage=photo_storage())

@@ -39,6 +39,9 @@ class Names:
     def table_arn(self) -> str:
         return f"arn:aws:dynamodb:{self.region}:{self.account}:table/{self.table}"
 
+    def function_arn(self, function: str) -> str:
+        return f"arn:aws:lambda:{self.region}:{self.account}:function:{self.project}-{function}"
+
     def log_arn(self, function: str) -> str:
         return f"arn:aws:logs:{self.region}:{self.account}:log-group:/aws/lambda/{self.project}-{function}:*"
 

@@ -1,7 +1,5 @@
 """The gallery: browse by guest, view, download, hide, delete, and download everything as one ZIP."""
 
-from pathlib import PurePosixPath
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -9,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from events import selectors, services
+from events import exports, selectors, services
 from events.forms import PhotoDeleteForm
-from events.models import Event, Photo
+from events.models import Event, Photo, PhotoExport
 from events.views.common import organizer_event
 from events.zipstream import zip_stream
 from uploads.backends import on_aws, photo_storage, quota_store
@@ -19,19 +17,11 @@ from uploads.backends import on_aws, photo_storage, quota_store
 PHOTOS_PER_PAGE = 48
 
 
-def download_name(photo: Photo) -> str:
-    """`<guest folder>_<stored name>`, so a downloaded file still says who took it."""
-    key = PurePosixPath(photo.key)
-    return f"{key.parent.name}_{key.name}"
+def attachment(filename: str) -> dict:
+    return {"ResponseContentDisposition": f'attachment; filename="{filename}"'}
 
 
-def zip_name(photo: Photo) -> str:
-    """`<event>/<guest folder>/<guest folder>_<stored name>`: foldered by guest, and still says who if moved."""
-    key = PurePosixPath(photo.key)
-    return f"{key.parent.parent.name}/{key.parent.name}/{download_name(photo)}"
-
-
-def stored_file_url(request: HttpRequest, photo: Photo, which: str) -> str:
+def stored_file_url(photo: Photo, which: str) -> str:
     """Where the browser fetches a photo's file: presigned S3 (no Lambda in between) or our own view."""
     if on_aws():
         key = photo.thumbnail_key if which == "thumbnail" else photo.key
@@ -45,7 +35,7 @@ def gallery(request: HttpRequest, event: Event) -> HttpResponse:
     photos = selectors.photos_for(event, guest=guest).select_related("event")
     page = Paginator(photos, PHOTOS_PER_PAGE).get_page(request.GET.get("page"))
     for photo in page:
-        photo.thumbnail_url = stored_file_url(request, photo, "thumbnail") if photo.thumbnail_key else None
+        photo.thumbnail_url = stored_file_url(photo, "thumbnail") if photo.thumbnail_key else None
     context = {"event": event, "page": page, "guest": guest, "guests": selectors.guests_for(event)}
     return render(request, "events/gallery.html", context)
 
@@ -56,7 +46,7 @@ def photo_detail(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
     context = {
         "event": event,
         "photo": photo,
-        "thumbnail_url": stored_file_url(request, photo, "thumbnail") if photo.thumbnail_key else None,
+        "thumbnail_url": stored_file_url(photo, "thumbnail") if photo.thumbnail_key else None,
         "delete_form": PhotoDeleteForm(),
     }
     return render(request, "events/photo_detail.html", context)
@@ -73,9 +63,8 @@ def photo_file(request: HttpRequest, event: Event, pk: int, which: str) -> HttpR
         return FileResponse(storage.open(photo.thumbnail_key), content_type="image/webp")
     if on_aws():
         # A presigned GET that expires (PHOTOSHARE_PRESIGNED_URL_SECONDS, at most 15 minutes).
-        disposition = f'attachment; filename="{download_name(photo)}"'
-        return redirect(storage.url(photo.key, parameters={"ResponseContentDisposition": disposition}))
-    return FileResponse(storage.open(photo.key), as_attachment=True, filename=download_name(photo))
+        return redirect(storage.url(photo.key, parameters=attachment(photo.download_name())))
+    return FileResponse(storage.open(photo.key), as_attachment=True, filename=photo.download_name())
 
 
 @require_POST
@@ -91,8 +80,7 @@ def photo_hide(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
 def photo_delete(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
     photo = selectors.photo_for(event, pk)
     form = PhotoDeleteForm(request.POST)
-    form.is_valid()
-    refund = form.cleaned_data.get("refund", False)
+    refund = form.is_valid() and form.cleaned_data["refund"]
     services.photo_delete(photo=photo, storage=photo_storage(), quota=quota_store(), refund=refund)
     messages.success(request, "Photo deleted" + (" and the slot given back." if refund else "."))
     return redirect("gallery", slug=event.slug)
@@ -100,10 +88,12 @@ def photo_delete(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
 
 @organizer_event
 def download_all(request: HttpRequest, event: Event) -> HttpResponse:
-    """Every photo in one ZIP, a folder per guest, streamed so memory stays flat for any size."""
+    """Every photo in one ZIP, a folder per guest. Streamed locally; on AWS built in the background."""
+    if on_aws():
+        return _exports(request, event)
     storage = photo_storage()
     photos = selectors.photos_for(event).order_by("guest_name", "uploaded_at").iterator()
-    entries = ((zip_name(p), _opener(storage, p.key)) for p in photos)
+    entries = ((p.zip_name(), _opener(storage, p.key)) for p in photos)
     response = StreamingHttpResponse(zip_stream(entries), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}-photos.zip"'
     return response
@@ -111,3 +101,15 @@ def download_all(request: HttpRequest, event: Event) -> HttpResponse:
 
 def _opener(storage, key: str):
     return lambda: storage.open(key, "rb")
+
+
+def _exports(request: HttpRequest, event: Event) -> HttpResponse:
+    if request.method == "POST":
+        exports.export_start(event=event)
+        messages.success(request, "Your ZIP is being prepared. Refresh this page in a minute.")
+        return redirect("download-all", slug=event.slug)
+    recent = list(event.exports.all()[:5])
+    for export in recent:
+        if export.status == PhotoExport.Status.READY:
+            export.url = photo_storage().url(export.key, parameters=attachment(export.key.rsplit("/", 1)[1]))
+    return render(request, "events/exports.html", {"event": event, "exports": recent})

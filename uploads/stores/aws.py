@@ -21,3 +21,8 @@ def dynamodb():
 @functools.cache
 def s3():
     return boto3.client("s3", config=_CONFIG)
+
+
+@functools.cache
+def lambda_client():
+    return boto3.client("lambda", config=_CONFIG)

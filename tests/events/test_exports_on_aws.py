@@ -1,0 +1,76 @@
+"""On AWS, "download all" builds the ZIP in the background into S3 and offers a presigned link."""
+
+import io
+import json
+import zipfile
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.urls import reverse
+
+from events.exports import export_build_command
+from events.models import PhotoExport
+from events.services import photo_record
+from tests.conftest import SAMPLES
+from tests.uploads.contract_photos import stored_photo
+from uploads.backends import photo_storage, photo_store
+from uploads.stores import aws
+
+pytestmark = pytest.mark.usefixtures("aws_backend")
+
+
+@pytest.fixture
+def stored(wedding):
+    """Two photos in the (moto) photo bucket, indexed as the S3 trigger would."""
+    data = (SAMPLES / "plain.png").read_bytes()
+    for n, guest in enumerate(["Carla", "José"]):
+        photo = stored_photo(
+            f"{wedding.slug}/{guest}/2026062{n}T120000Z_{n}.png", event=wedding.slug, content_type="image/png"
+        )
+        photo_store().put(photo, data)
+        photo_record(stored=photo, data=data, storage=photo_storage())
+    return data
+
+
+def test_preparing_a_zip_builds_it_into_s3_and_links_it(client, alice, wedding, stored, aws_backend):
+    client.force_login(alice)
+    client.post(reverse("download-all", args=[wedding.slug]))
+    export = PhotoExport.objects.get()
+    assert (export.status, export.photo_count) == ("ready", 2)
+    body = aws.s3().get_object(Bucket=aws_backend.PHOTO_BUCKET, Key=export.key)["Body"].read()
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    assert sorted(archive.namelist()) == [
+        "ana-ben/Carla/Carla_20260620T120000Z_0.png",
+        "ana-ben/José/José_20260621T120000Z_1.png",
+    ]
+    assert archive.read("ana-ben/Carla/Carla_20260620T120000Z_0.png") == stored
+    page = client.get(reverse("download-all", args=[wedding.slug]))
+    [ready] = page.context["exports"]
+    query = parse_qs(urlparse(ready.url).query)
+    assert int(query["X-Amz-Expires"][0]) <= 900 and "attachment" in query["response-content-disposition"][0]
+
+
+def test_on_lambda_the_build_is_an_asynchronous_invocation_of_the_function_itself(client, alice, wedding, monkeypatch):
+    calls = []
+
+    class FakeLambda:
+        def invoke(self, **kwargs):
+            calls.append(kwargs)
+
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "photoshare-dashboard")
+    monkeypatch.setattr(aws, "lambda_client", lambda: FakeLambda())
+    client.force_login(alice)
+    client.post(reverse("download-all", args=[wedding.slug]))
+    [call] = calls
+    payload = json.loads(call["Payload"])
+    assert (call["FunctionName"], call["InvocationType"]) == ("photoshare-dashboard", "Event")
+    assert payload["command"] == f"{export_build_command.__module__}.{export_build_command.__name__}"
+    assert PhotoExport.objects.get(pk=payload["export_id"]).status == "pending"
+
+
+def test_a_failed_build_is_marked_failed(wedding, monkeypatch):
+    export = PhotoExport.objects.create(event=wedding, key="exports/ana-ben/x.zip")
+    monkeypatch.setattr("events.exports.export_build", lambda export: (_ for _ in ()).throw(OSError("S3 down")))
+    export_build_command({"export_id": export.pk})
+    export.refresh_from_db()
+    assert export.status == "failed"
