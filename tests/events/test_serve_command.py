@@ -21,7 +21,7 @@ def serve(*args: str) -> str:
 
 def test_it_prints_the_urls_and_how_to_start_then_runs_gunicorn(exec_calls):
     banner = serve("--port", "8123")
-    assert "http://127.0.0.1:8123/admin/" in banner
+    assert "http://127.0.0.1:8123/events/" in banner and "http://127.0.0.1:8123/admin/" in banner
     assert "http://127.0.0.1:8123/guest/?event=<slug>&key=<upload key>" in banner
     assert "make organizer" in banner and "create_event" in banner
     [argv] = exec_calls

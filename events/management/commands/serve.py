@@ -43,7 +43,8 @@ class Command(BaseCommand):
         lines = [
             "",
             "photoshare is starting",
-            f"  Dashboard (organizers):  {base}/admin/",
+            f"  Dashboard (organizers):  {base}/events/",
+            f"  Site admin (staff):      {base}/admin/",
             f"  Guest API:               {base}/api/",
             f"  Guest page:              {base}/guest/?event=<slug>&key=<upload key>",
         ]
@@ -51,10 +52,10 @@ class Command(BaseCommand):
         lines += [
             f"  Data folder:             {settings.DATA_DIR}",
             "",
-            "First time? In another terminal:",
-            "  make organizer                                   # create your login",
+            f"First time? Sign up at {base}/accounts/signup/ and create an event there, or in another terminal:",
+            "  make organizer                                   # create your login (a superuser)",
             '  .venv/bin/python manage.py create_event --owner YOU --name "Ana & Ben"',
-            "The second command prints the event's guest_url: open it on a phone.",
+            "The event's page (and create_event) show its guest URL and QR code: open it on a phone.",
             "",
         ]
         return "\n".join(lines)
