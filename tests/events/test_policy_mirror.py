@@ -1,5 +1,7 @@
 """On AWS, every saved event is mirrored to DynamoDB, where the guest Lambda reads it."""
 
+from datetime import UTC, datetime
+
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
@@ -43,3 +45,12 @@ def test_an_event_is_not_saved_when_its_policy_cannot_be_published(alice, monkey
     with pytest.raises(QuotaUnavailable):
         event_create(owner=alice, name="Ana & Ben")
     assert not Event.objects.exists()
+
+
+def test_the_closing_time_is_mirrored_and_enforced_by_the_guest_store(wedding):
+    wedding.closes_at = datetime(2026, 6, 20, 23, 0, tzinfo=UTC)
+    wedding.save()
+    policy = dynamodb_store().get(wedding.slug)
+    assert policy.closes_at == wedding.closes_at
+    assert policy.accepts_uploads(datetime(2026, 6, 20, 22, 59, tzinfo=UTC))
+    assert not policy.accepts_uploads(datetime(2026, 6, 20, 23, 0, tzinfo=UTC))
