@@ -24,9 +24,14 @@ def event_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         event = services.event_create(
-            owner=request.user, name=data["name"], slug=data["slug"] or None, limit=data["upload_limit"]
+            owner=request.user,
+            name=data["name"],
+            slug=data["slug"] or None,
+            limit=data["upload_limit"],
+            date=data["date"],
+            is_open=data["is_open"],
+            closes_at=data["closes_at"],
         )
-        services.event_update(event=event, date=data["date"], is_open=data["is_open"], closes_at=data["closes_at"])
         messages.success(request, f"“{event.name}” is ready. Print its QR code for the tables.")
         return redirect("event-detail", slug=event.slug)
     return render(request, "events/event_form.html", {"form": form})

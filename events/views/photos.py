@@ -21,11 +21,10 @@ def attachment(filename: str) -> dict:
     return {"ResponseContentDisposition": f'attachment; filename="{filename}"'}
 
 
-def stored_file_url(photo: Photo, which: str) -> str:
+def stored_file_url(photo: Photo, which: str, storage) -> str:
     """Where the browser fetches a photo's file: presigned S3 (no Lambda in between) or our own view."""
     if on_aws():
-        key = photo.thumbnail_key if which == "thumbnail" else photo.key
-        return photo_storage().url(key)
+        return storage.url(photo.thumbnail_key if which == "thumbnail" else photo.key)
     return reverse(f"photo-{which}", kwargs={"slug": photo.event.slug, "pk": photo.pk})
 
 
@@ -34,8 +33,9 @@ def gallery(request: HttpRequest, event: Event) -> HttpResponse:
     guest = request.GET.get("guest")
     photos = selectors.photos_for(event, guest=guest).select_related("event")
     page = Paginator(photos, PHOTOS_PER_PAGE).get_page(request.GET.get("page"))
+    storage = photo_storage()  # one client for the page: presigning is local, no request per photo
     for photo in page:
-        photo.thumbnail_url = stored_file_url(photo, "thumbnail") if photo.thumbnail_key else None
+        photo.thumbnail_url = stored_file_url(photo, "thumbnail", storage) if photo.thumbnail_key else None
     context = {"event": event, "page": page, "guest": guest, "guests": selectors.guests_for(event)}
     return render(request, "events/gallery.html", context)
 
@@ -46,7 +46,7 @@ def photo_detail(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
     context = {
         "event": event,
         "photo": photo,
-        "thumbnail_url": stored_file_url(photo, "thumbnail") if photo.thumbnail_key else None,
+        "thumbnail_url": stored_file_url(photo, "thumbnail", photo_storage()) if photo.thumbnail_key else None,
         "delete_form": PhotoDeleteForm(),
     }
     return render(request, "events/photo_detail.html", context)
@@ -108,8 +108,8 @@ def _exports(request: HttpRequest, event: Event) -> HttpResponse:
         exports.export_start(event=event)
         messages.success(request, "Your ZIP is being prepared. Refresh this page in a minute.")
         return redirect("download-all", slug=event.slug)
-    recent = list(event.exports.all()[:5])
+    recent, storage = list(event.exports.all()[:5]), photo_storage()
     for export in recent:
         if export.status == PhotoExport.Status.READY:
-            export.url = photo_storage().url(export.key, parameters=attachment(export.key.rsplit("/", 1)[1]))
+            export.url = storage.url(export.key, parameters=attachment(export.key.rsplit("/", 1)[1]))
     return render(request, "events/exports.html", {"event": event, "exports": recent})
