@@ -25,9 +25,12 @@ def _unique_slug(name: str) -> str:
 
 
 @transaction.atomic
-def event_create(*, owner: AbstractBaseUser, name: str, slug: str | None = None, limit: int = DEFAULT_LIMIT) -> Event:
-    """Create an event; without a slug one is derived from the name and made unique."""
-    event = Event(owner=owner, name=name, slug=slug or _unique_slug(name), upload_limit=limit)
+def event_create(
+    *, owner: AbstractBaseUser, name: str, slug: str | None = None, limit: int = DEFAULT_LIMIT, **details
+) -> Event:
+    """Create an event; without a slug one is derived from the name and made unique.
+    `details` are further Event fields (date, is_open, closes_at)."""
+    event = Event(owner=owner, name=name, slug=slug or _unique_slug(name), upload_limit=limit, **details)
     event.full_clean()
     event.save()
     return event
