@@ -18,6 +18,8 @@ DASHBOARD_PHOTO_ACTIONS = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
 LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
 # Old versions of deleted or replaced objects are kept this long, then expire.
 NONCURRENT_DAYS = 30
+# ZIP exports are copies: they expire after a week.
+EXPORT_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,13 @@ def ensure_photo_bucket(s3, names: Names, download_origins: list[str]) -> str:
                     "Status": "Enabled",
                     "Filter": {"Prefix": ""},
                     "NoncurrentVersionExpiration": {"NoncurrentDays": NONCURRENT_DAYS},
-                }
+                },
+                {
+                    "ID": "expire-zip-exports",
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": "exports/"},
+                    "Expiration": {"Days": EXPORT_DAYS},
+                },
             ]
         },
     )

@@ -51,6 +51,8 @@ def test_provisioning_twice_creates_then_keeps_everything(aws_env, tmp_path):
     rule = s3.get_bucket_encryption(Bucket=PHOTOS)["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     assert s3.get_bucket_versioning(Bucket=PHOTOS)["Status"] == "Enabled"
+    rules = {r["ID"]: r for r in s3.get_bucket_lifecycle_configuration(Bucket=PHOTOS)["Rules"]}
+    assert rules["expire-zip-exports"]["Expiration"]["Days"] == 7
     assert s3.get_bucket_cors(Bucket=PHOTOS)["CORSRules"][0]["AllowedOrigins"] == ["https://dash.example.org"]
     assert s3.get_bucket_website(Bucket=SITE)["IndexDocument"]["Suffix"] == "index.html"
     assert json.loads(s3.get_bucket_policy(Bucket=SITE)["Policy"])["Statement"][0]["Action"] == "s3:GetObject"
