@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from events.models import DEFAULT_LIMIT, Event, Photo, new_upload_key
 from events.thumbnails import render_thumbnail, thumbnail_key
-from uploads.ports import Claim, QuotaStore, StoredPhoto
+from uploads.ports import QuotaStore, StoredPhoto
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def photo_delete(*, photo: Photo, storage: Storage, quota: QuotaStore, refund: b
     for key in filter(None, [photo.key, photo.thumbnail_key]):
         storage.delete(key)
     if refund:
-        quota.release(Claim(photo.event.slug, photo.device_id, photo.sha256, photo.uploaded_at))
+        quota.refund(photo.event.slug, photo.device_id, photo.sha256)
     photo.delete()
 
 

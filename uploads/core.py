@@ -5,6 +5,7 @@ No Django, no boto3: the stores arrive as ports, so the same rules run locally a
 
 import hashlib
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,14 +17,17 @@ from uploads.policy import EventPolicy
 from uploads.ports import (
     Claim,
     EventClosed,
+    LimitReached,
     PhotoRecorder,
     PhotoStore,
     PolicySource,
     QuotaStore,
+    QuotaUnavailable,
     Reservation,
     StorageUnavailable,
     StoredPhoto,
     UnknownEvent,
+    UploadInProgress,
     WrongKey,
 )
 
@@ -99,8 +103,8 @@ class Uploader:
             raise EventClosed()
         image = inspect_image(request.image)
         fingerprint = hashlib.sha256(request.image).hexdigest()
-        claim = Claim(request.event, request.device, fingerprint, now)
-        reservation = self.quota.reserve(claim, policy.limit)
+        claim = Claim(request.event, request.device, fingerprint, now, token=uuid.uuid4().hex)
+        reservation = self._reserve(claim, policy.limit)
         if reservation.stored_key:
             return UploadResult(reservation.count, reservation.limit, reservation.stored_key, duplicate=True)
         photo = StoredPhoto(
@@ -118,13 +122,33 @@ class Uploader:
         self._store(photo, request.image, reservation)
         return UploadResult(reservation.count, reservation.limit, photo.key)
 
+    def _reserve(self, claim: Claim, limit: int) -> Reservation:
+        try:
+            return self.quota.reserve(claim, limit)
+        except (LimitReached, UploadInProgress):
+            raise
+        except Exception:
+            # The outcome is unknown (a timeout may follow a write that landed): give back whatever
+            # this request may hold. The token makes this safe; nothing of another request is touched.
+            log.exception("reservation failed for %s", claim.fingerprint)
+            self._release_quietly(claim)
+            raise QuotaUnavailable() from None
+
+    def _release_quietly(self, claim: Claim) -> None:
+        try:
+            self.quota.release(claim)
+        except Exception:
+            # Left pending: a retry after CLAIM_TTL takes the claim over with its slot.
+            log.exception("could not release %s", claim.fingerprint)
+
     def _store(self, photo: StoredPhoto, data: bytes, reservation: Reservation) -> None:
         """Store then record; on any failure undo what was done so nothing failed is counted."""
         try:
             self.photos.put(photo, data)
         except Exception:
             log.exception("photo store failed for %s", photo.key)
-            self._undo(reservation, stored_key=None)
+            # The write may have landed before the error: the key is new, so deleting it is safe.
+            self._undo(reservation, stored_key=photo.key)
             raise StorageUnavailable() from None
         try:
             self.quota.complete(reservation.claim, photo.key)
@@ -134,11 +158,10 @@ class Uploader:
             self._undo(reservation, stored_key=photo.key)
             raise StorageUnavailable() from None
 
-    def _undo(self, reservation: Reservation, stored_key: str | None) -> None:
+    def _undo(self, reservation: Reservation, stored_key: str) -> None:
         # Each step on its own: a photo that cannot be deleted must still give its slot back.
-        if stored_key:
-            try:
-                self.photos.delete(stored_key)
-            except Exception:
-                log.exception("could not delete %s after a failed upload", stored_key)
-        self.quota.release(reservation.claim)
+        try:
+            self.photos.delete(stored_key)
+        except Exception:
+            log.exception("could not delete %s after a failed upload", stored_key)
+        self._release_quietly(reservation.claim)

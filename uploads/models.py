@@ -25,6 +25,8 @@ class UploadClaim(models.Model):
     fingerprint = models.CharField(max_length=64)
     key = models.CharField(max_length=255, blank=True)
     claimed_at = models.DateTimeField()
+    # The request holding the claim (see uploads.ports.Claim).
+    token = models.CharField(max_length=32)
 
     class Meta:
         constraints = [

@@ -16,12 +16,17 @@ CLAIM_TTL = timedelta(minutes=10)
 
 @dataclass(frozen=True)
 class Claim:
-    """One photo (by content hash) that one device wants to add to one event."""
+    """One photo (by content hash) that one device wants to add to one event, by one request.
+
+    `token` names the request holding the claim: only it may complete or release it, so a request
+    that lost its claim (taken over after it stalled) can never undo the one that took it.
+    """
 
     event: str
     device: str
     fingerprint: str
     at: datetime
+    token: str
 
 
 @dataclass(frozen=True)
@@ -70,10 +75,14 @@ class QuotaStore(Protocol):
         """
 
     def complete(self, claim: Claim, key: str) -> None:
-        """Mark the claim's photo as stored under `key` (a later retry gets that key back)."""
+        """Mark the claim's photo as stored under `key` (a later retry gets that key back).
+        Raises ClaimLost when this request no longer holds the claim."""
 
     def release(self, claim: Claim) -> None:
-        """Give the claim's slot back and forget the claim."""
+        """Give the slot back and forget the claim, if this request still holds it; else do nothing."""
+
+    def refund(self, event: str, device: str, fingerprint: str) -> None:
+        """The organizer removed a stored photo: forget its claim and give its device the slot back."""
 
     def usage(self, event: str, device: str) -> DeviceUsage: ...
 
@@ -155,6 +164,10 @@ class LimitReached(UploadError):
 
 class UploadInProgress(UploadError):
     message = "This photo is already being uploaded. Try again in a moment."
+
+
+class ClaimLost(UploadError):
+    message = "This upload took too long and was replaced by a retry."
 
 
 class KeyExists(UploadError):

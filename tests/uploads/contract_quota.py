@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from uploads.ports import CLAIM_TTL, Claim, LimitReached, UploadInProgress
+from uploads.ports import CLAIM_TTL, Claim, ClaimLost, LimitReached, UploadInProgress
 
 EVENT = "ana-ben"
 OTHER_EVENT = "office-party"
@@ -16,8 +16,8 @@ OTHER_PHONE = "6f1c1e0a-1b8e-4d84-9d8a-2f1f3f3c0002"
 T0 = datetime(2026, 6, 20, 18, 0, tzinfo=UTC)
 
 
-def claim(n: int, *, event: str = EVENT, device: str = PHONE, at: datetime = T0) -> Claim:
-    return Claim(event, device, f"{n:064x}", at)
+def claim(n: int, *, event: str = EVENT, device: str = PHONE, at: datetime = T0, token: str = "first") -> Claim:
+    return Claim(event, device, f"{n:064x}", at, token)
 
 
 def fill(store, count: int, *, event: str = EVENT, device: str = PHONE, limit: int = 10) -> None:
@@ -113,9 +113,44 @@ class QuotaStoreContract:
 
     def test_a_stale_claim_is_taken_over_with_the_slot_it_holds(self, store):
         store.reserve(claim(1), 3)
-        retry = store.reserve(claim(1, at=T0 + CLAIM_TTL + timedelta(seconds=1)), 3)
+        retry = store.reserve(claim(1, at=T0 + CLAIM_TTL + timedelta(seconds=1), token="retry"), 3)
         assert (retry.count, retry.stored_key) == (1, None)
         assert store.usage(EVENT, PHONE).count == 1
+
+    def test_the_request_that_lost_its_claim_can_neither_complete_nor_release_it(self, store):
+        store.reserve(claim(1), 3)
+        retry = claim(1, at=T0 + CLAIM_TTL + timedelta(seconds=1), token="retry")
+        store.reserve(retry, 3)
+        with pytest.raises(ClaimLost):
+            store.complete(claim(1), "ana-ben/zombie.jpg")
+        store.release(claim(1))
+        assert store.usage(EVENT, PHONE).count == 1
+        store.complete(retry, "ana-ben/retry.jpg")
+        assert store.reserve(claim(1, token="third"), 3).stored_key == "ana-ben/retry.jpg"
+
+    def test_releasing_with_another_token_touches_nothing(self, store):
+        store.reserve(claim(1), 3)
+        store.release(claim(1, token="someone-else"))
+        assert store.usage(EVENT, PHONE).count == 1
+        with pytest.raises(UploadInProgress):
+            store.reserve(claim(1, token="someone-else"), 3)
+
+    def test_releasing_a_reservation_that_never_happened_changes_nothing(self, store):
+        fill(store, 2)
+        store.release(claim(99))
+        assert store.usage(EVENT, PHONE).count == 2
+
+    def test_releasing_a_completed_claim_gives_its_slot_back(self, store):
+        store.reserve(claim(1), 3)
+        store.complete(claim(1), "ana-ben/1.jpg")
+        store.release(claim(1))
+        assert store.usage(EVENT, PHONE).count == 0
+
+    def test_a_refund_forgets_a_stored_photo_and_gives_its_slot_back(self, store):
+        fill(store, 2)
+        store.refund(EVENT, PHONE, claim(1).fingerprint)
+        assert store.usage(EVENT, PHONE).count == 1
+        assert store.reserve(claim(1, token="again"), 3).stored_key is None
 
     def test_devices_lists_each_device_of_one_event(self, store):
         fill(store, 2)

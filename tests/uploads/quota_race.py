@@ -22,7 +22,7 @@ def race(store, args) -> Counter:
     time.sleep(max(0.0, args.start_at - time.time()))
     for attempt in range(args.attempts):
         fingerprint = "f" * 64 if args.same_photo else f"{os.getpid():032x}{attempt:032x}"
-        claim = Claim(args.event, args.device, fingerprint, datetime.now(UTC))
+        claim = Claim(args.event, args.device, fingerprint, datetime.now(UTC), token=f"{os.getpid()}-{attempt}")
         try:
             reservation = store.reserve(claim, args.limit)
         except LimitReached:

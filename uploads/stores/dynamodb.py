@@ -16,6 +16,7 @@ from uploads.policy import EventPolicy
 from uploads.ports import (
     CLAIM_TTL,
     Claim,
+    ClaimLost,
     DeviceUsage,
     LimitReached,
     QuotaUnavailable,
@@ -123,7 +124,8 @@ class DynamoDBStore:
                 {
                     "Put": {
                         "TableName": self.table,
-                        "Item": self._claim_key(claim) | {"ClaimedAt": {"S": _stamp(claim.at)}},
+                        "Item": self._claim_key(claim)
+                        | {"ClaimedAt": {"S": _stamp(claim.at)}, "Token": {"S": claim.token}},
                         "ConditionExpression": "attribute_not_exists(DeviceID)",
                     }
                 },
@@ -162,9 +164,14 @@ class DynamoDBStore:
                 self.client.update_item(
                     TableName=self.table,
                     Key=self._claim_key(claim),
-                    UpdateExpression="SET ClaimedAt = :now",
+                    UpdateExpression="SET ClaimedAt = :now, #token = :token",
                     ConditionExpression="ClaimedAt = :seen AND attribute_not_exists(StoredKey)",
-                    ExpressionAttributeValues={":now": {"S": _stamp(claim.at)}, ":seen": existing["ClaimedAt"]},
+                    ExpressionAttributeNames={"#token": "Token"},
+                    ExpressionAttributeValues={
+                        ":now": {"S": _stamp(claim.at)},
+                        ":seen": existing["ClaimedAt"],
+                        ":token": {"S": claim.token},
+                    },
                 )
         except ClientError as error:
             if _code(error) == "ConditionalCheckFailedException":
@@ -173,30 +180,45 @@ class DynamoDBStore:
         return True
 
     def complete(self, claim: Claim, key: str) -> None:
-        with _transient_as_unavailable():
-            self.client.update_item(
-                TableName=self.table,
-                Key=self._claim_key(claim),
-                UpdateExpression="SET StoredKey = :key",
-                ExpressionAttributeValues={":key": {"S": key}},
-            )
+        try:
+            with _transient_as_unavailable():
+                self.client.update_item(
+                    TableName=self.table,
+                    Key=self._claim_key(claim),
+                    UpdateExpression="SET StoredKey = :key",
+                    ConditionExpression="#token = :token AND attribute_not_exists(StoredKey)",
+                    ExpressionAttributeNames={"#token": "Token"},
+                    ExpressionAttributeValues={":key": {"S": key}, ":token": {"S": claim.token}},
+                )
+        except ClientError as error:
+            if _code(error) == "ConditionalCheckFailedException":
+                raise ClaimLost() from None
+            raise
 
     def release(self, claim: Claim) -> None:
+        self._forget(self._claim_key(claim), claim.event, claim.device, token=claim.token)
+
+    def refund(self, event: str, device: str, fingerprint: str) -> None:
+        self._forget(self._key(event, f"{CLAIM_PREFIX}{device}#{fingerprint}"), event, device, token=None)
+
+    def _forget(self, claim_key: dict, event: str, device: str, token: str | None) -> None:
+        """Delete the claim (held by `token`, or by anyone) and give its slot back: both or neither."""
+        condition, names, values = "attribute_exists(DeviceID)", {}, {}
+        if token:
+            condition += " AND #token = :token"
+            names, values = {"#token": "Token"}, {":token": {"S": token}}
+        delete = {"TableName": self.table, "Key": claim_key, "ConditionExpression": condition}
+        if token:
+            delete |= {"ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
         try:
             with _transient_as_unavailable():
                 self.client.transact_write_items(
                     TransactItems=[
-                        {
-                            "Delete": {
-                                "TableName": self.table,
-                                "Key": self._claim_key(claim),
-                                "ConditionExpression": "attribute_exists(DeviceID)",
-                            }
-                        },
+                        {"Delete": delete},
                         {
                             "Update": {
                                 "TableName": self.table,
-                                "Key": self._key(claim.event, claim.device),
+                                "Key": self._key(event, device),
                                 "UpdateExpression": "ADD UploadCount :minus",
                                 "ConditionExpression": "UploadCount > :zero",
                                 "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":zero": {"N": "0"}},
@@ -209,7 +231,7 @@ class DynamoDBStore:
             if count_zero and not claim_gone:
                 # The count was reset meanwhile: nothing to give back, but the claim must go.
                 with _transient_as_unavailable():
-                    self.client.delete_item(TableName=self.table, Key=self._claim_key(claim))
+                    self.client.delete_item(TableName=self.table, Key=claim_key)
 
     def usage(self, event: str, device: str) -> DeviceUsage:
         return _usage(device, self._get(self._key(event, device)))

@@ -10,6 +10,7 @@ from uploads.models import DeviceQuota, UploadClaim
 from uploads.ports import (
     CLAIM_TTL,
     Claim,
+    ClaimLost,
     DeviceUsage,
     LimitReached,
     Reservation,
@@ -35,7 +36,11 @@ class SqlQuotaStore:
         try:
             with transaction.atomic():
                 UploadClaim.objects.create(
-                    event_slug=claim.event, device_id=claim.device, fingerprint=claim.fingerprint, claimed_at=claim.at
+                    event_slug=claim.event,
+                    device_id=claim.device,
+                    fingerprint=claim.fingerprint,
+                    claimed_at=claim.at,
+                    token=claim.token,
                 )
         except IntegrityError:
             return False
@@ -47,7 +52,8 @@ class SqlQuotaStore:
         if existing.key:
             return existing.key
         # Conditional, so of two retries racing for a stale claim only one takes it.
-        if self._claims(claim).filter(key="", claimed_at__lte=claim.at - CLAIM_TTL).update(claimed_at=claim.at):
+        stale = self._claims(claim).filter(key="", claimed_at__lte=claim.at - CLAIM_TTL)
+        if stale.update(claimed_at=claim.at, token=claim.token):
             return None
         raise UploadInProgress()
 
@@ -69,14 +75,22 @@ class SqlQuotaStore:
         return Reservation(claim, row.count, limit)
 
     def complete(self, claim: Claim, key: str) -> None:
-        self._claims(claim).update(key=key)
+        if not self._claims(claim).filter(token=claim.token, key="").update(key=key):
+            raise ClaimLost()
 
     def release(self, claim: Claim) -> None:
+        self._forget(self._claims(claim).filter(token=claim.token), claim.event, claim.device)
+
+    def refund(self, event: str, device: str, fingerprint: str) -> None:
+        claims = UploadClaim.objects.filter(event_slug=event, device_id=device, fingerprint=fingerprint)
+        self._forget(claims, event, device)
+
+    @staticmethod
+    def _forget(claims, event: str, device: str) -> None:
+        """Delete the claim and, if there was one, give its slot back: both or neither."""
         with transaction.atomic():
-            if self._claims(claim).delete()[0]:
-                DeviceQuota.objects.filter(event_slug=claim.event, device_id=claim.device, count__gt=0).update(
-                    count=F("count") - 1
-                )
+            if claims.delete()[0]:
+                DeviceQuota.objects.filter(event_slug=event, device_id=device, count__gt=0).update(count=F("count") - 1)
 
     def usage(self, event: str, device: str) -> DeviceUsage:
         row = DeviceQuota.objects.filter(event_slug=event, device_id=device).first()
