@@ -72,7 +72,7 @@ def parse_upload(body: bytes, max_bytes: int) -> UploadRequest:
     """Raise TooLarge, InvalidField or BadRequest with a message naming what is wrong."""
     try:
         fields = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: "[[[[..." thousands deep
         raise BadRequest("The request body must be JSON.") from None
     if not isinstance(fields, dict):
         raise BadRequest("The request body must be a JSON object.")

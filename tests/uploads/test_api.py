@@ -181,3 +181,14 @@ def test_an_emoji_only_name_is_kept_for_display_and_filed_as_guest(client, weddi
     body = post(client, upload_body(wedding, device=device, name="🎉🥂")).json()
     assert body["key"].startswith("ana-ben/guest/")
     assert Photo.objects.get().guest_name == "🎉🥂"
+
+
+def test_the_same_photo_sent_5_times_after_a_lost_response_is_stored_once(client, wedding, device, photos_dir):
+    # GIVEN the first upload was stored but its response never reached the phone
+    first = post(client, upload_body(wedding, device=device)).json()
+    # WHEN the phone sends the same photo again, four more times
+    retries = [post(client, upload_body(wedding, device=device)).json() for _ in range(4)]
+    # THEN every answer names the one stored photo and the count went up by one
+    assert {r["key"] for r in retries} == {first["key"]} and all(r["count"] == 1 for r in retries)
+    assert Photo.objects.count() == 1 == len([p for p in photos_dir.rglob("*.jpg") if "thumbs" not in p.parts])
+    assert quota_store().usage(wedding.slug, device).count == 1
