@@ -1,0 +1,168 @@
+"""Load and race the real server: gunicorn with several workers on SQLite, as `make run` serves it.
+
+    .venv/bin/python -m bench.load [--burst 200] [--uploads 2000] [--devices 200] [--concurrency 32]
+
+1. Burst: `--burst` uploads of different photos from ONE phone, all at once, limit 10:
+   exactly 10 must be stored and every other answer must be 429.
+2. Load: `--uploads` uploads from `--devices` phones at `--concurrency`, limit high enough for all:
+   zero errors, and accepted == photos stored == the sum of the device counters.
+Starts its own server on a free port with a throwaway data folder; prints the figures.
+"""
+
+import argparse
+import base64
+import http.client
+import io
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def photo(seed: int) -> bytes:
+    """A distinct ~60 KB JPEG per seed."""
+    buffer = io.BytesIO()
+    Image.effect_noise((320, 240), 30 + seed % 50).convert("RGB").save(buffer, "JPEG", quality=80 + seed % 15)
+    return buffer.getvalue()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, workers: int = 4):
+        self.data = Path(tempfile.mkdtemp(prefix="photoshare-load-"))
+        self.port = free_port()
+        self.workers = workers
+        self.env = os.environ | {
+            "PHOTOSHARE_DATA_DIR": str(self.data),
+            "DJANGO_SETTINGS_MODULE": "photoshare_site.settings",
+        }
+        self.env.pop("DATABASE_URL", None)
+
+    def manage(self, *args: str) -> str:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True, capture_output=True, text=True
+        ).stdout
+
+    def __enter__(self):
+        self.manage("migrate", "-v0")
+        self.manage("shell", "-c", "from django.contrib.auth.models import User; User.objects.create_user('load')")
+        serve = [sys.executable, "manage.py", "serve", "--port", str(self.port), "--workers", str(self.workers)]
+        self.process = subprocess.Popen(
+            serve, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the server did not start")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def event(self, slug: str, limit: int) -> dict:
+        return json.loads(
+            self.manage("create_event", "--owner", "load", "--name", slug, "--slug", slug, "--limit", str(limit))
+        )
+
+    def stored(self, slug: str) -> tuple[int, int, int]:
+        """(photo rows, files on disk, sum of device counters) for one event."""
+        with sqlite3.connect(self.data / "photoshare.sqlite3") as db:
+            rows = db.execute(
+                "SELECT COUNT(*) FROM events_photo p JOIN events_event e ON p.event_id = e.id WHERE e.slug = ?", (slug,)
+            ).fetchone()[0]
+            counted = db.execute(
+                "SELECT COALESCE(SUM(count), 0) FROM uploads_devicequota WHERE event_slug = ?", (slug,)
+            )
+            counted = counted.fetchone()[0]
+        files = sum(1 for p in (self.data / "photos" / slug).rglob("*.jpg"))
+        return rows, files, counted
+
+    def upload(self, event: dict, device: str, image: bytes) -> int:
+        body = json.dumps(
+            {
+                "eventName": event["slug"],
+                "uploadKey": event["upload_key"],
+                "guestName": "Load",
+                "deviceId": device,
+                "image": base64.b64encode(image).decode(),
+            }
+        )
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        try:
+            connection.request("POST", "/api/upload", body, {"Content-Type": "application/json"})
+            return connection.getresponse().status
+        except OSError:
+            return 0
+        finally:
+            connection.close()
+
+
+def burst(server: Server, uploads: int) -> dict:
+    event, device = server.event("burst", 10), str(uuid.uuid4())
+    images = [photo(n) for n in range(uploads)]
+    with ThreadPoolExecutor(max_workers=uploads) as pool:
+        statuses = Counter(pool.map(lambda image: server.upload(event, device, image), images))
+    rows, files, counted = server.stored("burst")
+    return {"statuses": dict(statuses), "stored": rows, "files": files, "counted": counted}
+
+
+def load(server: Server, uploads: int, devices: int, concurrency: int) -> dict:
+    event = server.event("load", 1000)
+    phones = [str(uuid.uuid4()) for _ in range(devices)]
+    images = [photo(n) for n in range(min(uploads, 300))]
+    # Bytes after a JPEG's end marker make each upload distinct without encoding thousands of images.
+    jobs = [(phones[n % devices], images[n % len(images)] + n.to_bytes(4, "big")) for n in range(uploads)]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        statuses = Counter(pool.map(lambda job: server.upload(event, *job), jobs))
+    seconds = time.perf_counter() - started
+    rows, files, counted = server.stored("load")
+    return {
+        "statuses": dict(statuses),
+        "stored": rows,
+        "files": files,
+        "counted": counted,
+        "per_second": uploads / seconds,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--burst", type=int, default=200)
+    parser.add_argument("--uploads", type=int, default=2000)
+    parser.add_argument("--devices", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args()
+    with Server() as server:
+        first = burst(server, args.burst)
+        print(f"burst: {args.burst} parallel uploads, one phone, limit 10 -> {first}")
+        second = load(server, args.uploads, args.devices, args.concurrency)
+        print(
+            f"load: {args.uploads} uploads, {args.devices} phones, {args.concurrency} at once -> "
+            f"{second['statuses']}, stored {second['stored']}, files {second['files']}, "
+            f"counted {second['counted']}, {second['per_second']:.0f} uploads/s"
+        )
+
+
+if __name__ == "__main__":
+    main()
