@@ -8,7 +8,7 @@ from events.models import MAX_LIMIT, Event
 class EventForm(forms.ModelForm):
     class Meta:
         model = Event
-        fields = ["name", "slug", "date", "upload_limit", "is_open", "closes_at"]
+        fields = ["name", "slug", "date", "upload_limit", "is_open", "closes_at", "keep_location"]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),
             "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -37,6 +37,11 @@ class Event(models.Model):
     closes_at = models.DateTimeField(
         "uploads close at", null=True, blank=True, help_text="Optional: after this moment uploads are refused."
     )
+    keep_location = models.BooleanField(
+        "keep GPS location",
+        default=False,
+        help_text="Off: the GPS position phones write into photos is removed as they arrive (nothing else changes).",
+    )
     upload_key = models.CharField(max_length=64, default=new_upload_key, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

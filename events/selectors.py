@@ -20,6 +20,7 @@ def event_policy(event: Event) -> EventPolicy:
         is_open=event.is_open,
         upload_key_sha256=hash_upload_key(event.upload_key),
         closes_at=event.closes_at,
+        keep_location=event.keep_location,
     )
 
 
@@ -27,7 +28,7 @@ class EventPolicies:
     """The upload core's PolicySource backed by the dashboard's database."""
 
     def get(self, slug: str) -> EventPolicy | None:
-        fields = ("slug", "name", "upload_limit", "is_open", "closes_at", "upload_key")
+        fields = ("slug", "name", "upload_limit", "is_open", "closes_at", "keep_location", "upload_key")
         event = Event.objects.filter(slug=slug).only(*fields).first()
         return event_policy(event) if event else None
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from uploads.exif import strip_location
 from uploads.images import inspect_image
 from uploads.naming import storage_key
 from uploads.payload import UploadRequest
@@ -102,7 +103,9 @@ class Uploader:
         if not policy.accepts_uploads(now):
             raise EventClosed()
         image = inspect_image(request.image)
+        # Duplicates are recognised by what the phone sent; what is stored has no location unless kept.
         fingerprint = hashlib.sha256(request.image).hexdigest()
+        data = request.image if policy.keep_location else strip_location(request.image, image.extension)
         claim = Claim(request.event, request.device, fingerprint, now, token=uuid.uuid4().hex)
         reservation = self._reserve(claim, policy.limit)
         if reservation.stored_key:
@@ -113,13 +116,13 @@ class Uploader:
             guest_name=request.guest_name,
             key=storage_key(request.event, request.guest_name, claim.at, image.extension),
             content_type=image.content_type,
-            size=len(request.image),
+            size=len(data),
             width=image.width,
             height=image.height,
             sha256=fingerprint,
             uploaded_at=claim.at,
         )
-        self._store(photo, request.image, reservation)
+        self._store(photo, data, reservation)
         return UploadResult(reservation.count, reservation.limit, photo.key)
 
     def _reserve(self, claim: Claim, limit: int) -> Reservation:

@@ -18,6 +18,8 @@ class EventPolicy:
     is_open: bool
     upload_key_sha256: str
     closes_at: datetime | None = None
+    # Photos keep their GPS position only when the organizer asks for it.
+    keep_location: bool = False
 
     def accepts_uploads(self, now: datetime) -> bool:
         return self.is_open and (self.closes_at is None or now < self.closes_at)

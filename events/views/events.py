@@ -31,6 +31,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
             date=data["date"],
             is_open=data["is_open"],
             closes_at=data["closes_at"],
+            keep_location=data["keep_location"],
         )
         messages.success(request, f"“{event.name}” is ready. Print its QR code for the tables.")
         return redirect("event-detail", slug=event.slug)

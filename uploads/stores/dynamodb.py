@@ -282,6 +282,7 @@ class DynamoDBStore:
             is_open=item["IsOpen"]["BOOL"],
             upload_key_sha256=item["UploadKeySha256"]["S"],
             closes_at=datetime.fromisoformat(item["ClosesAt"]["S"]) if "ClosesAt" in item else None,
+            keep_location=item.get("KeepLocation", {}).get("BOOL", False),
         )
 
     def put_policy(self, policy: EventPolicy) -> None:
@@ -294,6 +295,7 @@ class DynamoDBStore:
                     "UploadLimit": {"N": str(policy.limit)},
                     "IsOpen": {"BOOL": policy.is_open},
                     "UploadKeySha256": {"S": policy.upload_key_sha256},
+                    "KeepLocation": {"BOOL": policy.keep_location},
                 }
                 | ({"ClosesAt": {"S": policy.closes_at.isoformat()}} if policy.closes_at else {}),
             )
