@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -50,3 +55,29 @@ def test_changing_the_password(client, alice):
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.check_password("a newer long phrase")
+
+
+def test_log_in_is_locked_after_five_wrong_passwords(client, alice):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "alice", "password": "guess"})
+    locked = client.post(reverse("login"), {"username": "alice", "password": "correct horse battery"})
+    assert locked.status_code == 429 and "locked" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"} | {
+        "DJANGO_SETTINGS_MODULE": "photoshare_site.settings",
+        "PHOTOSHARE_DATA_DIR": str(tmp_path),
+        "PHOTOSHARE_HTTPS": "1",
+        "DJANGO_SECRET_KEY": "x" * 30 + "-Hq8#vL2$pW9!zR4@kT7&mN3^bY6*cF1",
+        "PHOTOSHARE_ALLOWED_HOSTS": "photos.example.org",
+    }
+    check = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr

@@ -56,3 +56,20 @@ def test_an_organizer_creates_an_event_prints_its_card_and_sees_the_photos(
     laptop.get_by_role("link", name="José (1)").click()
     expect(laptop.locator(".photo-grid li")).to_have_count(1)
     screenshot(laptop, "gallery")
+
+
+HOSTILE_NAME = '<img src=x onerror="window.pwned=1">'
+
+
+def test_a_hostile_guest_name_is_shown_as_text_not_run(laptop, live_server, alice, wedding, client):
+    body = upload_body(wedding, device="6f1c1e0a-1b8e-4d84-9d8a-2f1f3f3c0009", name=HOSTILE_NAME)
+    assert client.post("/api/upload", json.dumps(body), content_type="application/json").status_code == 200
+    laptop.goto(live_server.url)
+    laptop.fill("#id_username", "alice")
+    laptop.fill("#id_password", "correct horse battery")
+    laptop.click("input[type=submit]")
+    for page in ("", "photos/", "devices/"):
+        laptop.goto(f"{live_server.url}/events/{wedding.slug}/{page}")
+        expect(laptop.get_by_text(HOSTILE_NAME).first).to_be_visible()
+        assert laptop.evaluate("window.pwned") is None
+        assert laptop.locator('img[src="x"]').count() == 0
