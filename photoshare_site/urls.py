@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("events.urls")),
+    path("api/openapi.json", api.openapi, name="api-openapi"),
     path("api/events/<str:slug>", api.event_info, name="api-event"),
     path("api/upload", api.upload, name="api-upload"),
     path("guest/", guest_page.guest_file, name="guest-page"),

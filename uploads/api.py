@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from uploads import http
 from uploads.backends import uploader
+from uploads.openapi import SCHEMA
 
 
 def guest_api(method: str) -> Callable:
@@ -52,3 +53,7 @@ def upload(request: HttpRequest) -> http.Answer:
     except RequestDataTooBig:
         return http.too_large_body(settings.MAX_UPLOAD_BYTES)
     return http.upload_answer(uploader(), body, settings.MAX_UPLOAD_BYTES)
+
+
+def openapi(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(SCHEMA)

@@ -192,3 +192,9 @@ def test_the_same_photo_sent_5_times_after_a_lost_response_is_stored_once(client
     assert {r["key"] for r in retries} == {first["key"]} and all(r["count"] == 1 for r in retries)
     assert Photo.objects.count() == 1 == len([p for p in photos_dir.rglob("*.jpg") if "thumbs" not in p.parts])
     assert quota_store().usage(wedding.slug, device).count == 1
+
+
+def test_the_openapi_document_is_served(client):
+    document = client.get("/api/openapi.json").json()
+    assert set(document["paths"]) == {"/api/events/{slug}", "/api/upload"}
+    assert "429" in document["paths"]["/api/upload"]["post"]["responses"]
