@@ -10,6 +10,9 @@
   const $ = (id) => document.getElementById(id);
 
   const state = { name: "", deviceId: "", count: 0, limit: 0, photo: null, previewUrl: null };
+  // Answers worth trying again later: no connection, busy, or the same photo still in flight.
+  const TRANSIENT = (status) => status === 0 || status === 409 || status >= 500;
+  const retry = { timer: null, delay: 2000, draining: false };
 
   // --- storage: per event, and tolerant of browsers that refuse localStorage ---------------
   const memory = {};
@@ -73,7 +76,7 @@
     return { status: response.status, body };
   }
 
-  function postPhoto(dataUrl, onProgress) {
+  function postPhoto(item, onProgress) {
     return new Promise((resolve) => {
       const xhr = new XMLHttpRequest();
       xhr.open("POST", `${config.apiBase}/upload`);
@@ -87,7 +90,7 @@
       xhr.onerror = () => resolve({ status: 0, body: {} });
       xhr.ontimeout = xhr.onerror;
       xhr.send(JSON.stringify({
-        eventName: slug, uploadKey, guestName: state.name, deviceId: state.deviceId, image: dataUrl,
+        eventName: item.slug, uploadKey, guestName: item.name, deviceId: item.deviceId, image: item.dataUrl,
       }));
     });
   }
@@ -181,6 +184,9 @@
     $("progress-text").textContent = percent < 100 ? `${percent}%` : "Saving…";
   }
 
+  // Every photo goes through the queue: stored on the phone first, removed once the server has
+  // answered for good. A lost connection leaves it waiting; it is retried with backoff, on
+  // reconnection and on the next visit.
   async function upload() {
     show("uploading");
     $("uploading-label").textContent = "Preparing your photo…";
@@ -189,40 +195,88 @@
     try {
       dataUrl = await readAsDataUrl(await downscale(state.photo));
     } catch (e) {
-      handleUploadAnswer(400, { message: "This photo could not be read. Try taking it again." });
+      showError(400, { message: "This photo could not be read. Try taking it again." });
       return;
     }
+    const item = {
+      id: newDeviceId(), slug, name: state.name, deviceId: state.deviceId, dataUrl, added: Date.now(),
+    };
+    await window.PhotoQueue.add(item);
+    forgetPhoto();
     $("uploading-label").textContent = "Uploading…";
-    const { status, body } = await postPhoto(dataUrl, setProgress);
-    handleUploadAnswer(status, body);
+    await send(item, true);
   }
 
-  function handleUploadAnswer(status, body) {
+  async function send(item, watched) {
+    const { status, body } = await postPhoto(item, watched ? setProgress : () => {});
+    if (TRANSIENT(status)) {
+      scheduleRetry();
+      await showWaiting();
+      if (watched) {
+        showStatus(status === 0
+          ? "No connection right now. The photo is saved on this phone and will upload by itself."
+          : "The server is busy. The photo is saved on this phone and will upload by itself.");
+        showReady();
+      }
+      return false;
+    }
+    await window.PhotoQueue.remove(item.id);
+    retry.delay = 2000;
+    await showWaiting();
+    handleUploadAnswer(status, body, watched);
+    return true;
+  }
+
+  async function drain() {
+    if (retry.draining) return;
+    retry.draining = true;
+    clearTimeout(retry.timer);
+    try {
+      for (const item of await window.PhotoQueue.waiting(slug)) {
+        if (!(await send(item, false))) break;
+      }
+    } finally {
+      retry.draining = false;
+    }
+  }
+
+  function scheduleRetry() {
+    clearTimeout(retry.timer);
+    retry.timer = setTimeout(drain, retry.delay);
+    retry.delay = Math.min(retry.delay * 2, 60000);
+  }
+
+  async function showWaiting() {
+    const waiting = (await window.PhotoQueue.waiting(slug)).length;
+    $("waiting").hidden = waiting === 0;
+    $("waiting-text").textContent = `${waiting} photo${waiting === 1 ? "" : "s"} waiting to upload.`;
+  }
+
+  function handleUploadAnswer(status, body, watched) {
     if (status === 200) {
       state.count = body.count;
       state.limit = body.limit;
       showCount();
-      forgetPhoto();
       const left = Math.max(state.limit - state.count, 0);
       showStatus(body.duplicate ? "That photo was already uploaded." : `Uploaded! ${left} left.`);
-      showReady();
+      if (watched || !$("screen-ready").hidden || !$("screen-limit").hidden) showReady();
     } else if (status === 429) {
       state.count = state.limit = body.limit || state.limit;
       showCount();
-      forgetPhoto();
       showReady();
     } else if (status === 403 || status === 404) {
-      forgetPhoto();
       if (body.status === "event_closed") show("closed");
       else fail(body.message || "This link is not valid any more.");
+    } else if (watched) {
+      showError(status, body);
     } else {
-      const offline = status === 0;
-      $("error-message").textContent = offline
-        ? "No connection. Check your Wi-Fi or mobile data, then try again."
-        : body.message || "The upload failed. Please try again.";
-      $("retry-button").hidden = status === 413 || status === 400;
-      show("error");
+      showStatus(body.message || "A waiting photo could not be uploaded.");
     }
+  }
+
+  function showError(status, body) {
+    $("error-message").textContent = body.message || "The upload failed.";
+    show("error");
   }
 
   // --- start --------------------------------------------------------------------------------
@@ -256,6 +310,8 @@
     }
     showCount();
     if (state.name) showReady(); else askName();
+    await showWaiting();
+    drain();
   }
 
   function askName() {
@@ -289,8 +345,9 @@
     $("upload-button").addEventListener("click", upload);
     $("save-button").addEventListener("click", saveToPhone);
     $("discard-button").addEventListener("click", discard);
-    $("retry-button").addEventListener("click", upload);
-    $("error-discard-button").addEventListener("click", discard);
+    $("error-ok-button").addEventListener("click", discard);
+    $("send-now").addEventListener("click", () => { retry.delay = 2000; drain(); });
+    window.addEventListener("online", () => { retry.delay = 2000; drain(); });
   }
 
   wire();

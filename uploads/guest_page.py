@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.static import serve
 
-GUEST_FILES = {"index.html", "style.css", "app.js", "config.js"}
+GUEST_FILES = {"index.html", "style.css", "app.js", "queue.js", "config.js"}
 # No inline script or style anywhere, so the page needs no 'unsafe-inline'.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "

@@ -98,16 +98,45 @@ def test_the_server_limit_wins_over_a_stale_page(phone, live_server, party, clie
     expect(phone.locator("#remaining")).to_have_text("0 of 2 photos left")
 
 
-def test_a_failed_upload_offers_a_retry_that_works(phone, live_server, party):
+def test_a_photo_that_cannot_be_sent_waits_on_the_phone_and_goes_when_the_connection_is_back(
+    phone, live_server, party
+):
     open_guest_page(phone, live_server, party)
     enter_name(phone)
     phone.route("**/api/upload", lambda route: route.abort())
     take_photo(phone, str(SAMPLES / "plain.webp"))
     phone.click("#upload-button")
-    expect(phone.locator("#error-message")).to_contain_text("No connection")
+    expect(phone.locator("#status")).to_contain_text("No connection right now")
+    expect(phone.locator("#waiting")).to_contain_text("1 photo waiting to upload")
+    assert Photo.objects.count() == 0
     phone.unroute("**/api/upload")
-    phone.click("#retry-button")
+    phone.click("#send-now")
     expect(phone.locator("#status")).to_have_text("Uploaded! 1 left.")
+    expect(phone.locator("#waiting")).to_be_hidden()
+    assert Photo.objects.count() == 1
+
+
+def test_a_response_lost_mid_upload_is_retried_after_a_reload_and_the_photo_arrives_once(
+    phone, live_server, party
+):
+    open_guest_page(phone, live_server, party)
+    enter_name(phone)
+
+    def lose_the_answer(route):
+        route.fetch()  # the server stores the photo...
+        route.abort()  # ...but the phone never hears back
+
+    phone.route("**/api/upload", lose_the_answer)
+    take_photo(phone, str(SAMPLES / "gps-orientation6.jpg"))
+    phone.click("#upload-button")
+    expect(phone.locator("#waiting")).to_contain_text("1 photo waiting to upload")
+    phone.unroute("**/api/upload")
+    # WHEN the guest comes back later THEN the waiting photo is sent again, and recognised
+    phone.reload()
+    expect(phone.locator("#status")).to_have_text("That photo was already uploaded.")
+    expect(phone.locator("#waiting")).to_be_hidden()
+    expect(phone.locator("#remaining")).to_have_text("1 of 2 photos left")
+    assert Photo.objects.count() == 1
 
 
 def test_discard_uploads_nothing(phone, live_server, party):
