@@ -98,9 +98,7 @@ def test_the_server_limit_wins_over_a_stale_page(phone, live_server, party, clie
     expect(phone.locator("#remaining")).to_have_text("0 of 2 photos left")
 
 
-def test_a_photo_that_cannot_be_sent_waits_on_the_phone_and_goes_when_the_connection_is_back(
-    phone, live_server, party
-):
+def test_a_photo_that_cannot_be_sent_waits_on_the_phone_and_goes_when_the_connection_is_back(phone, live_server, party):
     open_guest_page(phone, live_server, party)
     enter_name(phone)
     phone.route("**/api/upload", lambda route: route.abort())
@@ -116,9 +114,7 @@ def test_a_photo_that_cannot_be_sent_waits_on_the_phone_and_goes_when_the_connec
     assert Photo.objects.count() == 1
 
 
-def test_a_response_lost_mid_upload_is_retried_after_a_reload_and_the_photo_arrives_once(
-    phone, live_server, party
-):
+def test_a_response_lost_mid_upload_is_retried_after_a_reload_and_the_photo_arrives_once(phone, live_server, party):
     open_guest_page(phone, live_server, party)
     enter_name(phone)
 

@@ -1,5 +1,5 @@
-"""Fault injection: 1,000 uploads from 40 phones while the photo store and the quota store fail at
-random (before, during or after their work; one fault per request at most), guests retrying as the
+"""Fault injection: 1,000 uploads from 40 phones, on the SQL store and on DynamoDB (moto), while the
+photo store and the quota store fail at random (before, during or after their work; one fault per request at most), guests retrying as the
 guest page does. Afterwards nothing accepted is lost and nothing lost is counted."""
 
 import random
@@ -15,6 +15,8 @@ from tests.conftest import jpeg_bytes
 from uploads.core import Uploader
 from uploads.payload import UploadRequest
 from uploads.ports import UploadError
+from uploads.stores import aws
+from uploads.stores.dynamodb import DynamoDBStore
 from uploads.stores.filesystem import FileSystemPhotoStore
 from uploads.stores.sql import SqlPhotoRecorder, SqlQuotaStore
 
@@ -54,15 +56,20 @@ class Faults:
         return False
 
 
-class FlakyQuota(SqlQuotaStore):
-    def __init__(self, faults: Faults):
-        self.faults = faults
+class FlakyQuota:
+    """Any quota store, failing where the fault plan says; everything else passes through."""
+
+    def __init__(self, store, faults: Faults):
+        self.store, self.faults = store, faults
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
 
     def reserve(self, claim, event_limit):
-        return self._flaky("quota.reserve", super().reserve, claim, event_limit)
+        return self._flaky("quota.reserve", self.store.reserve, claim, event_limit)
 
     def complete(self, claim, key):
-        return self._flaky("quota.complete", super().complete, claim, key)
+        return self._flaky("quota.complete", self.store.complete, claim, key)
 
     def _flaky(self, where, call, *args):
         if self.faults.strikes(where, "before"):
@@ -101,14 +108,23 @@ class Clock:
         return self.now
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_after_1000_faulty_uploads_every_counter_equals_the_photos_stored(wedding, tmp_path, seed):
+def quota_store_named(name: str, request) -> object:
+    """The real store to break: SQL, or DynamoDB under moto (run sequentially: moto is not thread-safe)."""
+    if name == "sql":
+        return SqlQuotaStore()
+    return DynamoDBStore(aws.dynamodb(), request.getfixturevalue("dynamodb_table"))
+
+
+# moto is slow enough that one 1,000-request run of DynamoDB takes most of a minute: one seed there.
+@pytest.mark.parametrize(("backend", "seed"), [("sql", 1), ("sql", 2), ("dynamodb", 1)])
+def test_after_1000_faulty_uploads_every_counter_equals_the_photos_stored(wedding, tmp_path, request, backend, seed):
+    quota = quota_store_named(backend, request)
     faults, clock = Faults(seed), Clock()
     wedding.upload_limit = LIMIT
     wedding.save()
     uploader = Uploader(
         policies=EventPolicies(),
-        quota=FlakyQuota(faults),
+        quota=FlakyQuota(quota, faults),
         photos=FlakyPhotos(tmp_path, faults),
         recorder=SqlPhotoRecorder(FileSystemStorage(tmp_path)),
         clock=clock,
@@ -144,10 +160,9 @@ def test_after_1000_faulty_uploads_every_counter_equals_the_photos_stored(weddin
         assert send(phone, n, faulty=False), f"{phone} photo {n} is stuck"
 
     assert all(faults.struck.count(point) >= 10 for point in Faults.POINTS), Counter(faults.struck)
-    store = SqlQuotaStore()
     for phone in PHONES:
         photos = Photo.objects.filter(event=wedding, device_id=phone)
-        assert store.usage(wedding.slug, phone).count == photos.count() <= LIMIT
+        assert quota.usage(wedding.slug, phone).count == photos.count() <= LIMIT
         for photo in photos:
             assert (tmp_path / photo.key).read_bytes() == jpeg_bytes(_seed_of(photo, accepted))
     assert set(accepted.values()) == set(Photo.objects.values_list("key", flat=True))
