@@ -1,6 +1,7 @@
 """Fault injection: 1,000 uploads from 40 phones, on the SQL store and on DynamoDB (moto), while the
-photo store and the quota store fail at random (before, during or after their work; one fault per request at most), guests retrying as the
-guest page does. Afterwards nothing accepted is lost and nothing lost is counted."""
+photo store and the quota store fail at random (before, during or after their work; one fault per
+request at most), guests retrying as the guest page does. Afterwards nothing accepted is lost and
+nothing lost is counted."""
 
 import random
 from collections import Counter
@@ -112,7 +113,8 @@ def quota_store_named(name: str, request) -> object:
     """The real store to break: SQL, or DynamoDB under moto (run sequentially: moto is not thread-safe)."""
     if name == "sql":
         return SqlQuotaStore()
-    return DynamoDBStore(aws.dynamodb(), request.getfixturevalue("dynamodb_table"))
+    table = request.getfixturevalue("dynamodb_table")  # starts moto before any client exists
+    return DynamoDBStore(aws.dynamodb(), table)
 
 
 # moto is slow enough that one 1,000-request run of DynamoDB takes most of a minute: one seed there.
