@@ -15,7 +15,7 @@ from events.selectors import EventPolicies
 from tests.conftest import jpeg_bytes
 from uploads.core import Uploader
 from uploads.payload import UploadRequest
-from uploads.ports import UploadError
+from uploads.ports import QuotaUnavailable, UploadError
 from uploads.stores import aws
 from uploads.stores.dynamodb import DynamoDBStore
 from uploads.stores.filesystem import FileSystemPhotoStore
@@ -74,10 +74,11 @@ class FlakyQuota:
 
     def _flaky(self, where, call, *args):
         if self.faults.strikes(where, "before"):
-            raise TimeoutError(f"{where}: database unavailable")
+            # Throttled, unavailable or timing out, before anything was written.
+            raise self.faults.rng.choice([QuotaUnavailable(), ConnectionError(where), TimeoutError(where)])
         result = call(*args)
         if self.faults.strikes(where, "after"):
-            raise TimeoutError(f"{where}: response lost after the write")
+            raise TimeoutError(f"{where}: the write landed, the answer was lost")
         return result
 
 
