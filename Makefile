@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format organizer package clean
+.PHONY: run test lint format organizer package bench clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ test: lint package
 	else \
 		echo "TEST_DATABASE_URL is not set: the PostgreSQL pass was not run (.ci/run sets it)."; \
 	fi
+
+# Every benchmark against its baseline, measured in the same run (see README "Performance").
+bench: $(VENV)/.dev
+	$(PY) -m bench.run
 
 # Zappa packages whatever virtualenv is active, so each stage is built from its own
 # production-only one: the dashboard's (Django + Zappa) and the guest's (empty: the guest

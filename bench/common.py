@@ -1,0 +1,35 @@
+"""What every benchmark shares: a result row, and timing that takes the best of several runs."""
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class Row:
+    id: str
+    what: str
+    ours: float
+    baseline: float
+    unit: str
+    goal: str
+    ok: bool
+
+    @property
+    def ratio(self) -> float:
+        return self.ours / self.baseline if self.baseline else float("inf")
+
+
+def best_of(runs: int, action: Callable[[], object]) -> float:
+    """Seconds of the fastest of `runs` runs: the least disturbed by the rest of a shared machine."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def median_of(runs: int, action: Callable[[], float]) -> float:
+    return statistics.median(action() for _ in range(runs))
