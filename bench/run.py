@@ -19,6 +19,7 @@ BENCHMARKS = {
     "P4": "bench.p4_gallery",
     "P5": "bench.p5_zip",
     "P6": "bench.p6_page_weight",
+    "P7": "bench.p7_upload_bytes",
     "P8": "bench.p8_reservations",
 }
 
