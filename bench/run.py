@@ -28,6 +28,7 @@ def setup_django() -> None:
     os.environ["PHOTOSHARE_DATA_DIR"] = tempfile.mkdtemp(prefix="photoshare-bench-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photoshare_site.settings")
     os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("PHOTOSHARE_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")  # P4's test client
     import django
     from django.core.management import call_command
 
