@@ -18,10 +18,14 @@ def thumbnail_key(photo_key: str) -> str:
 
 def render_thumbnail(data: bytes) -> bytes:
     with Image.open(io.BytesIO(data)) as image:
-        # JPEG decodes straight at a reduced scale: a 12 MP photo never exists in memory at full size.
-        image.draft("RGB", (THUMBNAIL_EDGE, THUMBNAIL_EDGE))
+        # JPEG decodes straight at a reduced scale: asking for the thumbnail's own size (not a square)
+        # lets a 2560 px photo decode at 1/4, so a large photo never exists in memory at full size.
+        width, height = image.size
+        shrink = max(width, height) / THUMBNAIL_EDGE
+        image.draft("RGB", (int(width / shrink), int(height / shrink)))
         upright = ImageOps.exif_transpose(image)
         upright.thumbnail((THUMBNAIL_EDGE, THUMBNAIL_EDGE))
         out = io.BytesIO()
-        upright.convert("RGB").save(out, "WEBP", quality=80, method=4)
+        # method 2 of 6: half the encoding time of the default for a few percent more bytes.
+        upright.convert("RGB").save(out, "WEBP", quality=80, method=2)
     return out.getvalue()
