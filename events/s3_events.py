@@ -11,7 +11,7 @@ from urllib.parse import unquote_plus
 
 from events.exports import EXPORT_PREFIX
 from events.models import Photo
-from events.services import photo_record
+from events.services import photo_make_thumbnail, photo_record
 from events.thumbnails import THUMBNAIL_PREFIX
 from uploads.backends import photo_storage
 from uploads.ports import StoredPhoto
@@ -30,7 +30,8 @@ def index_new_photos(event: dict, context: object = None) -> int:
         if key.startswith((THUMBNAIL_PREFIX, EXPORT_PREFIX)) or Photo.objects.filter(key=key).exists():
             continue
         obj = aws.s3().get_object(Bucket=record["s3"]["bucket"]["name"], Key=key)
-        photo_record(stored=_stored_photo(key, obj), data=obj["Body"].read(), storage=photo_storage())
+        photo = photo_record(stored=_stored_photo(key, obj))
+        photo_make_thumbnail(photo=photo, data=obj["Body"].read(), storage=photo_storage())
         log.info("indexed %s", key)
         indexed += 1
     return indexed

@@ -44,9 +44,9 @@ def event_rotate_key(*, event: Event) -> Event:
     return event
 
 
-def photo_record(*, stored: StoredPhoto, data: bytes, storage: Storage) -> Photo:
-    """Index a stored photo for the gallery and make its thumbnail (once, here)."""
-    photo = Photo.objects.create(
+def photo_record(*, stored: StoredPhoto) -> Photo:
+    """Index a stored photo for the gallery."""
+    return Photo.objects.create(
         event=Event.objects.get(slug=stored.event),
         guest_name=stored.guest_name,
         device_id=stored.device,
@@ -58,15 +58,19 @@ def photo_record(*, stored: StoredPhoto, data: bytes, storage: Storage) -> Photo
         sha256=stored.sha256,
         uploaded_at=stored.uploaded_at,
     )
+
+
+def photo_make_thumbnail(*, photo: Photo, data: bytes, storage: Storage) -> bool:
+    """Make the photo's thumbnail (once: its key is kept); False when the original cannot be rendered."""
     try:
         thumbnail = render_thumbnail(data)
     except Exception:
         # The original is safe and counted; the gallery shows a placeholder instead.
-        log.warning("no thumbnail for %s", stored.key, exc_info=True)
-        return photo
-    photo.thumbnail_key = storage.save(thumbnail_key(stored.key), ContentFile(thumbnail))
+        log.warning("no thumbnail for %s", photo.key, exc_info=True)
+        return False
+    photo.thumbnail_key = storage.save(thumbnail_key(photo.key), ContentFile(thumbnail))
     photo.save(update_fields=["thumbnail_key"])
-    return photo
+    return True
 
 
 @transaction.atomic

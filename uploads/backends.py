@@ -47,7 +47,7 @@ def photo_storage() -> Storage:
 def photo_recorder() -> PhotoRecorder:
     # On AWS the bucket's ObjectCreated event records every photo (events/s3_events.py),
     # whichever function stored it.
-    return IndexedByBucketEvents() if on_aws() else SqlPhotoRecorder(photo_storage())
+    return IndexedByBucketEvents() if on_aws() else SqlPhotoRecorder()
 
 
 def uploader() -> Uploader:

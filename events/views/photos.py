@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -21,11 +21,12 @@ def attachment(filename: str) -> dict:
     return {"ResponseContentDisposition": f'attachment; filename="{filename}"'}
 
 
-def stored_file_url(photo: Photo, which: str, storage) -> str:
-    """Where the browser fetches a photo's file: presigned S3 (no Lambda in between) or our own view."""
+def thumbnail_url(photo: Photo, storage) -> str | None:
+    """On AWS a presigned S3 URL (no Lambda in between; the S3 trigger made the thumbnail); locally our
+    view, which makes the thumbnail the first time it is asked for."""
     if on_aws():
-        return storage.url(photo.thumbnail_key if which == "thumbnail" else photo.key)
-    return reverse(f"photo-{which}", kwargs={"slug": photo.event.slug, "pk": photo.pk})
+        return storage.url(photo.thumbnail_key) if photo.thumbnail_key else None
+    return reverse("photo-thumbnail", kwargs={"slug": photo.event.slug, "pk": photo.pk})
 
 
 @organizer_event
@@ -35,7 +36,7 @@ def gallery(request: HttpRequest, event: Event) -> HttpResponse:
     page = Paginator(photos, PHOTOS_PER_PAGE).get_page(request.GET.get("page"))
     storage = photo_storage()  # one client for the page: presigning is local, no request per photo
     for photo in page:
-        photo.thumbnail_url = stored_file_url(photo, "thumbnail", storage) if photo.thumbnail_key else None
+        photo.thumbnail_url = thumbnail_url(photo, storage)
     context = {"event": event, "page": page, "guest": guest, "guests": selectors.guests_for(event)}
     return render(request, "events/gallery.html", context)
 
@@ -46,7 +47,7 @@ def photo_detail(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
     context = {
         "event": event,
         "photo": photo,
-        "thumbnail_url": stored_file_url(photo, "thumbnail", photo_storage()) if photo.thumbnail_key else None,
+        "thumbnail_url": thumbnail_url(photo, photo_storage()),
         "delete_form": PhotoDeleteForm(),
     }
     return render(request, "events/photo_detail.html", context)
@@ -58,6 +59,11 @@ def photo_file(request: HttpRequest, event: Event, pk: int, which: str) -> HttpR
     photo = selectors.photo_for(event, pk)
     storage = photo_storage()
     if which == "thumbnail":
+        if not photo.thumbnail_key:
+            with storage.open(photo.key) as original:
+                made = services.photo_make_thumbnail(photo=photo, data=original.read(), storage=storage)
+            if not made:
+                raise Http404("this photo has no thumbnail")
         if on_aws():
             return redirect(storage.url(photo.thumbnail_key))
         return FileResponse(storage.open(photo.thumbnail_key), content_type="image/webp")

@@ -12,7 +12,7 @@ from PIL import Image
 
 from events.models import Event, Photo
 from events.qr import qr_matrix
-from tests.conftest import jpeg_bytes, upload_body
+from tests.conftest import SAMPLES, jpeg_bytes, upload_body
 from uploads.backends import quota_store
 
 
@@ -135,7 +135,9 @@ def test_deleting_with_a_refund_removes_everything_and_gives_the_slot_back(
     organizer, client, uploaded, wedding, device, photos_dir
 ):
     [body] = uploaded(1)
+    organizer.get(reverse("photo-thumbnail", args=[wedding.slug, Photo.objects.get().pk]))
     photo = Photo.objects.get()
+    assert photo.thumbnail_key and (photos_dir / photo.thumbnail_key).exists()
     organizer.post(reverse("photo-delete", args=[wedding.slug, photo.pk]), {"refund": "on"})
     assert not Photo.objects.exists()
     assert not (photos_dir / body["key"]).exists() and not (photos_dir / photo.thumbnail_key).exists()
@@ -192,3 +194,18 @@ def test_the_devices_page_shows_names_counts_and_limits(organizer, uploaded, wed
     uploaded(1, name="Carla R.", seed=9)
     [row] = organizer.get(reverse("device-list", args=[wedding.slug])).context["devices"]
     assert (row.short_id, row.guest_names, row.count, row.limit) == (device[:8], ["Carla", "Carla R."], 3, 3)
+
+
+@pytest.mark.parametrize("sample", ["gps-orientation6.jpg", "iphone-like.heic", "plain.png", "plain.webp"])
+def test_a_thumbnail_is_made_the_first_time_the_gallery_asks_and_then_kept(
+    organizer, client, wedding, device, photos_dir, sample, monkeypatch
+):
+    body = upload_body(wedding, device=device, photo=(SAMPLES / sample).read_bytes())
+    client.post("/api/upload", json.dumps(body), content_type="application/json")
+    url = reverse("photo-thumbnail", args=[wedding.slug, Photo.objects.get().pk])
+    first = organizer.get(url)
+    thumbnail = Image.open(io.BytesIO(b"".join(first.streaming_content)))
+    assert (first["Content-Type"], thumbnail.format, max(thumbnail.size)) == ("image/webp", "WEBP", 640)
+    # THEN it is stored once: the next request serves the file without rendering again
+    monkeypatch.setattr("events.services.render_thumbnail", lambda data: pytest.fail("rendered twice"))
+    assert organizer.get(url).status_code == 200

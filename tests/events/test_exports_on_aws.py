@@ -13,7 +13,7 @@ from events.models import PhotoExport
 from events.services import photo_record
 from tests.conftest import SAMPLES
 from tests.uploads.contract_photos import stored_photo
-from uploads.backends import photo_storage, photo_store
+from uploads.backends import photo_store
 from uploads.stores import aws
 
 pytestmark = pytest.mark.usefixtures("aws_backend")
@@ -28,7 +28,7 @@ def stored(wedding):
             f"{wedding.slug}/{guest}/2026062{n}T120000Z_{n}.png", event=wedding.slug, content_type="image/png"
         )
         photo_store().put(photo, data)
-        photo_record(stored=photo, data=data, storage=photo_storage())
+        photo_record(stored=photo)
     return data
 
 

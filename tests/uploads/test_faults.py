@@ -8,7 +8,6 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.files.storage import FileSystemStorage
 
 from events.models import Photo
 from events.selectors import EventPolicies
@@ -129,7 +128,7 @@ def test_after_1000_faulty_uploads_every_counter_equals_the_photos_stored(weddin
         policies=EventPolicies(),
         quota=FlakyQuota(quota, faults),
         photos=FlakyPhotos(tmp_path, faults),
-        recorder=SqlPhotoRecorder(FileSystemStorage(tmp_path)),
+        recorder=SqlPhotoRecorder(),
         clock=clock,
     )
     rng = random.Random(seed)

@@ -1,6 +1,5 @@
 """Quota store and photo recorder on Django's database (SQLite locally, PostgreSQL on AWS)."""
 
-from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
@@ -116,10 +115,8 @@ class SqlQuotaStore:
 
 
 class SqlPhotoRecorder:
-    """Index each photo in Django's database as it is stored, with its thumbnail in `storage`."""
-
-    def __init__(self, storage: Storage):
-        self.storage = storage
+    """Index each photo in Django's database as it is stored. Its thumbnail is made when the gallery
+    first shows it, so the upload itself does no image decoding (bench P1)."""
 
     def record(self, photo: StoredPhoto, data: bytes) -> None:
-        photo_record(stored=photo, data=data, storage=self.storage)
+        photo_record(stored=photo)
