@@ -15,6 +15,12 @@ from events.models import Event, Photo
 def event_with(photos: int) -> Event:
     owner, _ = get_user_model().objects.get_or_create(username="bench")
     event = Event.objects.create(owner=owner, name=f"Gallery {photos}", slug=f"gallery-{photos}")
+    add_photos(event, photos)
+    return event
+
+
+def add_photos(event: Event, count: int) -> None:
+    """`count` indexed photos (rows only, no files), newest first, from 40 guests."""
     now = timezone.now()
     Photo.objects.bulk_create(
         Photo(
@@ -30,9 +36,8 @@ def event_with(photos: int) -> Event:
             sha256=f"{n:064d}",
             uploaded_at=now - timedelta(seconds=n),
         )
-        for n in range(photos)
+        for n in range(count)
     )
-    return event
 
 
 def page_time_and_queries(event: Event, runs: int) -> tuple[float, int]:

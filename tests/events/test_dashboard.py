@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from bench.p4_gallery import add_photos
 from events.models import Event, Photo
 from events.qr import qr_matrix
 from tests.conftest import SAMPLES, jpeg_bytes, upload_body
@@ -100,31 +101,11 @@ def test_the_gallery_filters_by_guest(organizer, uploaded, wedding):
     assert [p.guest_name for p in page.context["page"]] == ["Dana"]
 
 
-def make_photos(event, count):
-    now = timezone.now()
-    Photo.objects.bulk_create(
-        Photo(
-            event=event,
-            guest_name=f"Guest {n % 7}",
-            device_id=f"00000000-0000-4000-8000-{n:012d}",
-            key=f"{event.slug}/g/{n}.jpg",
-            thumbnail_key=f"thumbs/{event.slug}/g/{n}.jpg.webp",
-            content_type="image/jpeg",
-            size=1000,
-            width=4,
-            height=3,
-            sha256=f"{n:064d}",
-            uploaded_at=now - timedelta(seconds=n),
-        )
-        for n in range(count)
-    )
-
-
 def test_the_gallery_makes_as_many_queries_for_1000_photos_as_for_10(organizer, wedding, alice):
     counts = []
     for total in (10, 1000):
         Photo.objects.all().delete()
-        make_photos(wedding, total)
+        add_photos(wedding, total)
         with CaptureQueriesContext(connection) as queries:
             assert organizer.get(reverse("gallery", args=[wedding.slug])).status_code == 200
         counts.append(len(queries))
