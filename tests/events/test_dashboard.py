@@ -140,7 +140,7 @@ def test_hiding_a_photo_keeps_it_stored(organizer, uploaded, wedding):
     organizer.post(reverse("photo-hide", args=[wedding.slug, photo.pk]), {"hidden": "1"})
     photo.refresh_from_db()
     assert photo.hidden
-    assert "hidden" in organizer.get(reverse("gallery", args=[wedding.slug])).content.decode()
+    assert 'class="hidden-badge"' in organizer.get(reverse("gallery", args=[wedding.slug])).content.decode()
 
 
 def test_download_all_is_a_zip_with_a_folder_per_guest(organizer, uploaded, wedding):
