@@ -10,6 +10,7 @@ def exec_calls(monkeypatch):
     calls = []
     monkeypatch.setattr("os.execv", lambda path, argv: calls.append(argv))
     monkeypatch.delenv("PHOTOSHARE_ALLOWED_HOSTS", raising=False)
+    monkeypatch.delenv("PHOTOSHARE_PUBLIC_URL", raising=False)
     return calls
 
 
@@ -34,5 +35,8 @@ def test_on_all_interfaces_it_lists_and_allows_the_lan_addresses(exec_calls, mon
     banner = serve("--host", "0.0.0.0")
     assert "http://192.168.1.20:8000/guest/" in banner
     assert "192.168.1.20" in os.environ["PHOTOSHARE_ALLOWED_HOSTS"].split(",")
+    # QR codes made by the served dashboard point phones at this machine's LAN address.
+    assert os.environ["PHOTOSHARE_PUBLIC_URL"] == "http://192.168.1.20:8000"
+    assert "Guest links and QR codes: http://192.168.1.20:8000/guest/" in banner
     [argv] = exec_calls
     assert argv[argv.index("--bind") + 1] == "0.0.0.0:8000"

@@ -29,6 +29,9 @@ class Command(BaseCommand):
         hosts = lan_addresses() if host in WILDCARDS else []
         if hosts and "PHOTOSHARE_ALLOWED_HOSTS" not in os.environ:
             os.environ["PHOTOSHARE_ALLOWED_HOSTS"] = ",".join([*settings.ALLOWED_HOSTS, *hosts])
+        if hosts and "PHOTOSHARE_PUBLIC_URL" not in os.environ:
+            # QR codes printed from the dashboard must open on the guests' phones, not on this laptop.
+            os.environ["PHOTOSHARE_PUBLIC_URL"] = f"http://{hosts[0]}:{port}"
         shown = f"[{host}]" if ":" in host else host
         base = f"http://{'127.0.0.1' if host in WILDCARDS else shown}:{port}"
         self.stdout.write(self._banner(base, [f"http://{h}:{port}" for h in hosts]))
@@ -50,6 +53,7 @@ class Command(BaseCommand):
         ]
         lines += [f"  On the venue network:    {url}/guest/..." for url in lan]
         lines += [
+            f"  Guest links and QR codes: {os.environ.get('PHOTOSHARE_PUBLIC_URL', settings.PUBLIC_BASE_URL)}/guest/…",
             f"  Data folder:             {settings.DATA_DIR}",
             "",
             f"First time? Sign up at {base}/accounts/signup/ and create an event there, or in another terminal:",
