@@ -159,41 +159,39 @@ class DynamoDBStore:
         """Take a stale claim (its request died) with the slot it holds; only one retry can."""
         if not existing or existing["ClaimedAt"]["S"] > _stamp(claim.at - CLAIM_TTL):
             return False
+        return self._update_claim(
+            claim,
+            update="SET ClaimedAt = :now, #token = :token",
+            condition="ClaimedAt = :seen AND attribute_not_exists(StoredKey)",
+            values={":now": {"S": _stamp(claim.at)}, ":seen": existing["ClaimedAt"]},
+        )
+
+    def complete(self, claim: Claim, key: str) -> None:
+        if not self._update_claim(
+            claim,
+            update="SET StoredKey = :key",
+            condition="#token = :token AND attribute_not_exists(StoredKey)",
+            values={":key": {"S": key}},
+        ):
+            raise ClaimLost()
+
+    def _update_claim(self, claim: Claim, *, update: str, condition: str, values: dict) -> bool:
+        """One conditional write to the claim item (`:token` is this claim's); False if the condition failed."""
         try:
             with _transient_as_unavailable():
                 self.client.update_item(
                     TableName=self.table,
                     Key=self._claim_key(claim),
-                    UpdateExpression="SET ClaimedAt = :now, #token = :token",
-                    ConditionExpression="ClaimedAt = :seen AND attribute_not_exists(StoredKey)",
+                    UpdateExpression=update,
+                    ConditionExpression=condition,
                     ExpressionAttributeNames={"#token": "Token"},
-                    ExpressionAttributeValues={
-                        ":now": {"S": _stamp(claim.at)},
-                        ":seen": existing["ClaimedAt"],
-                        ":token": {"S": claim.token},
-                    },
+                    ExpressionAttributeValues=values | {":token": {"S": claim.token}},
                 )
         except ClientError as error:
             if _code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         return True
-
-    def complete(self, claim: Claim, key: str) -> None:
-        try:
-            with _transient_as_unavailable():
-                self.client.update_item(
-                    TableName=self.table,
-                    Key=self._claim_key(claim),
-                    UpdateExpression="SET StoredKey = :key",
-                    ConditionExpression="#token = :token AND attribute_not_exists(StoredKey)",
-                    ExpressionAttributeNames={"#token": "Token"},
-                    ExpressionAttributeValues={":key": {"S": key}, ":token": {"S": claim.token}},
-                )
-        except ClientError as error:
-            if _code(error) == "ConditionalCheckFailedException":
-                raise ClaimLost() from None
-            raise
 
     def release(self, claim: Claim) -> None:
         self._forget(self._claim_key(claim), claim.event, claim.device, token=claim.token)
