@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from events.models import Event, Photo
@@ -84,10 +84,12 @@ class EventStats:
 
 def stats_for(event: Event, device_count: int) -> EventStats:
     totals = Photo.objects.filter(event=event).aggregate(
-        photos=Count("pk"), bytes=Sum("size"), guests=Count("guest_name", distinct=True)
+        photos=Count("pk"),
+        hidden=Count("pk", filter=Q(hidden=True)),
+        bytes=Sum("size"),
+        guests=Count("guest_name", distinct=True),
     )
-    hidden = Photo.objects.filter(event=event, hidden=True).count()
-    return EventStats(totals["photos"], hidden, totals["guests"], device_count, totals["bytes"] or 0)
+    return EventStats(totals["photos"], totals["hidden"], totals["guests"], device_count, totals["bytes"] or 0)
 
 
 @dataclass(frozen=True)

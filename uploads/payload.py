@@ -24,9 +24,9 @@ class UploadRequest:
     image: bytes
 
 
-def parse_slug(value: object, field: str = "eventName") -> str:
+def parse_slug(value: object) -> str:
     if not isinstance(value, str) or not _SLUG.match(value):
-        raise InvalidField(field, f"{field} must be an event's short name (lowercase letters, digits, hyphens).")
+        raise InvalidField("eventName", "eventName must be an event's short name (lowercase letters, digits, hyphens).")
     return value
 
 

@@ -40,11 +40,12 @@ def event_create(request: HttpRequest) -> HttpResponse:
 
 @organizer_event
 def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
-    devices = selectors.devices_for(event, quota_store())
+    # Only the number of devices: the quota store's listing, without the names the devices page adds.
+    device_count = len(quota_store().devices(event.slug))
     context = {
         "event": event,
         "guest_url": event.guest_url(),
-        "stats": selectors.stats_for(event, len(devices)),
+        "stats": selectors.stats_for(event, device_count),
         "guests": selectors.guests_for(event),
         "recent": selectors.photos_for(event)[:12],
     }

@@ -191,3 +191,12 @@ def test_a_thumbnail_is_made_the_first_time_the_gallery_asks_and_then_kept(
     # THEN it is stored once: the next request serves the file without rendering again
     monkeypatch.setattr("events.services.render_thumbnail", lambda data: pytest.fail("rendered twice"))
     assert organizer.get(url).status_code == 200
+
+
+def test_the_event_page_counts_photos_hidden_guests_devices_and_bytes(organizer, uploaded, wedding):
+    uploaded(2, name="Carla")
+    uploaded(1, name="Dana", seed=10, from_device="00000000-0000-4000-8000-000000000002")
+    Photo.objects.filter(guest_name="Dana").update(hidden=True)
+    stats = organizer.get(reverse("event-detail", args=[wedding.slug])).context["stats"]
+    total = sum(Photo.objects.values_list("size", flat=True))
+    assert (stats.photos, stats.hidden, stats.guests, stats.devices, stats.bytes) == (3, 1, 2, 2, total)

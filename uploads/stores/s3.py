@@ -2,7 +2,7 @@
 
 from urllib.parse import quote, unquote
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from uploads.ports import KeyExists, StoredPhoto
 
@@ -48,8 +48,6 @@ class S3PhotoStore:
             if error.response.get("Error", {}).get("Code") in _EXISTS:
                 raise KeyExists() from None
             raise
-        except BotoCoreError as error:
-            raise OSError(f"S3 unreachable: {error}") from None
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=key)
