@@ -86,6 +86,10 @@ class QuotaStoreContract:
         store.release(claim(7))
         assert store.reserve(claim(7), 3).count == 1
 
+    def test_resetting_a_device_the_event_never_saw_creates_nothing(self, store):
+        store.reset(EVENT, PHONE)
+        assert store.devices(EVENT) == []
+
     def test_reset_starts_the_device_again_and_keeps_its_override(self, store):
         store.set_device_limit(EVENT, PHONE, 2)
         fill(store, 2)

@@ -235,7 +235,19 @@ class DynamoDBStore:
         return _usage(device, self._get(self._key(event, device)))
 
     def reset(self, event: str, device: str) -> None:
-        self._update_counter(event, device, "SET UploadCount = :zero", {":zero": {"N": "0"}})
+        # Only a device the event has seen: resetting an unknown one must not create it.
+        try:
+            with _transient_as_unavailable():
+                self.client.update_item(
+                    TableName=self.table,
+                    Key=self._key(event, device),
+                    UpdateExpression="SET UploadCount = :zero",
+                    ConditionExpression="attribute_exists(DeviceID)",
+                    ExpressionAttributeValues={":zero": {"N": "0"}},
+                )
+        except ClientError as error:
+            if _code(error) != "ConditionalCheckFailedException":
+                raise
 
     def set_device_limit(self, event: str, device: str, limit: int | None) -> None:
         if limit is None:
