@@ -44,6 +44,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server now: gunicorn's graceful stop can wait 30 s for idle keep-alive connections."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class Server:
     def __init__(self, workers: int = 4):
         self.data = Path(tempfile.mkdtemp(prefix="photoshare-load-"))
@@ -76,8 +86,7 @@ class Server:
         raise RuntimeError("the server did not start")
 
     def __exit__(self, *exc):
-        self.process.terminate()
-        self.process.wait(timeout=30)
+        stop(self.process)
 
     def event(self, slug: str, limit: int) -> dict:
         return json.loads(

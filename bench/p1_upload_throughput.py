@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from PIL import Image
 
 from bench.common import Row
-from bench.load import ROOT, Server, free_port
+from bench.load import ROOT, Server, free_port, stop
 
 CLIENTS = 16
 
@@ -59,8 +59,7 @@ def bare(uploads: int, image: bytes) -> float:
         event = {"slug": "p1", "upload_key": "k"}
         return throughput(lambda n: fake.upload(event, "x", image + n.to_bytes(4, "big")), uploads)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
 
 
 def run(quick: bool = False) -> Row:
