@@ -1,9 +1,15 @@
+"""The Django admin for staff. Every write goes through the same services as the dashboard, so the
+guest path's copy of an event's policy, the photo store and the quota store stay in step."""
+
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from events import services
 from events.models import Event, Photo
-from events.services import event_rotate_key
+from uploads.models import DeviceQuota
 
 
 @admin.register(Event)
@@ -30,10 +36,42 @@ class EventAdmin(admin.ModelAdmin):
             devices,
         )
 
+    def save_model(self, request: HttpRequest, obj: Event, form, change: bool) -> None:
+        services.event_save(event=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Event) -> None:
+        services.event_delete(event=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        for event in queryset:
+            services.event_delete(event=event)
+
+    def changeform_view(self, request, *args, **kwargs):
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except services.EventNotSaved as error:
+            # The admin wraps the save in a transaction of its own: nothing was changed.
+            self.message_user(request, error.message, messages.ERROR)
+            return self._refused(request)
+
+    def delete_view(self, request, *args, **kwargs):
+        try:
+            return super().delete_view(request, *args, **kwargs)
+        except services.EventNotSaved as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return self._refused(request)
+
+    def _refused(self, request: HttpRequest) -> HttpResponseRedirect:
+        return HttpResponseRedirect(request.get_full_path())
+
     @admin.action(description="Rotate upload key (old links and QR codes stop working)")
     def rotate_upload_key(self, request, queryset) -> None:
-        for event in queryset:
-            event_rotate_key(event=event)
+        try:
+            for event in queryset:
+                services.event_rotate_key(event=event)
+        except services.EventNotSaved as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
         self.message_user(request, f"New upload keys for {queryset.count()} event(s).", messages.SUCCESS)
 
 
@@ -50,3 +88,37 @@ class PhotoAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">Download</a>', reverse("photo-original", kwargs={"slug": obj.event.slug, "pk": obj.pk})
         )
+
+    # As the dashboard's default: the file and thumbnail go with the record, the phone gets its slot back.
+    def delete_model(self, request: HttpRequest, obj: Photo) -> None:
+        services.photo_delete(photo=obj, refund=True)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Photo]) -> None:
+        for photo in queryset.select_related("event"):
+            services.photo_delete(photo=photo, refund=True)
+
+
+@admin.register(DeviceQuota)
+class DeviceQuotaAdmin(admin.ModelAdmin):
+    """The SQL store's counters (local runtime); on AWS the dashboard's devices page shows DynamoDB's."""
+
+    list_display = ["event_slug", "device_id", "count", "limit_override", "last_upload_at"]
+    list_filter = ["event_slug"]
+    search_fields = ["event_slug", "device_id"]
+    readonly_fields = ["event_slug", "device_id", "count", "last_upload_at"]
+    fields = [*readonly_fields, "limit_override"]
+    actions = ["reset_count"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: DeviceQuota, form, change: bool) -> None:
+        event = Event.objects.get(slug=obj.event_slug)
+        services.device_set_limit(event=event, device=obj.device_id, limit=obj.limit_override)
+
+    @admin.action(description="Reset the upload count to zero")
+    def reset_count(self, request, queryset) -> None:
+        events = {e.slug: e for e in Event.objects.filter(slug__in=queryset.values("event_slug"))}
+        for row in queryset:
+            services.device_reset(event=events[row.event_slug], device=row.device_id)
+        self.message_user(request, f"Reset {queryset.count()} device(s).", messages.SUCCESS)

@@ -1,83 +1,56 @@
-"""ZIP exports on AWS: built by the dashboard function in the background, straight into S3.
+"""ZIP exports built in the background into storage (AWS, where a response is capped near 6 MB).
 
-A Lambda response is capped near 6 MB, so "download all" there cannot stream. The request records
-a PhotoExport and asks its own function to build it (Zappa's `command` invocation); the ZIP is
-streamed from the originals into a multipart upload, so memory stays flat for any event size.
+The request records a PhotoExport and asks the ZIP delivery port to build it out of band.
 """
 
-import json
 import logging
-import os
 
-from boto3.s3.transfer import TransferConfig
-from django.conf import settings
 from django.utils import timezone
 
 from events.models import Event, PhotoExport
 from events.selectors import photos_for
 from events.zipstream import zip_stream
-from uploads.stores import aws
+from photoshare_site.wiring import zip_delivery
 
 log = logging.getLogger(__name__)
 
 EXPORT_PREFIX = "exports/"
-# Two 8 MB parts in flight at most: a 2 GB export still fits in a small function's memory.
-_TRANSFER = TransferConfig(multipart_chunksize=8 * 1024 * 1024, max_concurrency=2)
 
 
-class _GeneratorReader:
-    """The file-like object upload_fileobj wants, reading from the ZIP generator."""
-
-    def __init__(self, chunks):
-        self.chunks, self.buffer = chunks, b""
-
-    def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self.buffer) < size:
-            chunk = next(self.chunks, None)
-            if chunk is None:
-                break
-            self.buffer += chunk
-        data, self.buffer = (self.buffer, b"") if size < 0 else (self.buffer[:size], self.buffer[size:])
-        return data
+class ExportNotStarted(Exception):
+    message = "The ZIP could not be started. Nothing was prepared; please try again in a moment."
 
 
 def export_start(*, event: Event) -> PhotoExport:
+    """Record the export and start building it; if it cannot start it is marked failed and says so."""
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     export = PhotoExport.objects.create(event=event, key=f"{EXPORT_PREFIX}{event.slug}/{event.slug}-photos-{stamp}.zip")
-    _in_background({"command": "events.exports.export_build_command", "export_id": export.pk})
+    try:
+        zip_delivery().start({"command": f"{__name__}.export_build_command", "export_id": export.pk})
+    except Exception:
+        log.exception("export %s could not start", export.key)
+        _finish(export, PhotoExport.Status.FAILED)
+        raise ExportNotStarted() from None
     return export
 
 
-def _in_background(payload: dict) -> None:
-    function = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
-    if function:
-        # Zappa's handler runs {"command": "module.function"} events with the event as argument.
-        aws.lambda_client().invoke(FunctionName=function, InvocationType="Event", Payload=json.dumps(payload))
-    else:
-        export_build_command(payload)
-
-
 def export_build_command(payload: dict, context: object = None) -> None:
+    """Zappa's handler calls this with the `command` event export_start sent."""
     export = PhotoExport.objects.select_related("event").get(pk=payload["export_id"])
     try:
         export_build(export=export)
     except Exception:
         log.exception("export %s failed", export.key)
-        PhotoExport.objects.filter(pk=export.pk).update(status=PhotoExport.Status.FAILED, finished_at=timezone.now())
+        _finish(export, PhotoExport.Status.FAILED)
 
 
 def export_build(*, export: PhotoExport) -> None:
-    s3, bucket = aws.s3(), settings.PHOTO_BUCKET
+    delivery = zip_delivery()
     photos = list(photos_for(export.event).order_by("guest_name", "uploaded_at"))
-    entries = ((p.zip_name(), lambda key=p.key: s3.get_object(Bucket=bucket, Key=key)["Body"]) for p in photos)
-    s3.upload_fileobj(
-        _GeneratorReader(zip_stream(entries)),
-        bucket,
-        export.key,
-        ExtraArgs={"ContentType": "application/zip", "ServerSideEncryption": "AES256"},
-        Config=_TRANSFER,
-    )
-    size = s3.head_object(Bucket=bucket, Key=export.key)["ContentLength"]
-    PhotoExport.objects.filter(pk=export.pk).update(
-        status=PhotoExport.Status.READY, photo_count=len(photos), size=size, finished_at=timezone.now()
-    )
+    entries = ((p.zip_name(), lambda key=p.key: delivery.open(key)) for p in photos)
+    size = delivery.write(export.key, zip_stream(entries))
+    _finish(export, PhotoExport.Status.READY, photo_count=len(photos), size=size)
+
+
+def _finish(export: PhotoExport, status: str, **fields) -> None:
+    PhotoExport.objects.filter(pk=export.pk).update(status=status, finished_at=timezone.now(), **fields)

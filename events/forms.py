@@ -48,3 +48,19 @@ class PhotoDeleteForm(forms.Form):
         label="Give the guest's phone its slot back",
         help_text="Untick for a photo that should not come back: the same photo sent again is then refused.",
     )
+
+
+class EventDeleteForm(forms.Form):
+    """Deleting an event cannot be undone: the organizer types its name to confirm."""
+
+    name = forms.CharField(label="Type the event's name to confirm", max_length=200)
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        if name.strip() != self.event.name.strip():
+            raise forms.ValidationError("That is not this event's name: nothing was deleted.")
+        return name

@@ -1,19 +1,41 @@
-"""Writes to events and their photos. Keyword-only arguments; callers are views, the admin, commands
-and the photo recorders."""
+"""Writes to events, their photos and their devices. Keyword-only arguments; callers are views, the
+admin, commands and the S3 trigger. Every write of an event goes through `_save`, so the guest path's
+copy of its policy (DynamoDB on AWS) never disagrees with the dashboard's."""
 
 import logging
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
-from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils.text import slugify
 
+from events.exports import EXPORT_PREFIX
 from events.models import DEFAULT_LIMIT, Event, Photo, new_upload_key
-from events.thumbnails import render_thumbnail, thumbnail_key
-from uploads.ports import QuotaStore, StoredPhoto
+from events.selectors import event_policy
+from events.thumbnails import THUMBNAIL_PREFIX, render_thumbnail, thumbnail_key
+from photoshare_site import wiring
+from uploads.ports import DeviceUsage
 
 log = logging.getLogger(__name__)
+
+
+class EventNotSaved(Exception):
+    """The guest path's copy of the event's policy could not be written: nothing was changed."""
+
+    message = "The upload service did not answer, so nothing was changed. Please try again in a moment."
+
+
+def _save(event: Event, **options) -> Event:
+    # The mirror is written inside the transaction on purpose (slow I/O, but at most one small
+    # write): if it refuses, the row rolls back and the guest path keeps agreeing with the dashboard.
+    with transaction.atomic():
+        event.save(**options)
+        try:
+            wiring.policy_mirror().put_policy(event_policy(event))
+        except Exception as error:
+            log.warning("policy of %s not mirrored", event.slug, exc_info=True)
+            raise EventNotSaved() from error
+    return event
 
 
 def _unique_slug(name: str) -> str:
@@ -24,43 +46,50 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
-@transaction.atomic
 def event_create(
     *, owner: AbstractBaseUser, name: str, slug: str | None = None, limit: int = DEFAULT_LIMIT, **details
 ) -> Event:
     """Create an event; without a slug one is derived from the name and made unique.
-    `details` are further Event fields (date, is_open, closes_at)."""
+    `details` are further Event fields (date, is_open, closes_at, keep_location)."""
     event = Event(owner=owner, name=name, slug=slug or _unique_slug(name), upload_limit=limit, **details)
     event.full_clean()
-    event.save()
-    return event
+    return _save(event)
 
 
-@transaction.atomic
+def event_update(*, event: Event, **fields) -> Event:
+    for name, value in fields.items():
+        setattr(event, name, value)
+    event.full_clean()
+    return _save(event)
+
+
+def event_save(*, event: Event) -> Event:
+    """Save an event a form or the admin has already changed and validated."""
+    return _save(event)
+
+
 def event_rotate_key(*, event: Event) -> Event:
     """Give the event a new upload key: links and QR codes printed before stop working."""
     event.upload_key = new_upload_key()
-    event.save(update_fields=["upload_key"])
-    return event
+    return _save(event, update_fields=["upload_key"])
 
 
-def photo_record(*, stored: StoredPhoto) -> Photo:
-    """Index a stored photo for the gallery."""
-    return Photo.objects.create(
-        event=Event.objects.get(slug=stored.event),
-        guest_name=stored.guest_name,
-        device_id=stored.device,
-        key=stored.key,
-        content_type=stored.content_type,
-        size=stored.size,
-        width=stored.width,
-        height=stored.height,
-        sha256=stored.sha256,
-        uploaded_at=stored.uploaded_at,
-    )
+def event_delete(*, event: Event) -> None:
+    """Remove the event and everything kept under its slug, so a new event with the same slug starts
+    empty: photos, thumbnails and ZIP exports in storage; counters, claims and the mirrored policy in
+    the quota store; then the rows. Safe to run again if it stops part-way."""
+    if event.is_open:
+        # Closed first, so no upload starts while its data goes.
+        event_update(event=event, is_open=False)
+    store = wiring.photo_store()
+    for prefix in (event.slug, THUMBNAIL_PREFIX + event.slug, EXPORT_PREFIX + event.slug):
+        store.delete_prefix(f"{prefix}/")
+    wiring.quota_store().purge_event(event.slug)
+    wiring.policy_mirror().delete_policy(event.slug)
+    event.delete()
 
 
-def photo_make_thumbnail(*, photo: Photo, data: bytes, storage: Storage) -> bool:
+def photo_make_thumbnail(*, photo: Photo, data: bytes) -> bool:
     """Make the photo's thumbnail (once: its key is kept); False when the original cannot be rendered."""
     try:
         thumbnail = render_thumbnail(data)
@@ -68,21 +97,13 @@ def photo_make_thumbnail(*, photo: Photo, data: bytes, storage: Storage) -> bool
         # The original is safe and counted; the gallery shows a placeholder instead.
         log.warning("no thumbnail for %s", photo.key, exc_info=True)
         return False
+    storage = wiring.photo_links().storage
     photo.thumbnail_key = storage.save(thumbnail_key(photo.key), ContentFile(thumbnail))
     photo.save(update_fields=["thumbnail_key"])
     return True
 
 
-@transaction.atomic
-def event_update(*, event: Event, **fields) -> Event:
-    for name, value in fields.items():
-        setattr(event, name, value)
-    event.full_clean()
-    event.save()
-    return event
-
-
-def photo_delete(*, photo: Photo, storage: Storage, quota: QuotaStore, refund: bool) -> None:
+def photo_delete(*, photo: Photo, refund: bool) -> None:
     """Remove the original, its thumbnail and its record.
 
     With `refund` the device gets its slot back (and could send the same photo again). Without it the
@@ -90,10 +111,11 @@ def photo_delete(*, photo: Photo, storage: Storage, quota: QuotaStore, refund: b
     organizer removed does not come back.
     """
     # Files first, outside any transaction: a record without its file is worse than the reverse.
+    store = wiring.photo_store()
     for key in filter(None, [photo.key, photo.thumbnail_key]):
-        storage.delete(key)
+        store.delete(key)
     if refund:
-        quota.refund(photo.event.slug, photo.device_id, photo.sha256)
+        wiring.quota_store().refund(photo.event.slug, photo.device_id, photo.sha256)
     photo.delete()
 
 
@@ -101,3 +123,17 @@ def photo_set_hidden(*, photo: Photo, hidden: bool) -> Photo:
     photo.hidden = hidden
     photo.save(update_fields=["hidden"])
     return photo
+
+
+def device_reset(*, event: Event, device: str) -> DeviceUsage:
+    """Set one device's count back to zero: it may upload its whole limit again."""
+    quota = wiring.quota_store()
+    quota.reset(event.slug, device)
+    return quota.usage(event.slug, device)
+
+
+def device_set_limit(*, event: Event, device: str, limit: int | None) -> DeviceUsage:
+    """Give one device its own limit (after a guest's complaint); None goes back to the event's."""
+    quota = wiring.quota_store()
+    quota.set_device_limit(event.slug, device, limit)
+    return quota.usage(event.slug, device)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("events/<slug:slug>/edit/", events.event_edit, name="event-edit"),
     path("events/<slug:slug>/open/", events.event_toggle_open, name="event-toggle-open"),
     path("events/<slug:slug>/rotate-key/", events.event_rotate_key, name="event-rotate-key"),
+    path("events/<slug:slug>/delete/", events.event_delete, name="event-delete"),
     path("events/<slug:slug>/qr.png", events.event_qr, {"fmt": "png"}, name="event-qr-png"),
     path("events/<slug:slug>/qr.svg", events.event_qr, {"fmt": "svg"}, name="event-qr-svg"),
     path("events/<slug:slug>/card/", events.event_card, name="event-card"),

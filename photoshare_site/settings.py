@@ -7,9 +7,8 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 
-from photoshare_site.env import env_bool, env_choice, env_int, env_list, env_required, env_str
+from uploads.config import env_bool, env_choice, env_int, env_list, env_required, env_str, guest_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("PHOTOSHARE_DATA_DIR", str(BASE_DIR / "data"))).resolve()
@@ -17,6 +16,8 @@ PHOTOS_DIR = DATA_DIR / "photos"
 # The one switch between the embedded backends (SQLite counters, photos on disk) and AWS
 # (DynamoDB counters and event policies, photos in S3).
 BACKEND = env_choice("PHOTOSHARE_BACKEND", "local", {"local", "aws"})
+# The guest path's settings, read exactly as the guest Lambda reads them.
+GUEST = guest_config(require_bucket=BACKEND == "aws")
 
 
 def _local_secret_key() -> str:
@@ -148,12 +149,10 @@ FORCE_SCRIPT_NAME = env_str("PHOTOSHARE_SCRIPT_NAME", "").rstrip("/") or None
 STATIC_URL = f"{FORCE_SCRIPT_NAME or ''}/static/"
 # Build output (collectstatic), shipped inside the Lambda package on AWS.
 STATIC_ROOT = BASE_DIR / "staticfiles"
-DYNAMODB_TABLE = env_str("PHOTOSHARE_TABLE", "PhotoUploadCounts")
+DYNAMODB_TABLE = GUEST.table
 # Presigned photo links live at most this long (AWS backend).
-PRESIGNED_URL_SECONDS = env_int("PHOTOSHARE_PRESIGNED_URL_SECONDS", 600, minimum=1)
-if PRESIGNED_URL_SECONDS > 900:
-    raise ImproperlyConfigured("PHOTOSHARE_PRESIGNED_URL_SECONDS must be at most 900 (15 minutes)")
-PHOTO_BUCKET = env_required("PHOTOSHARE_PHOTO_BUCKET", "when PHOTOSHARE_BACKEND=aws") if BACKEND == "aws" else ""
+PRESIGNED_URL_SECONDS = env_int("PHOTOSHARE_PRESIGNED_URL_SECONDS", 600, minimum=1, maximum=900)
+PHOTO_BUCKET = GUEST.photo_bucket
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -180,9 +179,8 @@ X_FRAME_OPTIONS = "DENY"
 # The public address guests reach; used to build guest URLs for QR codes.
 PUBLIC_BASE_URL = env_str("PHOTOSHARE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # Origins allowed to call the guest API from another site (e.g. the S3-hosted guest page).
-GUEST_API_CORS_ORIGINS = env_list("PHOTOSHARE_CORS_ORIGINS", "")
-# Largest photo accepted, in decoded bytes.
-MAX_UPLOAD_BYTES = env_int("PHOTOSHARE_MAX_UPLOAD_BYTES", 15 * 1024 * 1024, minimum=1024)
+GUEST_API_CORS_ORIGINS = GUEST.cors_origins
+MAX_UPLOAD_BYTES = GUEST.max_upload_bytes
 # Base64 inflates by 4/3; leave room for the JSON fields around the image.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES * 4 // 3 + 64 * 1024
 

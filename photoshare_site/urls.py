@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from photoshare_site import wiring
 from uploads import api, guest_page
 
 urlpatterns = [
@@ -10,8 +11,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("events.urls")),
     path("api/openapi.json", api.openapi, name="api-openapi"),
-    path("api/events/<str:slug>", api.event_info, name="api-event"),
-    path("api/upload", api.upload, name="api-upload"),
+    path("api/events/<str:slug>", api.event_info, {"uploader": wiring.uploader}, name="api-event"),
+    path("api/upload", api.upload, {"uploader": wiring.uploader}, name="api-upload"),
     path("guest/", guest_page.guest_file, name="guest-page"),
     path("guest/<str:name>", guest_page.guest_file, name="guest-file"),
 ]

@@ -5,8 +5,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from uploads.stores import aws
-from uploads.stores.dynamodb import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
+from uploads.aws import clients
+from uploads.aws.dynamodb import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
 
 REGION = "eu-west-1"
 TABLE = "PhotoUploadCounts"
@@ -23,11 +23,11 @@ def aws_env(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     with mock_aws():
         # Clients cached from another test would talk to that test's (gone) mock.
-        aws.dynamodb.cache_clear()
-        aws.s3.cache_clear()
+        clients.dynamodb.cache_clear()
+        clients.s3.cache_clear()
         yield
-        aws.dynamodb.cache_clear()
-        aws.s3.cache_clear()
+        clients.dynamodb.cache_clear()
+        clients.s3.cache_clear()
 
 
 @pytest.fixture

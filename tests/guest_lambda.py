@@ -9,9 +9,9 @@ import pytest
 
 from tests.conftest import jpeg_bytes
 from uploads import lambda_handler
+from uploads.aws import clients
+from uploads.aws.dynamodb import DynamoDBStore
 from uploads.policy import EventPolicy, hash_upload_key
-from uploads.stores import aws
-from uploads.stores.dynamodb import DynamoDBStore
 
 RECORDED = Path(__file__).resolve().parent / "lambda_events"
 GUEST_SITE = "https://photoshare-guests.s3-website-eu-west-1.amazonaws.com"
@@ -59,7 +59,7 @@ def guest_lambda(monkeypatch, dynamodb_table, photo_bucket):
     monkeypatch.setenv("PHOTOSHARE_PHOTO_BUCKET", photo_bucket)
     monkeypatch.setenv("PHOTOSHARE_CORS_ORIGINS", GUEST_SITE)
     lambda_handler.uploader.cache_clear()
-    store = DynamoDBStore(aws.dynamodb(), dynamodb_table)
+    store = DynamoDBStore(clients.dynamodb(), dynamodb_table)
     store.put_policy(EventPolicy("ana-ben", "Ana & Ben", 2, True, hash_upload_key(KEY)))
     yield store
     lambda_handler.uploader.cache_clear()

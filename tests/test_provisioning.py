@@ -5,14 +5,14 @@ import json
 from io import StringIO
 
 import boto3
+import pytest
 from django.core.management import call_command
 
-from photoshare_site import provisioning
 from tests import guest_lambda as guest
 from tests.conftest import jpeg_bytes
 from uploads import lambda_handler
+from uploads.aws import clients, provisioning
 from uploads.ports import StorageUnavailable
-from uploads.stores import aws
 
 SITE = "photoshare-guests"
 PHOTOS = "photoshare-photos"
@@ -96,9 +96,9 @@ def test_the_guest_policy_allows_exactly_the_calls_the_handler_makes(guest_lambd
     event = guest.recorded("apigw_http_v2_get_event")
     event["queryStringParameters"] = {"key": guest.KEY, "deviceId": guest.PHONE}
     guest.call(event)
-    monkeypatch.setattr(store, "complete", lambda claim, key: (_ for _ in ()).throw(StorageUnavailable()))
-    guest.call(guest.upload_event(image=jpeg_bytes(5)))
-    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(store, "complete", lambda claim, key: (_ for _ in ()).throw(StorageUnavailable()))
+        guest.call(guest.upload_event(image=jpeg_bytes(5)))
     guest.call(guest.upload_event(image=jpeg_bytes(6)))
     guest.call(guest.upload_event(image=jpeg_bytes(7)))
     allowed = set(provisioning.GUEST_TABLE_ACTIONS) | set(provisioning.GUEST_PHOTO_ACTIONS)
@@ -129,7 +129,7 @@ def test_publishing_twice_uploads_the_page_with_the_api_url(aws_env, tmp_path):
 def test_clients_honour_the_standard_endpoint_variables(aws_env, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://localhost:4566")
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://s3.localhost.localstack.cloud:4566")
-    aws.dynamodb.cache_clear()
-    aws.s3.cache_clear()
-    assert aws.dynamodb().meta.endpoint_url == "http://localhost:4566"
-    assert aws.s3().meta.endpoint_url == "http://s3.localhost.localstack.cloud:4566"
+    clients.dynamodb.cache_clear()
+    clients.s3.cache_clear()
+    assert clients.dynamodb().meta.endpoint_url == "http://localhost:4566"
+    assert clients.s3().meta.endpoint_url == "http://s3.localhost.localstack.cloud:4566"

@@ -9,8 +9,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from uploads import http
-from uploads.backends import uploader
+from uploads.core import Uploader
 from uploads.openapi import SCHEMA
+
+# The URL conf passes the project's adapter factory (photoshare_site/wiring.py) as `uploader`:
+# this app never picks its own adapters.
+UploaderFactory = Callable[[], Uploader]
 
 
 def guest_api(method: str) -> Callable:
@@ -41,12 +45,12 @@ def guest_api(method: str) -> Callable:
 
 
 @guest_api("GET")
-def event_info(request: HttpRequest, slug: str) -> http.Answer:
+def event_info(request: HttpRequest, slug: str, uploader: UploaderFactory) -> http.Answer:
     return http.event_answer(uploader(), slug, request.GET)
 
 
 @guest_api("POST")
-def upload(request: HttpRequest) -> http.Answer:
+def upload(request: HttpRequest, uploader: UploaderFactory) -> http.Answer:
     try:
         # Raised from Content-Length alone, before any of the body is read.
         body = request.body

@@ -7,16 +7,18 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from uploads.exif import strip_location
 from uploads.images import inspect_image
 from uploads.naming import storage_key
-from uploads.payload import UploadRequest
 from uploads.policy import EventPolicy
 from uploads.ports import (
+    CLAIM_TTL,
     Claim,
+    ClaimPending,
     EventClosed,
     LimitReached,
     PhotoRecorder,
@@ -37,6 +39,17 @@ log = logging.getLogger(__name__)
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class UploadRequest:
+    """One photo a guest sends, parsed and validated (uploads/payload.py)."""
+
+    event: str
+    upload_key: str
+    guest_name: str
+    device: str
+    image: bytes
 
 
 @dataclass(frozen=True)
@@ -62,7 +75,15 @@ class EventView:
 
     @property
     def remaining(self) -> int | None:
-        return None if self.count is None else max(self.limit - self.count, 0)
+        return None if self.count is None or self.limit is None else max(self.limit - self.count, 0)
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """What one recovery pass did with the claims requests left unfinished."""
+
+    completed: int = 0
+    released: int = 0
 
 
 class Uploader:
@@ -74,12 +95,16 @@ class Uploader:
         photos: PhotoStore,
         recorder: PhotoRecorder,
         clock: Callable[[], datetime] = utc_now,
+        atomic: Callable[[], AbstractContextManager] = nullcontext,
     ):
         self.policies = policies
         self.quota = quota
         self.photos = photos
         self.recorder = recorder
         self.clock = clock
+        # Completing a claim and recording its photo happen together where the stores share a
+        # database (locally): a crash between the two cannot leave a counted photo unlisted.
+        self.atomic = atomic
 
     def authorised_policy(self, slug: str, upload_key: str) -> EventPolicy:
         policy = self.policies.get(slug)
@@ -106,7 +131,15 @@ class Uploader:
         # Duplicates are recognised by what the phone sent; what is stored has no location unless kept.
         fingerprint = hashlib.sha256(request.image).hexdigest()
         data = request.image if policy.keep_location else strip_location(request.image, image.extension)
-        claim = Claim(request.event, request.device, fingerprint, now, token=uuid.uuid4().hex)
+        claim = Claim(
+            request.event,
+            request.device,
+            fingerprint,
+            now,
+            token=uuid.uuid4().hex,
+            key=storage_key(request.event, request.guest_name, now, image.extension),
+            guest_name=request.guest_name,
+        )
         reservation = self._reserve(claim, policy.limit)
         if reservation.stored_key:
             return UploadResult(reservation.count, reservation.limit, reservation.stored_key, duplicate=True)
@@ -114,7 +147,7 @@ class Uploader:
             event=request.event,
             device=request.device,
             guest_name=request.guest_name,
-            key=storage_key(request.event, request.guest_name, claim.at, image.extension),
+            key=claim.key,
             content_type=image.content_type,
             size=len(data),
             width=image.width,
@@ -127,7 +160,10 @@ class Uploader:
 
     def _reserve(self, claim: Claim, limit: int) -> Reservation:
         try:
-            return self.quota.reserve(claim, limit)
+            try:
+                return self.quota.reserve(claim, limit)
+            except ClaimPending as pending:
+                return self._resume(pending.held, claim, limit)
         except (LimitReached, UploadInProgress):
             raise
         except Exception:
@@ -137,15 +173,64 @@ class Uploader:
             self._release_quietly(claim)
             raise QuotaUnavailable() from None
 
+    def _resume(self, held: Claim, claim: Claim, limit: int) -> Reservation:
+        """The same photo's claim is unfinished: its request is still at work, or died."""
+        if self._settle(held, release=False):
+            # It had stored the photo: its work is finished for it, and this is a retry.
+            return self.quota.reserve(claim, limit)
+        if claim.at - held.at < CLAIM_TTL:
+            raise UploadInProgress()
+        return self.quota.take_over(held, claim, limit)
+
+    def _settle(self, held: Claim, *, release: bool) -> bool:
+        """Complete a claim whose photo is stored (True); otherwise release it if asked."""
+        if held.key and self.photos.exists(held.key):
+            self._complete(held, self._stored_photo(held))
+            return True
+        if release:
+            self.quota.release_pending(held)
+        return False
+
+    def _stored_photo(self, held: Claim) -> StoredPhoto:
+        data = self.photos.read(held.key)
+        image = inspect_image(data)
+        return StoredPhoto(
+            event=held.event,
+            device=held.device,
+            guest_name=held.guest_name,
+            key=held.key,
+            content_type=image.content_type,
+            size=len(data),
+            width=image.width,
+            height=image.height,
+            sha256=held.fingerprint,
+            uploaded_at=held.at,
+        )
+
+    def recover(self, event: str) -> Recovered:
+        """The periodic sweep: settle the event's claims whose requests died (older than CLAIM_TTL)."""
+        completed = released = 0
+        for held in self.quota.pending_claims(event, self.clock() - CLAIM_TTL):
+            if self._settle(held, release=True):
+                completed += 1
+            else:
+                released += 1
+        return Recovered(completed, released)
+
     def _release_quietly(self, claim: Claim) -> None:
         try:
             self.quota.release(claim)
         except Exception:
-            # Left pending: a retry after CLAIM_TTL takes the claim over with its slot.
+            # Left unfinished: the recovery pass (or a retry after CLAIM_TTL) releases it.
             log.exception("could not release %s", claim.fingerprint)
 
+    def _complete(self, claim: Claim, photo: StoredPhoto) -> None:
+        with self.atomic():
+            self.quota.complete(claim, photo.key)
+            self.recorder.record(photo)
+
     def _store(self, photo: StoredPhoto, data: bytes, reservation: Reservation) -> None:
-        """Store then record; on any failure undo what was done so nothing failed is counted."""
+        """Store, then complete and record; on any failure undo what was done so nothing failed is counted."""
         try:
             self.photos.put(photo, data)
         except Exception:
@@ -154,8 +239,7 @@ class Uploader:
             self._undo(reservation, stored_key=photo.key)
             raise StorageUnavailable() from None
         try:
-            self.quota.complete(reservation.claim, photo.key)
-            self.recorder.record(photo, data)
+            self._complete(reservation.claim, photo)
         except Exception:
             log.exception("recording failed for %s", photo.key)
             self._undo(reservation, stored_key=photo.key)

@@ -9,36 +9,46 @@ import binascii
 import functools
 import json
 import logging
-import os
 import re
 import time
 
 from uploads import http
+from uploads.aws import clients
+from uploads.aws.dynamodb import DynamoDBStore
+from uploads.aws.s3 import IndexedByBucketEvents, S3PhotoStore
+from uploads.config import GuestConfig, guest_config
 from uploads.core import Uploader
 from uploads.ports import BadRequest
-from uploads.stores import aws
-from uploads.stores.dynamodb import DynamoDBStore
-from uploads.stores.s3 import IndexedByBucketEvents, S3PhotoStore
 
 log = logging.getLogger("photoshare.guest")
 log.setLevel(logging.INFO)
 
 # A synchronous Lambda request is capped at 6 MB including its JSON envelope; base64 leaves
-# about 4.4 MB of photo. The guest page downscales well below that.
+# about 4.4 MB of photo, whatever PHOTOSHARE_MAX_UPLOAD_BYTES allows. The guest page downscales
+# well below that.
 MAX_REQUEST_BYTES = 6 * 1024 * 1024
-MAX_UPLOAD_BYTES = int(os.environ.get("PHOTOSHARE_MAX_UPLOAD_BYTES", 4_400_000))
+MAX_PHOTO_IN_PAYLOAD = 4_400_000
 _EVENT_ROUTE = re.compile(r"(?:^|/)events/([^/]+)/?$")
 _UPLOAD_ROUTE = re.compile(r"(?:^|/)upload/?$")
+
+
+def config() -> GuestConfig:
+    return guest_config(require_bucket=True)
+
+
+def max_upload_bytes() -> int:
+    return min(config().max_upload_bytes, MAX_PHOTO_IN_PAYLOAD)
 
 
 @functools.cache
 def uploader() -> Uploader:
     """Built on first use and kept while the container is warm."""
-    store = DynamoDBStore(aws.dynamodb(), os.environ.get("PHOTOSHARE_TABLE", "PhotoUploadCounts"))
+    settings = config()
+    store = DynamoDBStore(clients.dynamodb(), settings.table)
     return Uploader(
         policies=store,
         quota=store,
-        photos=S3PhotoStore(aws.s3(), os.environ["PHOTOSHARE_PHOTO_BUCKET"]),
+        photos=S3PhotoStore(clients.s3(), settings.photo_bucket),
         recorder=IndexedByBucketEvents(),
     )
 
@@ -48,10 +58,9 @@ def handler(event: dict, context) -> dict:
     method, path = _method_and_path(event)
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     status, body = _route(method, path, event)
-    allowed = [o.strip() for o in os.environ.get("PHOTOSHARE_CORS_ORIGINS", "").split(",") if o.strip()]
     response = {
         "statusCode": status,
-        "headers": http.response_headers(status, headers.get("origin"), allowed),
+        "headers": http.response_headers(status, headers.get("origin"), config().cors_origins),
         "body": "" if body is None else json.dumps(body),
     }
     log.info(
@@ -88,8 +97,8 @@ def _route(method: str, path: str, event: dict) -> tuple[int, dict | None]:
         return http.answer(lambda: http.event_answer(uploader(), event_route.group(1), query))
     raw = event.get("body") or ""
     if len(raw) > MAX_REQUEST_BYTES:
-        return http.too_large_body(MAX_UPLOAD_BYTES)
-    return http.answer(lambda: http.upload_answer(uploader(), _body_bytes(event, raw), MAX_UPLOAD_BYTES))
+        return http.too_large_body(max_upload_bytes())
+    return http.answer(lambda: http.upload_answer(uploader(), _body_bytes(event, raw), max_upload_bytes()))
 
 
 def _body_bytes(event: dict, raw: str) -> bytes:

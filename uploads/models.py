@@ -25,13 +25,17 @@ class UploadClaim(models.Model):
     fingerprint = models.CharField(max_length=64)
     key = models.CharField(max_length=255, blank=True)
     claimed_at = models.DateTimeField()
-    # The request holding the claim (see uploads.ports.Claim).
+    # The request holding the claim, where it will store the photo and who sent it (uploads.ports.Claim).
     token = models.CharField(max_length=32)
+    target_key = models.CharField(max_length=255, blank=True)
+    guest_name = models.CharField(max_length=80, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["event_slug", "device_id", "fingerprint"], name="one_claim_per_photo")
         ]
+        # The recovery pass looks for an event's unfinished claims.
+        indexes = [models.Index(fields=["event_slug", "key", "claimed_at"], name="unfinished_claims")]
 
     def __str__(self) -> str:
         return f"{self.event_slug}/{self.device_id}/{self.fingerprint[:12]}"

@@ -4,8 +4,8 @@ import base64
 import binascii
 import json
 import re
-from dataclasses import dataclass
 
+from uploads.core import UploadRequest
 from uploads.naming import GUEST_NAME_MAX, SLUG_PATTERN, clean_guest_name
 from uploads.ports import BadRequest, InvalidField, TooLarge
 
@@ -13,15 +13,6 @@ _SLUG = re.compile(SLUG_PATTERN)
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _DATA_URL = re.compile(r"^data:image/[a-z0-9.+-]+;base64,", re.IGNORECASE)
 _KEY_MAX = 128
-
-
-@dataclass(frozen=True)
-class UploadRequest:
-    event: str
-    upload_key: str
-    guest_name: str
-    device: str
-    image: bytes
 
 
 def parse_slug(value: object) -> str:

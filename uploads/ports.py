@@ -9,9 +9,11 @@ from typing import Protocol
 
 from uploads.policy import EventPolicy
 
-# A claim still without a stored photo after this long belongs to a request that died
-# (worker killed, lost connection); a retry may take it over. Longer than any request lives.
-CLAIM_TTL = timedelta(minutes=10)
+# A claim still unfinished after this long belongs to a request that died (worker killed, function
+# timed out) before storing its photo: a retry may take it over, the recovery pass releases it.
+# Longer than any request lives after its reservation (the guest function stops within 30 s,
+# gunicorn's worker timeout is 120 s).
+CLAIM_TTL = timedelta(minutes=3)
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,10 @@ class Claim:
     fingerprint: str
     at: datetime
     token: str
+    # Where its photo will be stored and who sent it, known before any byte is written: a recovery
+    # pass can then tell a request that died before storing from one that died after.
+    key: str = ""
+    guest_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,17 +75,30 @@ class QuotaStore(Protocol):
         """Atomically claim the photo and spend one slot while the device is below its limit.
 
         A per-device override replaces `event_limit`. The same fingerprint already stored returns
-        a reservation with `stored_key` and spends nothing; one still in flight raises
-        UploadInProgress unless its claim is older than CLAIM_TTL, in which case it is taken over
-        with the slot it already holds. Raises LimitReached when no slot is left.
+        a reservation with `stored_key` and spends nothing; one whose claim is unfinished raises
+        ClaimPending with that claim, for the core to finish, take over or wait for. Raises
+        LimitReached when no slot is left.
         """
 
+    def take_over(self, held: Claim, claim: Claim, event_limit: int) -> Reservation:
+        """Give `held`'s slot to `claim` (same photo, a retry), if `held` is still unfinished and
+        unchanged; raises UploadInProgress when another request changed it first."""
+
     def complete(self, claim: Claim, key: str) -> None:
-        """Mark the claim's photo as stored under `key` (a later retry gets that key back).
-        Raises ClaimLost when this request no longer holds the claim."""
+        """Mark the claim's photo as stored under `key` (a later retry gets that key back); doing it
+        again with the same key is a no-op. Raises ClaimLost when this request no longer holds the claim."""
 
     def release(self, claim: Claim) -> None:
         """Give the slot back and forget the claim, if this request still holds it; else do nothing."""
+
+    def release_pending(self, claim: Claim) -> None:
+        """As release, but only while the claim is still unfinished (the recovery pass's undo)."""
+
+    def pending_claims(self, event: str, older_than: datetime) -> list[Claim]:
+        """Unfinished claims made before `older_than`, with their target key and guest name."""
+
+    def purge_event(self, event: str) -> None:
+        """Forget everything about the event: counters, limits, claims (and its mirrored policy)."""
 
     def refund(self, event: str, device: str, fingerprint: str) -> None:
         """The organizer removed a stored photo: forget its claim and give its device the slot back."""
@@ -98,18 +117,50 @@ class QuotaStore(Protocol):
 
 class PhotoStore(Protocol):
     def put(self, photo: StoredPhoto, data: bytes) -> None:
-        """Store the bytes under `photo.key`, which must be new: raises KeyExists rather than overwrite."""
+        """Store the bytes under `photo.key`, which must be new: raises KeyExists rather than overwrite.
+        A stored photo is whole: `exists` never sees a partial write."""
+
+    def exists(self, key: str) -> bool: ...
+
+    def read(self, key: str) -> bytes: ...
 
     def delete(self, key: str) -> None: ...
 
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every object whose key starts with `prefix` (ending in "/"); returns how many."""
+
 
 class PhotoRecorder(Protocol):
-    def record(self, photo: StoredPhoto, data: bytes) -> None:
-        """Index a stored photo (and its thumbnail) for the organizer's gallery."""
+    def record(self, photo: StoredPhoto) -> None:
+        """Index a stored photo for the organizer's gallery; recording it again is a no-op."""
 
 
 class PolicySource(Protocol):
     def get(self, slug: str) -> EventPolicy | None: ...
+
+
+class PolicyMirror(Protocol):
+    """Where the guest path reads event policies when it cannot read the dashboard's database."""
+
+    def put_policy(self, policy: EventPolicy) -> None: ...
+
+    def delete_policy(self, slug: str) -> None: ...
+
+
+class ClaimPending(Exception):
+    """The photo's claim is held by an unfinished request, which may have died: `held` says where."""
+
+    def __init__(self, held: Claim):
+        super().__init__(held.key)
+        self.held = held
+
+
+class ClaimLost(Exception):
+    """This request no longer holds its claim: a retry took it over after it stalled."""
+
+
+class KeyExists(Exception):
+    """The storage key is taken: a photo is never overwritten."""
 
 
 class UploadError(Exception):
@@ -164,14 +215,6 @@ class LimitReached(UploadError):
 
 class UploadInProgress(UploadError):
     message = "This photo is already being uploaded. Try again in a moment."
-
-
-class ClaimLost(UploadError):
-    message = "This upload took too long and was replaced by a retry."
-
-
-class KeyExists(UploadError):
-    message = "A photo is already stored under this key."
 
 
 class QuotaUnavailable(UploadError):

@@ -5,19 +5,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from events import selectors
+from events import selectors, services
 from events.forms import DeviceLimitForm
 from events.models import Event
 from events.views.common import organizer_event
-from uploads.backends import quota_store
+from photoshare_site import wiring
 from uploads.payload import parse_device
 from uploads.ports import UploadError
 
 
 @organizer_event
 def device_list(request: HttpRequest, event: Event) -> HttpResponse:
-    context = {"event": event, "devices": selectors.devices_for(event, quota_store()), "limit_form": DeviceLimitForm()}
-    return render(request, "events/device_list.html", context)
+    devices = selectors.devices_for(event, wiring.quota_store())
+    return render(
+        request, "events/device_list.html", {"event": event, "devices": devices, "limit_form": DeviceLimitForm()}
+    )
 
 
 def _device(device: str) -> str:
@@ -30,7 +32,7 @@ def _device(device: str) -> str:
 @require_POST
 @organizer_event
 def device_reset(request: HttpRequest, event: Event, device: str) -> HttpResponse:
-    quota_store().reset(event.slug, _device(device))
+    services.device_reset(event=event, device=_device(device))
     messages.success(request, f"Device {device[:8]} can upload {event.upload_limit} photos again.")
     return redirect("device-list", slug=event.slug)
 
@@ -43,7 +45,7 @@ def device_limit(request: HttpRequest, event: Event, device: str) -> HttpRespons
         messages.error(request, "A device limit is a number from 0 to 1000, or empty for the event's limit.")
         return redirect("device-list", slug=event.slug)
     limit = form.cleaned_data["limit"]
-    quota_store().set_device_limit(event.slug, _device(device), limit)
+    services.device_set_limit(event=event, device=_device(device), limit=limit)
     shown = f"{limit} photos" if limit is not None else f"the event's limit ({event.upload_limit})"
     messages.success(request, f"Device {device[:8]} now has {shown}.")
     return redirect("device-list", slug=event.slug)

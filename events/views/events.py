@@ -1,4 +1,6 @@
-"""Events: list, create, overview, edit, key rotation, QR codes and the printable table card."""
+"""Events: list, create, overview, edit, key rotation, delete, QR codes and the printable table card."""
+
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from events import qr, selectors, services
-from events.forms import EventForm
+from events.forms import EventDeleteForm, EventForm
 from events.models import Event
 from events.views.common import organizer_event
-from uploads.backends import quota_store
+from photoshare_site import wiring
 
 
 @login_required
@@ -23,25 +25,29 @@ def event_create(request: HttpRequest) -> HttpResponse:
     form = EventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        event = services.event_create(
-            owner=request.user,
-            name=data["name"],
-            slug=data["slug"] or None,
-            limit=data["upload_limit"],
-            date=data["date"],
-            is_open=data["is_open"],
-            closes_at=data["closes_at"],
-            keep_location=data["keep_location"],
-        )
-        messages.success(request, f"“{event.name}” is ready. Print its QR code for the tables.")
-        return redirect("event-detail", slug=event.slug)
+        try:
+            event = services.event_create(
+                owner=request.user,
+                name=data["name"],
+                slug=data["slug"] or None,
+                limit=data["upload_limit"],
+                date=data["date"],
+                is_open=data["is_open"],
+                closes_at=data["closes_at"],
+                keep_location=data["keep_location"],
+            )
+        except services.EventNotSaved as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"“{event.name}” is ready. Print its QR code for the tables.")
+            return redirect("event-detail", slug=event.slug)
     return render(request, "events/event_form.html", {"form": form})
 
 
 @organizer_event
 def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
     # Only the number of devices: the quota store's listing, without the names the devices page adds.
-    device_count = len(quota_store().devices(event.slug))
+    device_count = len(wiring.quota_store().devices(event.slug))
     context = {
         "event": event,
         "guest_url": event.guest_url(),
@@ -55,20 +61,45 @@ def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
 @organizer_event
 def event_edit(request: HttpRequest, event: Event) -> HttpResponse:
     form = EventForm(request.POST or None, instance=event)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    saved = request.method == "POST" and form.is_valid() and _saved(request, services.event_save, event=form.instance)
+    if saved:
         messages.success(request, "Event saved.")
         return redirect("event-detail", slug=event.slug)
     return render(request, "events/event_form.html", {"form": form, "event": event})
 
 
+def _saved(request: HttpRequest, service: Callable[..., Event], **arguments) -> bool:
+    """Run an event write; when it is refused, say so (nothing was changed)."""
+    try:
+        service(**arguments)
+    except services.EventNotSaved as error:
+        messages.error(request, error.message)
+        return False
+    return True
+
+
 @organizer_event
 def event_rotate_key(request: HttpRequest, event: Event) -> HttpResponse:
     if request.method == "POST":
-        services.event_rotate_key(event=event)
-        messages.warning(request, "New upload key: print the new QR code; the old one no longer works.")
+        if _saved(request, services.event_rotate_key, event=event):
+            messages.warning(request, "New upload key: print the new QR code; the old one no longer works.")
         return redirect("event-detail", slug=event.slug)
     return render(request, "events/event_rotate_key.html", {"event": event})
+
+
+@organizer_event
+def event_delete(request: HttpRequest, event: Event) -> HttpResponse:
+    form = EventDeleteForm(request.POST or None, event=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_delete(event=event)
+        except services.EventNotSaved as error:
+            messages.error(request, error.message)
+            return redirect("event-detail", slug=event.slug)
+        messages.success(request, f"“{event.name}” and all its photos are deleted.")
+        return redirect("event-list")
+    context = {"event": event, "form": form, "photo_count": event.photos.count()}
+    return render(request, "events/event_delete.html", context)
 
 
 @organizer_event
@@ -89,6 +120,6 @@ def event_card(request: HttpRequest, event: Event) -> HttpResponse:
 @require_POST
 @organizer_event
 def event_toggle_open(request: HttpRequest, event: Event) -> HttpResponse:
-    services.event_update(event=event, is_open=not event.is_open)
-    messages.success(request, "Uploads are open again." if event.is_open else "Uploads are closed.")
+    if _saved(request, services.event_update, event=event, is_open=not event.is_open):
+        messages.success(request, "Uploads are open again." if event.is_open else "Uploads are closed.")
     return redirect("event-detail", slug=event.slug)

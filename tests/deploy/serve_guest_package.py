@@ -39,7 +39,7 @@ def upload(handler, key: str, nonce: int) -> int:
 
 
 with mock_aws():
-    from uploads.stores.dynamodb import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
+    from uploads.aws.dynamodb import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
 
     boto3.client("dynamodb").create_table(
         TableName="PhotoUploadCounts",

@@ -13,8 +13,8 @@ from PIL import Image
 from bench.p4_gallery import add_photos
 from events.models import Event, Photo
 from events.qr import qr_matrix
+from photoshare_site.wiring import quota_store
 from tests.conftest import SAMPLES, jpeg_bytes, upload_body
-from uploads.backends import quota_store
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from uploads.backends import quota_store
+from photoshare_site.wiring import quota_store
 
 
 def run(*args) -> str:

@@ -10,11 +10,11 @@ from django.urls import reverse
 
 from events.exports import export_build_command
 from events.models import PhotoExport
-from events.services import photo_record
+from events.recorder import photo_record
+from photoshare_site.wiring import photo_store
 from tests.conftest import SAMPLES
 from tests.uploads.contract_photos import stored_photo
-from uploads.backends import photo_store
-from uploads.stores import aws
+from uploads.aws import clients
 
 pytestmark = pytest.mark.usefixtures("aws_backend")
 
@@ -37,7 +37,7 @@ def test_preparing_a_zip_builds_it_into_s3_and_links_it(client, alice, wedding, 
     client.post(reverse("download-all", args=[wedding.slug]))
     export = PhotoExport.objects.get()
     assert (export.status, export.photo_count) == ("ready", 2)
-    body = aws.s3().get_object(Bucket=aws_backend.PHOTO_BUCKET, Key=export.key)["Body"].read()
+    body = clients.s3().get_object(Bucket=aws_backend.PHOTO_BUCKET, Key=export.key)["Body"].read()
     archive = zipfile.ZipFile(io.BytesIO(body))
     assert sorted(archive.namelist()) == [
         "ana-ben/Carla/Carla_20260620T120000Z_0.png",
@@ -58,7 +58,7 @@ def test_on_lambda_the_build_is_an_asynchronous_invocation_of_the_function_itsel
             calls.append(kwargs)
 
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "photoshare-dashboard")
-    monkeypatch.setattr(aws, "lambda_client", lambda: FakeLambda())
+    monkeypatch.setattr(clients, "lambda_client", lambda: FakeLambda())
     client.force_login(alice)
     client.post(reverse("download-all", args=[wedding.slug]))
     [call] = calls

@@ -4,10 +4,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from events.models import Photo
+from photoshare_site.wiring import photo_store
 from tests.conftest import jpeg_bytes, upload_body
 from tests.uploads.contract_photos import stored_photo
-from uploads.backends import photo_store
-from uploads.stores.sql import SqlPhotoRecorder
+from events.recorder import GalleryRecorder
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, photo):
 def test_on_aws_it_redirects_to_a_presigned_url_that_expires_within_15_minutes(client, alice, aws_backend, wedding):
     stored = stored_photo(f"{wedding.slug}/José/20260620T120000Z_1.jpg")
     photo_store().put(stored, b"12345")
-    SqlPhotoRecorder().record(stored, b"12345")
+    GalleryRecorder().record(stored)
     client.force_login(alice)
     response = client.get(f"/events/{wedding.slug}/photos/{Photo.objects.get().pk}/original")
     assert response.status_code == 302

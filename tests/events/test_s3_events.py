@@ -6,10 +6,10 @@ import pytest
 
 from events.models import Photo
 from events.s3_events import index_new_photos
+from photoshare_site.wiring import photo_store
 from tests.conftest import SAMPLES
 from tests.uploads.contract_photos import stored_photo
-from uploads.backends import photo_store
-from uploads.stores import aws
+from uploads.aws import clients
 
 KEY = "ana-ben/José/20260620T120000Z_1.jpg"
 RECORDED = Path(__file__).resolve().parents[1] / "lambda_events" / "s3_object_created.json"
@@ -35,7 +35,9 @@ def test_it_makes_the_thumbnail_in_the_bucket_and_ignores_the_thumbnails_own_eve
     index_new_photos(notification)
     photo = Photo.objects.get()
     assert photo.thumbnail_key == f"thumbs/{KEY}.webp"
-    thumbnail = aws.s3().get_object(Bucket=notification["Records"][0]["s3"]["bucket"]["name"], Key=photo.thumbnail_key)
+    thumbnail = clients.s3().get_object(
+        Bucket=notification["Records"][0]["s3"]["bucket"]["name"], Key=photo.thumbnail_key
+    )
     assert thumbnail["Body"].read(12)[8:12] == b"WEBP"
     # WHEN S3 then reports the thumbnail itself THEN nothing new is indexed.
     notification["Records"][0]["s3"]["object"]["key"] = quote(photo.thumbnail_key)

@@ -39,3 +39,17 @@ class PhotoStoreContract:
         store.delete(stored_photo().key)
         store.delete(stored_photo().key)
         assert read(stored_photo().key) is None
+
+    def test_it_says_whether_a_photo_exists_and_reads_it_back(self, store):
+        assert not store.exists(stored_photo().key)
+        store.put(stored_photo(), b"photo")
+        assert store.exists(stored_photo().key)
+        assert store.read(stored_photo().key) == b"photo"
+
+    def test_deleting_a_prefix_removes_everything_under_it_and_nothing_else(self, store, read):
+        keys = ["ana-ben/Carla/1.jpg", "ana-ben/José/2.jpg", "thumbs/ana-ben/Carla/1.jpg.webp", "ana-ben-2/Carla/3.jpg"]
+        for key in keys:
+            store.put(stored_photo(key), b"x")
+        assert store.delete_prefix("ana-ben/") == 2
+        assert [read(key) for key in keys] == [None, None, b"x", b"x"]
+        assert store.delete_prefix("ana-ben/") == 0

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from uploads.ports import CLAIM_TTL, Claim, ClaimLost, LimitReached, UploadInProgress
+from uploads.ports import CLAIM_TTL, Claim, ClaimLost, ClaimPending, LimitReached, UploadInProgress
 
 EVENT = "ana-ben"
 OTHER_EVENT = "office-party"
@@ -17,7 +17,7 @@ T0 = datetime(2026, 6, 20, 18, 0, tzinfo=UTC)
 
 
 def claim(n: int, *, event: str = EVENT, device: str = PHONE, at: datetime = T0, token: str = "first") -> Claim:
-    return Claim(event, device, f"{n:064x}", at, token)
+    return Claim(event, device, f"{n:064x}", at, token, key=f"{event}/Carla/{token}-{n}.jpg", guest_name="Carla")
 
 
 def fill(store, count: int, *, event: str = EVENT, device: str = PHONE, limit: int = 10) -> None:
@@ -109,22 +109,39 @@ class QuotaStoreContract:
         again = store.reserve(claim(1), 2)
         assert (again.count, again.stored_key) == (2, "ana-ben/k1")
 
-    def test_the_same_photo_still_in_flight_is_refused_for_now(self, store):
+    def test_the_same_photo_still_unfinished_is_handed_back_with_its_target(self, store):
         store.reserve(claim(1), 3)
-        with pytest.raises(UploadInProgress):
-            store.reserve(claim(1, at=T0 + timedelta(seconds=30)), 3)
+        with pytest.raises(ClaimPending) as pending:
+            store.reserve(claim(1, at=T0 + timedelta(seconds=30), token="retry"), 3)
+        assert pending.value.held == claim(1)
         assert store.usage(EVENT, PHONE).count == 1
 
-    def test_a_stale_claim_is_taken_over_with_the_slot_it_holds(self, store):
+    def test_a_retry_takes_over_an_unfinished_claim_with_the_slot_it_holds(self, store):
         store.reserve(claim(1), 3)
-        retry = store.reserve(claim(1, at=T0 + CLAIM_TTL + timedelta(seconds=1), token="retry"), 3)
-        assert (retry.count, retry.stored_key) == (1, None)
+        retry = claim(1, at=T0 + CLAIM_TTL + timedelta(seconds=1), token="retry")
+        taken = store.take_over(claim(1), retry, 3)
+        assert (taken.count, taken.limit, taken.stored_key) == (1, 3, None)
+        with pytest.raises(ClaimPending) as pending:
+            store.reserve(claim(1, token="third"), 3)
+        assert pending.value.held == retry
         assert store.usage(EVENT, PHONE).count == 1
+
+    def test_of_two_retries_only_one_takes_the_claim_over(self, store):
+        store.reserve(claim(1), 3)
+        store.take_over(claim(1), claim(1, token="retry"), 3)
+        with pytest.raises(UploadInProgress):
+            store.take_over(claim(1), claim(1, token="other"), 3)
+
+    def test_a_finished_claim_cannot_be_taken_over(self, store):
+        store.reserve(claim(1), 3)
+        store.complete(claim(1), "ana-ben/first.jpg")
+        with pytest.raises(UploadInProgress):
+            store.take_over(claim(1), claim(1, token="retry"), 3)
 
     def test_the_request_that_lost_its_claim_can_neither_complete_nor_release_it(self, store):
         store.reserve(claim(1), 3)
         retry = claim(1, at=T0 + CLAIM_TTL + timedelta(seconds=1), token="retry")
-        store.reserve(retry, 3)
+        store.take_over(claim(1), retry, 3)
         with pytest.raises(ClaimLost):
             store.complete(claim(1), "ana-ben/zombie.jpg")
         store.release(claim(1))
@@ -132,12 +149,45 @@ class QuotaStoreContract:
         store.complete(retry, "ana-ben/retry.jpg")
         assert store.reserve(claim(1, token="third"), 3).stored_key == "ana-ben/retry.jpg"
 
+    def test_completing_twice_with_the_same_key_is_harmless(self, store):
+        store.reserve(claim(1), 3)
+        store.complete(claim(1), "ana-ben/1.jpg")
+        store.complete(claim(1), "ana-ben/1.jpg")
+        with pytest.raises(ClaimLost):
+            store.complete(claim(1), "ana-ben/other.jpg")
+        assert store.reserve(claim(1, token="again"), 3).stored_key == "ana-ben/1.jpg"
+
     def test_releasing_with_another_token_touches_nothing(self, store):
         store.reserve(claim(1), 3)
         store.release(claim(1, token="someone-else"))
         assert store.usage(EVENT, PHONE).count == 1
-        with pytest.raises(UploadInProgress):
+        with pytest.raises(ClaimPending):
             store.reserve(claim(1, token="someone-else"), 3)
+
+    def test_unfinished_claims_older_than_a_moment_are_listed_with_their_target(self, store):
+        store.reserve(claim(1), 3)
+        fill(store, 1, device=OTHER_PHONE)
+        store.reserve(claim(2, at=T0 + timedelta(minutes=5)), 3)
+        store.reserve(claim(3, event=OTHER_EVENT), 3)
+        assert store.pending_claims(EVENT, T0 + timedelta(minutes=1)) == [claim(1)]
+
+    def test_releasing_a_pending_claim_spares_one_that_finished(self, store):
+        fill(store, 1)
+        store.release_pending(claim(0))
+        store.reserve(claim(1), 3)
+        store.release_pending(claim(1))
+        assert store.usage(EVENT, PHONE).count == 1
+        assert store.reserve(claim(0, token="again"), 3).stored_key == "ana-ben/k0"
+        assert store.reserve(claim(1, token="again"), 3).stored_key is None
+
+    def test_purging_an_event_forgets_its_counters_limits_and_claims(self, store):
+        fill(store, 2)
+        store.set_device_limit(EVENT, OTHER_PHONE, 5)
+        fill(store, 1, event=OTHER_EVENT)
+        store.purge_event(EVENT)
+        assert store.devices(EVENT) == []
+        assert store.reserve(claim(1), 3).stored_key is None
+        assert store.usage(OTHER_EVENT, PHONE).count == 1
 
     def test_releasing_a_reservation_that_never_happened_changes_nothing(self, store):
         fill(store, 2)

@@ -4,8 +4,8 @@ import json
 import pytest
 
 from events.models import Photo
+from photoshare_site.wiring import quota_store
 from tests.conftest import SAMPLES, jpeg_bytes, upload_body
-from uploads.backends import quota_store
 
 pytestmark = pytest.mark.usefixtures("photos_dir")
 

@@ -6,8 +6,7 @@ import pytest
 from events.models import Photo
 from events.selectors import EventPolicies
 from tests.conftest import SAMPLES, jpeg_bytes
-from uploads.core import Uploader
-from uploads.payload import UploadRequest
+from uploads.core import Uploader, UploadRequest
 from uploads.ports import (
     EventClosed,
     InvalidImage,
@@ -17,7 +16,8 @@ from uploads.ports import (
     WrongKey,
 )
 from uploads.stores.filesystem import FileSystemPhotoStore
-from uploads.stores.sql import SqlPhotoRecorder, SqlQuotaStore
+from events.recorder import GalleryRecorder
+from uploads.stores.sql import SqlQuotaStore
 
 NOON = datetime(2026, 6, 20, 12, 0, 5, tzinfo=UTC)
 
@@ -28,7 +28,7 @@ class FailingPhotoStore(FileSystemPhotoStore):
 
 
 class FailingRecorder:
-    def record(self, photo, data):
+    def record(self, photo):
         raise RuntimeError("database gone")
 
 
@@ -37,7 +37,7 @@ def make_uploader(root, **overrides) -> Uploader:
         "policies": EventPolicies(),
         "quota": SqlQuotaStore(),
         "photos": FileSystemPhotoStore(root),
-        "recorder": SqlPhotoRecorder(),
+        "recorder": GalleryRecorder(),
         "clock": lambda: NOON,
     }
     return Uploader(**(parts | overrides))

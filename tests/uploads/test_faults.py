@@ -12,13 +12,13 @@ import pytest
 from events.models import Photo
 from events.selectors import EventPolicies
 from tests.conftest import jpeg_bytes
-from uploads.core import Uploader
-from uploads.payload import UploadRequest
+from uploads.aws import clients
+from uploads.aws.dynamodb import DynamoDBStore
+from uploads.core import Uploader, UploadRequest
 from uploads.ports import QuotaUnavailable, UploadError
-from uploads.stores import aws
-from uploads.stores.dynamodb import DynamoDBStore
 from uploads.stores.filesystem import FileSystemPhotoStore
-from uploads.stores.sql import SqlPhotoRecorder, SqlQuotaStore
+from events.recorder import GalleryRecorder
+from uploads.stores.sql import SqlQuotaStore
 
 PHONES = [f"00000000-0000-4000-8000-{n:012d}" for n in range(40)]
 LIMIT = 20
@@ -114,7 +114,7 @@ def quota_store_named(name: str, request) -> object:
     if name == "sql":
         return SqlQuotaStore()
     table = request.getfixturevalue("dynamodb_table")  # starts moto before any client exists
-    return DynamoDBStore(aws.dynamodb(), table)
+    return DynamoDBStore(clients.dynamodb(), table)
 
 
 # moto is slow enough that one 1,000-request run of DynamoDB takes most of a minute: one seed there.
@@ -128,7 +128,7 @@ def test_after_1000_faulty_uploads_every_counter_equals_the_photos_stored(weddin
         policies=EventPolicies(),
         quota=FlakyQuota(quota, faults),
         photos=FlakyPhotos(tmp_path, faults),
-        recorder=SqlPhotoRecorder(),
+        recorder=GalleryRecorder(),
         clock=clock,
     )
     rng = random.Random(seed)

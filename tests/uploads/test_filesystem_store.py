@@ -1,6 +1,7 @@
 import pytest
 
 from tests.uploads.contract_photos import PhotoStoreContract, stored_photo
+from uploads.ports import KeyExists
 from uploads.stores.filesystem import FileSystemPhotoStore
 
 
@@ -21,7 +22,7 @@ class TestFileSystemPhotoStore(PhotoStoreContract):
 def test_it_leaves_no_temporary_file_behind(tmp_path):
     store = FileSystemPhotoStore(tmp_path)
     store.put(stored_photo("e/g/1.jpg"), b"first")
-    with pytest.raises(Exception, match="already stored"):
+    with pytest.raises(KeyExists):
         store.put(stored_photo("e/g/1.jpg"), b"second")
     assert [p.name for p in (tmp_path / "e/g").iterdir()] == ["1.jpg"]
 

@@ -8,11 +8,11 @@ import zlib
 
 import pytest
 
+from photoshare_site.wiring import quota_store
 from tests.conftest import SAMPLES, jpeg_bytes
 from tests.guest_lambda import KEY, PHONE, FakeContext, recorded
 from uploads import lambda_handler
-from uploads.backends import quota_store
-from uploads.stores import aws
+from uploads.aws import clients
 
 B64 = base64.b64encode
 JPEG = (SAMPLES / "gps-orientation6.jpg").read_bytes()
@@ -123,5 +123,5 @@ def test_the_lambda_refuses_it_cleanly(guest_lambda, photo_bucket, body, expecte
     response = lambda_handler.handler(event, FakeContext())
     assert response["headers"]["Content-Type"] == "application/json"
     assert_refused(response["statusCode"], json.loads(response["body"]), expected)
-    assert aws.s3().list_objects_v2(Bucket=photo_bucket).get("KeyCount", 0) == 0
+    assert clients.s3().list_objects_v2(Bucket=photo_bucket).get("KeyCount", 0) == 0
     assert guest_lambda.usage("ana-ben", PHONE).count == 0

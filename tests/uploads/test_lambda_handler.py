@@ -11,15 +11,15 @@ from botocore.exceptions import ClientError
 from tests.conftest import jpeg_bytes
 from tests.guest_lambda import GUEST_SITE, KEY, PHONE, FakeContext, call, recorded, upload_event
 from uploads import lambda_handler
+from uploads.aws import clients
 from uploads.policy import EventPolicy, hash_upload_key
-from uploads.stores import aws
 
 
 @pytest.mark.parametrize("version", ["v1", "v2"])
 def test_an_upload_is_stored_in_s3_and_counted_in_dynamodb(guest_lambda, photo_bucket, version):
     status, body, headers = call(upload_event(version))
     assert (status, body["count"], body["remaining"]) == (200, 1, 1)
-    stored = aws.s3().get_object(Bucket=photo_bucket, Key=body["key"])
+    stored = clients.s3().get_object(Bucket=photo_bucket, Key=body["key"])
     assert stored["Body"].read() == jpeg_bytes()
     assert stored["ContentType"] == "image/jpeg"
     assert headers["Access-Control-Allow-Origin"] == GUEST_SITE
@@ -78,10 +78,19 @@ def test_malformed_requests_get_a_json_4xx(guest_lambda, change, status, code):
     assert (answered, body["status"]) == (status, code)
 
 
-def test_a_photo_over_the_lambda_cap_answers_413(guest_lambda, monkeypatch):
-    monkeypatch.setattr(lambda_handler, "MAX_UPLOAD_BYTES", 1000)
+def test_a_photo_over_the_configured_maximum_answers_413(guest_lambda, monkeypatch):
+    monkeypatch.setenv("PHOTOSHARE_MAX_UPLOAD_BYTES", "1024")
     status, body, _ = call(upload_event(image=jpeg_bytes(size=(400, 300))))
     assert (status, body["status"]) == (413, "too_large")
+
+
+def test_the_guest_function_reads_the_same_settings_as_the_dashboard(guest_lambda, monkeypatch, settings):
+    # One config module: the defaults cannot drift apart again.
+    monkeypatch.delenv("PHOTOSHARE_MAX_UPLOAD_BYTES", raising=False)
+    assert lambda_handler.config().max_upload_bytes == settings.MAX_UPLOAD_BYTES
+    assert lambda_handler.config().table == settings.DYNAMODB_TABLE
+    # Only the 6 MB payload caps it further.
+    assert lambda_handler.max_upload_bytes() == lambda_handler.MAX_PHOTO_IN_PAYLOAD
 
 
 def test_a_throttled_table_answers_503_with_retry_after(guest_lambda, monkeypatch):

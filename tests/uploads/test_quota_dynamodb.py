@@ -2,21 +2,21 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from tests.uploads.contract_quota import EVENT, PHONE, QuotaStoreContract, claim, fill
+from uploads.aws import clients
+from uploads.aws.dynamodb import POLICY_KEY, DynamoDBStore
 from uploads.policy import EventPolicy
 from uploads.ports import QuotaUnavailable
-from uploads.stores import aws
-from uploads.stores.dynamodb import POLICY_KEY, DynamoDBStore
 
 
 class TestDynamoDBQuotaStore(QuotaStoreContract):
     @pytest.fixture
     def store(self, dynamodb_table):
-        return DynamoDBStore(aws.dynamodb(), dynamodb_table)
+        return DynamoDBStore(clients.dynamodb(), dynamodb_table)
 
 
 @pytest.fixture
 def store(dynamodb_table):
-    return DynamoDBStore(aws.dynamodb(), dynamodb_table)
+    return DynamoDBStore(clients.dynamodb(), dynamodb_table)
 
 
 def test_the_policy_item_is_never_listed_as_a_device(store):
@@ -28,9 +28,9 @@ def test_the_policy_item_is_never_listed_as_a_device(store):
 
 def test_the_counter_item_has_the_documented_shape(store):
     store.reserve(claim(1), 10)
-    item = aws.dynamodb().get_item(TableName=store.table, Key={"EventName": {"S": EVENT}, "DeviceID": {"S": PHONE}})[
-        "Item"
-    ]
+    item = clients.dynamodb().get_item(
+        TableName=store.table, Key={"EventName": {"S": EVENT}, "DeviceID": {"S": PHONE}}
+    )["Item"]
     assert item["UploadCount"] == {"N": "1"}
     assert set(item) == {"EventName", "DeviceID", "UploadCount", "LastUploadAt"}
 

@@ -1,6 +1,7 @@
 """Photo store on the local disk: atomic, never-overwriting writes under one root folder."""
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -34,8 +35,23 @@ class FileSystemPhotoStore:
             os.unlink(temp)
         _fsync_dir(target.parent)
 
+    def exists(self, key: str) -> bool:
+        # Only whole photos have their final name: put() links it after the bytes reach the disk.
+        return self.path(key).is_file()
+
+    def read(self, key: str) -> bytes:
+        return self.path(key).read_bytes()
+
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
+
+    def delete_prefix(self, prefix: str) -> int:
+        folder = self.path(prefix.rstrip("/"))
+        if not folder.is_dir():
+            return 0
+        deleted = sum(1 for p in folder.rglob("*") if p.is_file())
+        shutil.rmtree(folder)
+        return deleted
 
 
 def _fsync_dir(path: Path) -> None:

@@ -1,19 +1,19 @@
-"""Quota store and photo recorder on Django's database (SQLite locally, PostgreSQL on AWS)."""
+"""Quota store on Django's database (SQLite locally, PostgreSQL on AWS)."""
+
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
-from events.services import photo_record
 from uploads.models import DeviceQuota, UploadClaim
 from uploads.ports import (
-    CLAIM_TTL,
     Claim,
     ClaimLost,
+    ClaimPending,
     DeviceUsage,
     LimitReached,
     Reservation,
-    StoredPhoto,
     UploadInProgress,
 )
 
@@ -27,9 +27,21 @@ class SqlQuotaStore:
         with transaction.atomic():
             if self._new_claim(claim):
                 return self._spend_slot(claim, event_limit)
-            stored_key = self._existing_claim(claim)
-            row = self._row(claim.event, claim.device)
-            return Reservation(claim, row.count, _usage(row).limit(event_limit), stored_key)
+            existing = self._claims(claim).get()
+            if not existing.key:
+                raise ClaimPending(_held(existing))
+            return self._reservation(claim, event_limit, stored_key=existing.key)
+
+    def take_over(self, held: Claim, claim: Claim, event_limit: int) -> Reservation:
+        # Conditional, so of two retries racing for a dead request's claim only one takes it.
+        taken = self._claims(held).filter(token=held.token, key="", claimed_at=held.at)
+        if not taken.update(claimed_at=claim.at, token=claim.token, target_key=claim.key, guest_name=claim.guest_name):
+            raise UploadInProgress()
+        return self._reservation(claim, event_limit)
+
+    def _reservation(self, claim: Claim, event_limit: int, stored_key: str | None = None) -> Reservation:
+        usage = self.usage(claim.event, claim.device)
+        return Reservation(claim, usage.count, usage.limit(event_limit), stored_key)
 
     def _new_claim(self, claim: Claim) -> bool:
         try:
@@ -40,21 +52,12 @@ class SqlQuotaStore:
                     fingerprint=claim.fingerprint,
                     claimed_at=claim.at,
                     token=claim.token,
+                    target_key=claim.key,
+                    guest_name=claim.guest_name,
                 )
         except IntegrityError:
             return False
         return True
-
-    def _existing_claim(self, claim: Claim) -> str | None:
-        """The stored photo's key, or None when a stale claim was taken over with its slot."""
-        existing = self._claims(claim).get()
-        if existing.key:
-            return existing.key
-        # Conditional, so of two retries racing for a stale claim only one takes it.
-        stale = self._claims(claim).filter(key="", claimed_at__lte=claim.at - CLAIM_TTL)
-        if stale.update(claimed_at=claim.at, token=claim.token):
-            return None
-        raise UploadInProgress()
 
     def _spend_slot(self, claim: Claim, event_limit: int) -> Reservation:
         DeviceQuota.objects.bulk_create(
@@ -74,18 +77,31 @@ class SqlQuotaStore:
         return Reservation(claim, row.count, limit)
 
     def complete(self, claim: Claim, key: str) -> None:
-        if not self._claims(claim).filter(token=claim.token, key="").update(key=key):
+        mine = self._claims(claim).filter(Q(key="") | Q(key=key), token=claim.token)
+        if not mine.update(key=key):
             raise ClaimLost()
 
     def release(self, claim: Claim) -> None:
         self._forget(self._claims(claim).filter(token=claim.token), claim.event, claim.device)
+
+    def release_pending(self, claim: Claim) -> None:
+        self._forget(self._claims(claim).filter(token=claim.token, key=""), claim.event, claim.device)
+
+    def pending_claims(self, event: str, older_than: datetime) -> list[Claim]:
+        rows = UploadClaim.objects.filter(event_slug=event, key="", claimed_at__lt=older_than)
+        return [_held(row) for row in rows]
+
+    def purge_event(self, event: str) -> None:
+        with transaction.atomic():
+            UploadClaim.objects.filter(event_slug=event).delete()
+            DeviceQuota.objects.filter(event_slug=event).delete()
 
     def refund(self, event: str, device: str, fingerprint: str) -> None:
         claims = UploadClaim.objects.filter(event_slug=event, device_id=device, fingerprint=fingerprint)
         self._forget(claims, event, device)
 
     @staticmethod
-    def _forget(claims, event: str, device: str) -> None:
+    def _forget(claims: QuerySet[UploadClaim], event: str, device: str) -> None:
         """Delete the claim and, if there was one, give its slot back: both or neither."""
         with transaction.atomic():
             if claims.delete()[0]:
@@ -110,13 +126,11 @@ class SqlQuotaStore:
         return DeviceQuota.objects.get(event_slug=event, device_id=device)
 
     @staticmethod
-    def _claims(claim: Claim):
+    def _claims(claim: Claim) -> QuerySet[UploadClaim]:
         return UploadClaim.objects.filter(event_slug=claim.event, device_id=claim.device, fingerprint=claim.fingerprint)
 
 
-class SqlPhotoRecorder:
-    """Index each photo in Django's database as it is stored. Its thumbnail is made when the gallery
-    first shows it, so the upload itself does no image decoding (bench P1)."""
-
-    def record(self, photo: StoredPhoto, data: bytes) -> None:
-        photo_record(stored=photo)
+def _held(row: UploadClaim) -> Claim:
+    return Claim(
+        row.event_slug, row.device_id, row.fingerprint, row.claimed_at, row.token, row.target_key, row.guest_name
+    )

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from events.models import Event
-from uploads.backends import quota_store
+from events.services import device_reset
 from uploads.payload import parse_device
 from uploads.ports import UploadError
 
@@ -25,7 +25,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, event, device, **options):
         event, device = event_and_device(event, device)
-        quota_store().reset(event.slug, device)
-        self.stdout.write(
-            f"{device} can upload to {event.slug} again ({quota_store().usage(event.slug, device).count} used)."
-        )
+        usage = device_reset(event=event, device=device)
+        self.stdout.write(f"{device} can upload to {event.slug} again ({usage.count} used).")

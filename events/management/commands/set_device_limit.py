@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from events.management.commands.reset_device import event_and_device
 from events.models import MAX_LIMIT
-from uploads.backends import quota_store
+from events.services import device_set_limit
 
 
 class Command(BaseCommand):
@@ -18,6 +18,5 @@ class Command(BaseCommand):
         value = None if limit.lower() == "none" else int(limit) if limit.isdigit() else -1
         if value is not None and not 0 <= value <= MAX_LIMIT:
             raise CommandError(f"The limit must be 0 to {MAX_LIMIT}, or 'none'.")
-        quota_store().set_device_limit(event.slug, device, value)
-        usage = quota_store().usage(event.slug, device)
+        usage = device_set_limit(event=event, device=device, limit=value)
         self.stdout.write(f"{device} on {event.slug}: {usage.count} used of {usage.limit(event.upload_limit)}.")

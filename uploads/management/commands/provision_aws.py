@@ -5,8 +5,7 @@ import boto3
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from photoshare_site import provisioning
-from uploads.stores import aws
+from uploads.aws import clients, provisioning
 
 
 class Command(BaseCommand):
@@ -30,8 +29,8 @@ class Command(BaseCommand):
             site_bucket=site_bucket,
             deploy_bucket=deploy_bucket,
         )
-        s3 = aws.s3()
-        self.stdout.write(f"table {names.table}: {provisioning.ensure_table(aws.dynamodb(), names)}")
+        s3 = clients.s3()
+        self.stdout.write(f"table {names.table}: {provisioning.ensure_table(clients.dynamodb(), names)}")
         photos = provisioning.ensure_photo_bucket(s3, names, dashboard_origin)
         self.stdout.write(f"photo bucket {names.photo_bucket} (private): {photos}")
         site = provisioning.ensure_site_bucket(s3, names)

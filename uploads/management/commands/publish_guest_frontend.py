@@ -3,7 +3,7 @@ import json
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from uploads.stores import aws
+from uploads.aws import clients
 
 PREFIX = "guest/"
 LOCAL_API_BASE = 'apiBase: "/api"'
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--region", default=None, help="the bucket's region (default: the session's)")
 
     def handle(self, *args, site_bucket, api_url, region, **options):
-        s3 = aws.s3()
+        s3 = clients.s3()
         for path in sorted((settings.BASE_DIR / "guest_frontend").iterdir()):
             body = config_js(api_url).encode() if path.name == "config.js" else path.read_bytes()
             s3.put_object(

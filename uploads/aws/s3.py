@@ -1,5 +1,6 @@
 """Photo store on a private S3 bucket: encrypted, typed, never overwriting."""
 
+from datetime import datetime
 from urllib.parse import quote, unquote
 
 from botocore.exceptions import ClientError
@@ -27,6 +28,22 @@ def guest_name_from_metadata(metadata: dict[str, str]) -> str:
     return unquote(metadata["guest-name"])
 
 
+def stored_photo_from_object(key: str, obj: dict) -> StoredPhoto:
+    meta = obj["Metadata"]
+    return StoredPhoto(
+        event=meta["event"],
+        device=meta["device"],
+        guest_name=guest_name_from_metadata(meta),
+        key=key,
+        content_type=obj["ContentType"],
+        size=obj["ContentLength"],
+        width=int(meta["width"]),
+        height=int(meta["height"]),
+        sha256=meta["sha256"],
+        uploaded_at=datetime.fromisoformat(meta["uploaded-at"]),
+    )
+
+
 class S3PhotoStore:
     def __init__(self, client, bucket: str):
         self.client = client
@@ -49,12 +66,40 @@ class S3PhotoStore:
                 raise KeyExists() from None
             raise
 
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                return False
+            raise
+        return True
+
+    def read(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+
+    def fetch(self, key: str) -> tuple[StoredPhoto, bytes]:
+        """The photo as the guest path stored it, from its object's metadata, with its bytes."""
+        obj = self.client.get_object(Bucket=self.bucket, Key=key)
+        return stored_photo_from_object(key, obj), obj["Body"].read()
+
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def delete_prefix(self, prefix: str) -> int:
+        deleted = 0
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+        # A listing page holds at most 1,000 keys, exactly what one DeleteObjects call takes.
+        for page in pages:
+            keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+            if keys:
+                self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True})
+                deleted += len(keys)
+        return deleted
 
 
 class IndexedByBucketEvents:
     """PhotoRecorder for S3: nothing to do here, the bucket's ObjectCreated event indexes the photo."""
 
-    def record(self, photo: StoredPhoto, data: bytes) -> None:
+    def record(self, photo: StoredPhoto) -> None:
         return None

@@ -3,7 +3,8 @@
 Items in an event's partition:
   <device uuid>                      counter: UploadCount, optional DeviceLimit, LastUploadAt
   #policy                            the event's policy, mirrored from the dashboard on every save
-  #claim#<device>#<sha256>           one photo a device sent: ClaimedAt, StoredKey once stored
+  #claim#<device>#<sha256>           one photo a device sent: ClaimedAt, Token, TargetKey, GuestName,
+                                     StoredKey once stored
 Sort keys starting with "#" can never be a device id (a UUID), so a device listing filters them out.
 """
 
@@ -14,9 +15,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from uploads.policy import EventPolicy
 from uploads.ports import (
-    CLAIM_TTL,
     Claim,
     ClaimLost,
+    ClaimPending,
     DeviceUsage,
     LimitReached,
     QuotaUnavailable,
@@ -56,6 +57,24 @@ def _stamp(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _parse_stamp(stamp: str) -> datetime:
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def _held(item: dict) -> Claim:
+    """The claim an item records (sort key `#claim#<device>#<sha256>`)."""
+    device, fingerprint = item["DeviceID"]["S"].removeprefix(CLAIM_PREFIX).split("#")
+    return Claim(
+        item["EventName"]["S"],
+        device,
+        fingerprint,
+        _parse_stamp(item["ClaimedAt"]["S"]),
+        item["Token"]["S"],
+        key=item.get("TargetKey", {}).get("S", ""),
+        guest_name=item.get("GuestName", {}).get("S", ""),
+    )
+
+
 def _usage(device: str, item: dict | None) -> DeviceUsage:
     item = item or {}
     limit = item.get("DeviceLimit")
@@ -64,7 +83,7 @@ def _usage(device: str, item: dict | None) -> DeviceUsage:
         device=device,
         count=int(item.get("UploadCount", {"N": "0"})["N"]),
         limit_override=int(limit["N"]) if limit else None,
-        last_upload_at=datetime.strptime(last["S"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC) if last else None,
+        last_upload_at=_parse_stamp(last["S"]) if last else None,
     )
 
 
@@ -124,8 +143,7 @@ class DynamoDBStore:
                 {
                     "Put": {
                         "TableName": self.table,
-                        "Item": self._claim_key(claim)
-                        | {"ClaimedAt": {"S": _stamp(claim.at)}, "Token": {"S": claim.token}},
+                        "Item": self._claim_key(claim) | self._claim_fields(claim),
                         "ConditionExpression": "attribute_not_exists(DeviceID)",
                     }
                 },
@@ -147,30 +165,44 @@ class DynamoDBStore:
         # Transactions return no item; read our own write back for the new count.
         return self._get(self._key(claim.event, claim.device))
 
+    @staticmethod
+    def _claim_fields(claim: Claim) -> dict:
+        return {
+            "ClaimedAt": {"S": _stamp(claim.at)},
+            "Token": {"S": claim.token},
+            "TargetKey": {"S": claim.key},
+            "GuestName": {"S": claim.guest_name},
+        }
+
     def _existing_claim(self, claim: Claim, event_limit: int) -> Reservation:
-        existing = self._get(self._claim_key(claim)) or {}
-        stored_key = existing.get("StoredKey", {}).get("S")
-        if not stored_key and not self._take_over(claim, existing):
+        existing = self._get(self._claim_key(claim))
+        if existing is None:
+            # Released between our write and this read: its request is finishing; retry shortly.
             raise UploadInProgress()
+        stored_key = existing.get("StoredKey", {}).get("S")
+        if not stored_key:
+            raise ClaimPending(_held(existing))
         usage = self.usage(claim.event, claim.device)
         return Reservation(claim, usage.count, usage.limit(event_limit), stored_key)
 
-    def _take_over(self, claim: Claim, existing: dict) -> bool:
-        """Take a stale claim (its request died) with the slot it holds; only one retry can."""
-        if not existing or existing["ClaimedAt"]["S"] > _stamp(claim.at - CLAIM_TTL):
-            return False
-        return self._update_claim(
-            claim,
-            update="SET ClaimedAt = :now, #token = :token",
-            condition="ClaimedAt = :seen AND attribute_not_exists(StoredKey)",
-            values={":now": {"S": _stamp(claim.at)}, ":seen": existing["ClaimedAt"]},
-        )
+    def take_over(self, held: Claim, claim: Claim, event_limit: int) -> Reservation:
+        fields = self._claim_fields(claim)
+        if not self._update_claim(
+            held,
+            update="SET ClaimedAt = :at, #token = :new, TargetKey = :key, GuestName = :name",
+            condition="#token = :token AND attribute_not_exists(StoredKey)",
+            values={":at": fields["ClaimedAt"], ":new": fields["Token"], ":key": fields["TargetKey"]}
+            | {":name": fields["GuestName"]},
+        ):
+            raise UploadInProgress()
+        usage = self.usage(claim.event, claim.device)
+        return Reservation(claim, usage.count, usage.limit(event_limit))
 
     def complete(self, claim: Claim, key: str) -> None:
         if not self._update_claim(
             claim,
             update="SET StoredKey = :key",
-            condition="#token = :token AND attribute_not_exists(StoredKey)",
+            condition="#token = :token AND (attribute_not_exists(StoredKey) OR StoredKey = :key)",
             values={":key": {"S": key}},
         ):
             raise ClaimLost()
@@ -196,15 +228,21 @@ class DynamoDBStore:
     def release(self, claim: Claim) -> None:
         self._forget(self._claim_key(claim), claim.event, claim.device, token=claim.token)
 
+    def release_pending(self, claim: Claim) -> None:
+        self._forget(self._claim_key(claim), claim.event, claim.device, token=claim.token, pending=True)
+
     def refund(self, event: str, device: str, fingerprint: str) -> None:
         self._forget(self._key(event, f"{CLAIM_PREFIX}{device}#{fingerprint}"), event, device, token=None)
 
-    def _forget(self, claim_key: dict, event: str, device: str, token: str | None) -> None:
-        """Delete the claim (held by `token`, or by anyone) and give its slot back: both or neither."""
+    def _forget(self, claim_key: dict, event: str, device: str, token: str | None, pending: bool = False) -> None:
+        """Delete the claim (held by `token`, or by anyone; only if unfinished when `pending`) and give
+        its slot back: both or neither."""
         condition, names, values = "attribute_exists(DeviceID)", {}, {}
         if token:
             condition += " AND #token = :token"
             names, values = {"#token": "Token"}, {":token": {"S": token}}
+        if pending:
+            condition += " AND attribute_not_exists(StoredKey)"
         delete = {"TableName": self.table, "Key": claim_key, "ConditionExpression": condition}
         if token:
             delete |= {"ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
@@ -267,18 +305,44 @@ class DynamoDBStore:
             )
 
     def devices(self, event: str) -> list[DeviceUsage]:
-        paginator = self.client.get_paginator("query")
-        pages = paginator.paginate(
-            TableName=self.table,
-            KeyConditionExpression="EventName = :event",
+        items = self._query(
+            "EventName = :event",
+            {":event": {"S": event}, ":reserved": {"S": "#"}},
             FilterExpression="NOT begins_with(DeviceID, :reserved)",
-            ExpressionAttributeValues={":event": {"S": event}, ":reserved": {"S": "#"}},
-            ConsistentRead=True,
         )
-        with _transient_as_unavailable():
-            usages = [_usage(item["DeviceID"]["S"], item) for page in pages for item in page["Items"]]
+        usages = [_usage(item["DeviceID"]["S"], item) for item in items]
         oldest = datetime.min.replace(tzinfo=UTC)
         return sorted(usages, key=lambda u: u.last_upload_at or oldest, reverse=True)
+
+    def pending_claims(self, event: str, older_than: datetime) -> list[Claim]:
+        items = self._query(
+            "EventName = :event AND begins_with(DeviceID, :claims)",
+            {":event": {"S": event}, ":claims": {"S": CLAIM_PREFIX}, ":cutoff": {"S": _stamp(older_than)}},
+            FilterExpression="attribute_not_exists(StoredKey) AND ClaimedAt < :cutoff",
+        )
+        return [_held(item) for item in items]
+
+    def purge_event(self, event: str) -> None:
+        """Every item of the event's partition (counters, claims, policy), 25 per batch."""
+        keys = self._query("EventName = :event", {":event": {"S": event}}, ProjectionExpression="EventName, DeviceID")
+        for start in range(0, len(keys), 25):
+            requests = [{"DeleteRequest": {"Key": key}} for key in keys[start : start + 25]]
+            while requests:
+                with _transient_as_unavailable():
+                    answer = self.client.batch_write_item(RequestItems={self.table: requests})
+                # Throttled items come back unprocessed: send them again.
+                requests = answer.get("UnprocessedItems", {}).get(self.table, [])
+
+    def _query(self, condition: str, values: dict, **options) -> list[dict]:
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table,
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
+            ConsistentRead=True,
+            **options,
+        )
+        with _transient_as_unavailable():
+            return [item for page in pages for item in page["Items"]]
 
     # --- event policy (PolicySource and its writer) ----------------------------------------
     def get(self, slug: str) -> EventPolicy | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
-from uploads.stores.dynamodb import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
+from uploads.aws.dynamodb import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
 
 # What each function calls, as IAM actions (TransactWriteItems is authorised per item action).
 # tests/test_provisioning.py derives the guest's list from the calls its handler really makes.

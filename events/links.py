@@ -1,0 +1,71 @@
+"""How the dashboard hands photos and ZIPs to the organizer's browser: the ports, and their local adapters.
+
+Locally our own views serve the files; on AWS (uploads/aws/links.py, uploads/aws/exports.py) the browser
+gets short-lived presigned S3 links and ZIPs are prepared in the background.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from django.core.files.storage import FileSystemStorage, Storage
+from django.http import FileResponse, HttpResponse
+from django.urls import reverse
+
+from events.models import Photo
+
+
+class PhotoLinks(Protocol):
+    storage: Storage
+
+    def thumbnail_url(self, photo: Photo) -> str | None:
+        """Where the gallery's <img> points; None when the photo has no thumbnail to show."""
+
+    def original(self, photo: Photo) -> HttpResponse:
+        """The original as a download named after the guest."""
+
+    def thumbnail(self, photo: Photo) -> HttpResponse: ...
+
+
+class ZipDelivery(Protocol):
+    # True where a response cannot carry a large ZIP: it is then built into storage in the background.
+    in_background: bool
+
+    def open(self, key: str) -> BinaryIO:
+        """A photo's bytes as a stream, for the ZIP to read in chunks."""
+
+
+class BackgroundZipDelivery(ZipDelivery, Protocol):
+    def start(self, payload: dict) -> None:
+        """Run a `{"command": "module.function", ...}` payload out of band."""
+
+    def write(self, key: str, chunks: Iterator[bytes]) -> int:
+        """Store the ZIP as it is produced; returns its size."""
+
+    def link(self, key: str) -> str:
+        """A short-lived download link of a finished ZIP."""
+
+
+class LocalPhotoLinks:
+    def __init__(self, root: Path):
+        self.storage = FileSystemStorage(location=root)
+
+    def thumbnail_url(self, photo: Photo) -> str | None:
+        # Our view, which makes the thumbnail the first time it is asked for.
+        return reverse("photo-thumbnail", kwargs={"slug": photo.event.slug, "pk": photo.pk})
+
+    def original(self, photo: Photo) -> HttpResponse:
+        return FileResponse(self.storage.open(photo.key), as_attachment=True, filename=photo.download_name())
+
+    def thumbnail(self, photo: Photo) -> HttpResponse:
+        return FileResponse(self.storage.open(photo.thumbnail_key), content_type="image/webp")
+
+
+class StreamedZips:
+    in_background = False
+
+    def __init__(self, root: Path):
+        self.storage = FileSystemStorage(location=root)
+
+    def open(self, key: str) -> BinaryIO:
+        return self.storage.open(key, "rb")

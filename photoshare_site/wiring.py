@@ -1,0 +1,78 @@
+"""The one place that picks the adapters, from settings (PHOTOSHARE_BACKEND): SQL and the local disk,
+or DynamoDB and S3. Views, services and commands ask for a port here and never ask which runtime runs."""
+
+from django.conf import settings
+from django.db import transaction
+
+from events.links import LocalPhotoLinks, PhotoLinks, StreamedZips, ZipDelivery
+from events.recorder import GalleryRecorder
+from events.selectors import EventPolicies
+from uploads.aws import clients
+from uploads.aws.dynamodb import DynamoDBStore
+from uploads.aws.exports import BackgroundZips
+from uploads.aws.links import PresignedPhotoLinks
+from uploads.aws.s3 import IndexedByBucketEvents, S3PhotoStore
+from uploads.core import Uploader
+from uploads.ports import PhotoStore, PolicyMirror, QuotaStore
+from uploads.stores.filesystem import FileSystemPhotoStore
+from uploads.stores.sql import SqlQuotaStore
+
+
+def _on_aws() -> bool:
+    return settings.BACKEND == "aws"
+
+
+def dynamodb_store() -> DynamoDBStore:
+    return DynamoDBStore(clients.dynamodb(), settings.DYNAMODB_TABLE)
+
+
+def quota_store() -> QuotaStore:
+    return dynamodb_store() if _on_aws() else SqlQuotaStore()
+
+
+def photo_store() -> PhotoStore:
+    return bucket_photos() if _on_aws() else FileSystemPhotoStore(settings.PHOTOS_DIR)
+
+
+def bucket_photos() -> S3PhotoStore:
+    """The photo bucket itself, for the S3 trigger that reads what the guest function stored."""
+    return S3PhotoStore(clients.s3(), settings.PHOTO_BUCKET)
+
+
+class _DatabaseIsTheSource:
+    """Locally the guest path reads policies straight from the Event rows: nothing to mirror."""
+
+    def put_policy(self, policy) -> None:
+        return None
+
+    def delete_policy(self, slug: str) -> None:
+        return None
+
+
+def policy_mirror() -> PolicyMirror:
+    return dynamodb_store() if _on_aws() else _DatabaseIsTheSource()
+
+
+def photo_links() -> PhotoLinks:
+    """Links to originals and thumbnails for the dashboard's pages."""
+    return PresignedPhotoLinks(settings.PHOTO_BUCKET) if _on_aws() else LocalPhotoLinks(settings.PHOTOS_DIR)
+
+
+def zip_delivery() -> ZipDelivery:
+    """How "download all" reaches the organizer: streamed in the response, or prepared in the background
+    (a Lambda response is capped near 6 MB)."""
+    return BackgroundZips(clients.s3(), settings.PHOTO_BUCKET) if _on_aws() else StreamedZips(settings.PHOTOS_DIR)
+
+
+def uploader() -> Uploader:
+    if _on_aws():
+        # The dashboard's own uses of the core on AWS (the recovery sweep): records come from S3 events.
+        store = dynamodb_store()
+        return Uploader(policies=store, quota=store, photos=photo_store(), recorder=IndexedByBucketEvents())
+    return Uploader(
+        policies=EventPolicies(),
+        quota=SqlQuotaStore(),
+        photos=photo_store(),
+        recorder=GalleryRecorder(),
+        atomic=transaction.atomic,
+    )

@@ -1,0 +1,71 @@
+"""ZIP exports on AWS: a Lambda response is capped near 6 MB, so "download all" cannot stream there.
+
+The dashboard function asks itself (Zappa's `command` invocation) to build the ZIP, which is streamed
+from the originals into an S3 multipart upload, so memory stays flat for any event size.
+"""
+
+import importlib
+import json
+import os
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from boto3.s3.transfer import TransferConfig
+
+from uploads.aws import clients
+from uploads.aws.links import attachment, presigning_storage
+
+# Two 8 MB parts in flight at most: a 2 GB export still fits in a small function's memory.
+_TRANSFER = TransferConfig(multipart_chunksize=8 * 1024 * 1024, max_concurrency=2)
+
+
+class _GeneratorReader:
+    """The file-like object upload_fileobj wants, reading from the ZIP generator."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self.chunks, self.buffer = chunks, b""
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self.buffer) < size:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                break
+            self.buffer += chunk
+        data, self.buffer = (self.buffer, b"") if size < 0 else (self.buffer[:size], self.buffer[size:])
+        return data
+
+
+class BackgroundZips:
+    in_background = True
+
+    def __init__(self, s3, bucket: str):
+        self.s3, self.bucket = s3, bucket
+
+    def start(self, payload: dict) -> None:
+        """Run `payload` ({"command": "module.function", ...}) in the background: on Lambda an
+        asynchronous invocation of this very function; elsewhere (a shell, the tests) right here."""
+        function = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        if function:
+            clients.lambda_client().invoke(FunctionName=function, InvocationType="Event", Payload=json.dumps(payload))
+        else:
+            module, name = payload["command"].rsplit(".", 1)
+            getattr(importlib.import_module(module), name)(payload)
+
+    def link(self, key: str) -> str:
+        """A presigned download of the finished ZIP, named after its key."""
+        storage = presigning_storage(self.bucket)
+        return storage.url(key, parameters=attachment(key.rsplit("/", 1)[1]))
+
+    def open(self, key: str) -> BinaryIO:
+        return self.s3.get_object(Bucket=self.bucket, Key=key)["Body"]
+
+    def write(self, key: str, chunks: Iterator[bytes]) -> int:
+        """Upload the ZIP as it is produced; returns its size."""
+        self.s3.upload_fileobj(
+            _GeneratorReader(chunks),
+            self.bucket,
+            key,
+            ExtraArgs={"ContentType": "application/zip", "ServerSideEncryption": "AES256"},
+            Config=_TRANSFER,
+        )
+        return self.s3.head_object(Bucket=self.bucket, Key=key)["ContentLength"]
