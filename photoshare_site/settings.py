@@ -122,11 +122,15 @@ SQLITE = {
 }
 # DATABASE_URL (e.g. postgres://user:pass@host:5432/photoshare) replaces the local SQLite file; a
 # Lambda's disk is wiped between cold starts, so the AWS dashboard must use it.
-DATABASES = (
-    {"default": dj_database_url.parse(env_str("DATABASE_URL", ""), conn_max_age=60, conn_health_checks=True)}
-    if env_str("DATABASE_URL", "")
-    else SQLITE
-)
+if env_str("DATABASE_URL", ""):
+    DATABASES = {
+        "default": dj_database_url.parse(env_str("DATABASE_URL", ""), conn_max_age=60, conn_health_checks=True)
+    }
+else:
+    # SQLite creates its file but not the folder around it, and a fresh checkout has no data folder yet
+    # (nor does a set DJANGO_SECRET_KEY leave one behind).
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = SQLITE
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
