@@ -181,8 +181,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# The public address guests reach; used to build guest URLs for QR codes.
-PUBLIC_BASE_URL = env_str("PHOTOSHARE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address guests reach, the base of guest URLs and QR codes. Unset, the address the local
+# server serves on (read through events.public_url.public_base_url, never directly).
+PUBLIC_BASE_URL = env_str("PHOTOSHARE_PUBLIC_URL", "").rstrip("/")
 # Origins allowed to call the guest API from another site (e.g. the S3-hosted guest page).
 GUEST_API_CORS_ORIGINS = env_list("PHOTOSHARE_CORS_ORIGINS", "")
 # Largest photo accepted, in decoded bytes.
