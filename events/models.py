@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from events.public_url import public_base_url
 from uploads.naming import SLUG_PATTERN
 
 DEFAULT_LIMIT = 10
@@ -65,7 +66,7 @@ class Event(models.Model):
         return f"{reverse('guest-page')}?{urlencode({'event': self.slug, 'key': self.upload_key})}"
 
     def guest_url(self) -> str:
-        return settings.PUBLIC_BASE_URL + self.guest_path()
+        return public_base_url() + self.guest_path()
 
 
 class Photo(models.Model):

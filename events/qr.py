@@ -1,4 +1,8 @@
-"""QR codes of an event's guest URL, as PNG (to print) and SVG (to scale)."""
+"""QR codes of an event's guest URL, as PNG (to print) and SVG (to scale).
+
+Both paint opaque white under the modules and the 4-module quiet zone: a scanner needs light around the
+dark modules, and a transparent background lets a dark-mode page show through (black on near-black).
+"""
 
 import io
 
@@ -22,11 +26,11 @@ def qr_matrix(url: str) -> list[list[bool]]:
 
 def qr_png(url: str) -> bytes:
     buffer = io.BytesIO()
-    _code(url).make_image().save(buffer)
+    _code(url).make_image(fill_color="black", back_color="white").save(buffer)
     return buffer.getvalue()
 
 
 def qr_svg(url: str) -> bytes:
     buffer = io.BytesIO()
-    _code(url).make_image(image_factory=qrcode.image.svg.SvgPathImage).save(buffer)
+    _code(url).make_image(image_factory=qrcode.image.svg.SvgPathFillImage).save(buffer)
     return buffer.getvalue()

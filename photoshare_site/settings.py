@@ -123,11 +123,15 @@ SQLITE = {
 }
 # DATABASE_URL (e.g. postgres://user:pass@host:5432/photoshare) replaces the local SQLite file; a
 # Lambda's disk is wiped between cold starts, so the AWS dashboard must use it.
-DATABASES = (
-    {"default": dj_database_url.parse(env_str("DATABASE_URL", ""), conn_max_age=60, conn_health_checks=True)}
-    if env_str("DATABASE_URL", "")
-    else SQLITE
-)
+if env_str("DATABASE_URL", ""):
+    DATABASES = {
+        "default": dj_database_url.parse(env_str("DATABASE_URL", ""), conn_max_age=60, conn_health_checks=True)
+    }
+else:
+    # SQLite creates its file but not the folder around it, and a fresh checkout has no data folder yet
+    # (nor does a set DJANGO_SECRET_KEY leave one behind).
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = SQLITE
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -176,8 +180,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# The public address guests reach; used to build guest URLs for QR codes.
-PUBLIC_BASE_URL = env_str("PHOTOSHARE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address guests reach, the base of guest URLs and QR codes. Unset, the address the local
+# server serves on (read through events.public_url.public_base_url, never directly).
+PUBLIC_BASE_URL = env_str("PHOTOSHARE_PUBLIC_URL", "").rstrip("/")
 # Origins allowed to call the guest API from another site (e.g. the S3-hosted guest page).
 GUEST_API_CORS_ORIGINS = GUEST.cors_origins
 MAX_UPLOAD_BYTES = GUEST.max_upload_bytes

@@ -5,6 +5,8 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from events.public_url import public_base_url, public_base_url_record
+
 WILDCARDS = {"0.0.0.0", "::"}  # noqa: S104
 
 
@@ -29,12 +31,13 @@ class Command(BaseCommand):
         hosts = lan_addresses() if host in WILDCARDS else []
         if hosts and "PHOTOSHARE_ALLOWED_HOSTS" not in os.environ:
             os.environ["PHOTOSHARE_ALLOWED_HOSTS"] = ",".join([*settings.ALLOWED_HOSTS, *hosts])
-        if hosts and "PHOTOSHARE_PUBLIC_URL" not in os.environ:
-            # QR codes printed from the dashboard must open on the guests' phones, not on this laptop.
-            os.environ["PHOTOSHARE_PUBLIC_URL"] = f"http://{hosts[0]}:{port}"
         shown = f"[{host}]" if ":" in host else host
         base = f"http://{'127.0.0.1' if host in WILDCARDS else shown}:{port}"
-        self.stdout.write(self._banner(base, [f"http://{h}:{port}" for h in hosts]))
+        lan = [f"http://{h}:{port}" for h in hosts]
+        # Guest links and QR codes must lead to this server: its port, and on all interfaces the LAN
+        # address, so printed cards open on the guests' phones rather than on this laptop.
+        public_base_url_record(lan[0] if lan else base)
+        self.stdout.write(self._banner(base, lan))
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         gunicorn = [sys.executable, "-m", "gunicorn", "photoshare_site.wsgi"]
         options = ["--bind", bind, "--workers", str(workers), "--worker-class", "gthread", "--threads", "4"]
@@ -53,7 +56,7 @@ class Command(BaseCommand):
         ]
         lines += [f"  On the venue network:    {url}/guest/..." for url in lan]
         lines += [
-            f"  Guest links and QR codes: {os.environ.get('PHOTOSHARE_PUBLIC_URL', settings.PUBLIC_BASE_URL)}/guest/…",
+            f"  Guest links and QR codes: {public_base_url()}/guest/…",
             f"  Data folder:             {settings.DATA_DIR}",
             "",
             f"First time? Sign up at {base}/accounts/signup/ and create an event there, or in another terminal:",
