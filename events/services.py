@@ -110,7 +110,8 @@ def photo_delete(*, photo: Photo, refund: bool) -> None:
     upload claim stays: the same bytes sent again are answered as already uploaded, so a photo the
     organizer removed does not come back.
     """
-    # Files first, outside any transaction: a record without its file is worse than the reverse.
+    # Files first, outside any transaction: if a delete fails part-way the record is still listed and
+    # the organizer can delete it again; the other order could leave a file no page lists any more.
     store = wiring.photo_store()
     for key in filter(None, [photo.key, photo.thumbnail_key]):
         store.delete(key)

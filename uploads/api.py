@@ -17,16 +17,19 @@ from uploads.openapi import SCHEMA
 UploaderFactory = Callable[[], Uploader]
 
 
-def guest_api(method: str) -> Callable:
+View = Callable[..., HttpResponse]
+
+
+def guest_api(method: str) -> Callable[[Callable[..., http.Answer]], View]:
     """One method, CORS and preflight, every answer JSON.
 
     CSRF is off because these endpoints use no cookies; the upload key authorises them.
     """
 
-    def decorate(view: Callable[..., http.Answer]) -> Callable:
-        @csrf_exempt
+    def decorate(view: Callable[..., http.Answer]) -> View:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            body: http.Body | None
             if request.method == "OPTIONS":
                 status, body = 204, None
             elif request.method != method:
@@ -39,7 +42,8 @@ def guest_api(method: str) -> Callable:
                 response[name] = value
             return response
 
-        return wrapper
+        exempt: View = csrf_exempt(wrapper)
+        return exempt
 
     return decorate
 

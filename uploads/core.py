@@ -95,7 +95,7 @@ class Uploader:
         photos: PhotoStore,
         recorder: PhotoRecorder,
         clock: Callable[[], datetime] = utc_now,
-        atomic: Callable[[], AbstractContextManager] = nullcontext,
+        atomic: Callable[[], AbstractContextManager[object]] = nullcontext,
     ):
         self.policies = policies
         self.quota = quota

@@ -25,7 +25,9 @@ from uploads.ports import (
 
 log = logging.getLogger(__name__)
 
-Answer = tuple[int, dict]
+# A JSON body: what json.dumps takes.
+Body = dict[str, object]
+Answer = tuple[int, Body]
 
 # Most specific first: the first matching class decides.
 _STATUSES: list[tuple[type[UploadError], int, str]] = [
@@ -42,9 +44,9 @@ _STATUSES: list[tuple[type[UploadError], int, str]] = [
     (UploadError, 400, "bad_request"),
 ]
 
-NOT_FOUND = (404, {"status": "not_found", "message": "There is nothing here."})
-METHOD_NOT_ALLOWED = (405, {"status": "method_not_allowed", "message": "This method is not allowed here."})
-SERVER_ERROR = (500, {"status": "error", "message": "Something went wrong on our side. Please try again."})
+NOT_FOUND: Answer = (404, {"status": "not_found", "message": "There is nothing here."})
+METHOD_NOT_ALLOWED: Answer = (405, {"status": "method_not_allowed", "message": "This method is not allowed here."})
+SERVER_ERROR: Answer = (500, {"status": "error", "message": "Something went wrong on our side. Please try again."})
 # Seconds a client should wait before retrying, by status.
 RETRY_AFTER = {409: 5, 503: 10}
 
@@ -65,21 +67,21 @@ def response_headers(status: int, origin: str | None, allowed_origins: list[str]
     return headers
 
 
-def error_body(error: UploadError) -> tuple[int, dict]:
+def error_body(error: UploadError) -> Answer:
     status, code = next((s, c) for cls, s, c in _STATUSES if isinstance(error, cls))
-    body = {"status": code, "message": error.message}
+    body: Body = {"status": code, "message": error.message}
     if isinstance(error, InvalidField):
         body["field"] = error.field
     if isinstance(error, LimitReached):
-        body.update(count=error.count, limit=error.limit, remaining=0)
+        body |= {"count": error.count, "limit": error.limit, "remaining": 0}
     return status, body
 
 
-def too_large_body(max_bytes: int) -> tuple[int, dict]:
+def too_large_body(max_bytes: int) -> Answer:
     return error_body(TooLarge(f"The photo is larger than {max_bytes // (1024 * 1024)} MB."))
 
 
-def upload_body(result: UploadResult) -> tuple[int, dict]:
+def upload_body(result: UploadResult) -> Answer:
     return 200, {
         "status": "ok",
         "count": result.count,
@@ -90,8 +92,8 @@ def upload_body(result: UploadResult) -> tuple[int, dict]:
     }
 
 
-def event_body(view: EventView) -> tuple[int, dict]:
-    body = {"slug": view.policy.slug, "name": view.policy.name, "limit": view.policy.limit, "open": view.open}
+def event_body(view: EventView) -> Answer:
+    body: Body = {"slug": view.policy.slug, "name": view.policy.name, "limit": view.policy.limit, "open": view.open}
     if view.count is not None:
         body["device"] = {"count": view.count, "limit": view.limit, "remaining": view.remaining}
     return 200, body

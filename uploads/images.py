@@ -7,6 +7,7 @@ structure must be whole, so a truncated upload or a header followed by garbage i
 
 import struct
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from uploads.ports import InvalidImage, TooLarge
@@ -42,7 +43,7 @@ def inspect_image(data: bytes) -> ImageInfo:
     return info
 
 
-def _parser_for(data: bytes):
+def _parser_for(data: bytes) -> Callable[[bytes], ImageInfo]:
     if data.startswith(b"\xff\xd8\xff"):
         return _jpeg
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -146,7 +147,7 @@ def _heif(data: bytes) -> ImageInfo:
     return ImageInfo("heic", "image/heic", width, height)
 
 
-def _boxes(data: bytes, start: int, end: int):
+def _boxes(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, tuple[int, int]]]:
     """(type, (content start, content end)) for each ISO-BMFF box, which must tile [start, end) exactly."""
     pos = start
     while pos < end:

@@ -1,5 +1,7 @@
 """The guest API's OpenAPI 3 description, served at /api/openapi.json (and fuzzed by schemathesis)."""
 
+from typing import Any
+
 from uploads.naming import GUEST_NAME_MAX, SLUG_PATTERN
 
 _ERROR = {
@@ -17,11 +19,11 @@ _ERROR = {
 _UUID = {"type": "string", "format": "uuid"}
 
 
-def _errors(*statuses: int) -> dict:
+def _errors(*statuses: int) -> dict[str, Any]:
     return {str(s): {"description": "Refused", "content": {"application/json": {"schema": _ERROR}}} for s in statuses}
 
 
-def _json(description: str, schema: dict) -> dict:
+def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 

@@ -1,6 +1,7 @@
 """The PhotoStore contract: each adapter's test module subclasses this and provides `store` and `read`."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -8,7 +9,7 @@ from uploads.ports import KeyExists, StoredPhoto
 
 
 def stored_photo(key: str = "ana-ben/Carla/20260620T120000Z_1.jpg", **changes) -> StoredPhoto:
-    fields = {
+    fields: dict[str, Any] = {
         "event": "ana-ben",
         "device": "6f1c1e0a-1b8e-4d84-9d8a-2f1f3f3c0001",
         "guest_name": "Carla Ruiz 🎉",

@@ -1,9 +1,11 @@
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from events.models import Photo
+from events.recorder import GalleryRecorder
 from events.selectors import EventPolicies
 from tests.conftest import SAMPLES, jpeg_bytes
 from uploads.core import Uploader, UploadRequest
@@ -16,7 +18,6 @@ from uploads.ports import (
     WrongKey,
 )
 from uploads.stores.filesystem import FileSystemPhotoStore
-from events.recorder import GalleryRecorder
 from uploads.stores.sql import SqlQuotaStore
 
 NOON = datetime(2026, 6, 20, 12, 0, 5, tzinfo=UTC)
@@ -33,7 +34,7 @@ class FailingRecorder:
 
 
 def make_uploader(root, **overrides) -> Uploader:
-    parts = {
+    parts: dict[str, Any] = {
         "policies": EventPolicies(),
         "quota": SqlQuotaStore(),
         "photos": FileSystemPhotoStore(root),

@@ -10,14 +10,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from events.models import Photo
+from events.recorder import GalleryRecorder
 from events.selectors import EventPolicies
 from tests.conftest import jpeg_bytes
 from uploads.aws import clients
 from uploads.aws.dynamodb import DynamoDBStore
 from uploads.core import Uploader, UploadRequest
-from uploads.ports import QuotaUnavailable, UploadError
+from uploads.ports import QuotaStore, QuotaUnavailable, UploadError
 from uploads.stores.filesystem import FileSystemPhotoStore
-from events.recorder import GalleryRecorder
 from uploads.stores.sql import SqlQuotaStore
 
 PHONES = [f"00000000-0000-4000-8000-{n:012d}" for n in range(40)]
@@ -109,7 +109,7 @@ class Clock:
         return self.now
 
 
-def quota_store_named(name: str, request) -> object:
+def quota_store_named(name: str, request) -> QuotaStore:
     """The real store to break: SQL, or DynamoDB under moto (run sequentially: moto is not thread-safe)."""
     if name == "sql":
         return SqlQuotaStore()

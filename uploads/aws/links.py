@@ -1,5 +1,7 @@
 """Photos and ZIPs reach the organizer's browser as short-lived presigned S3 links (no Lambda in between)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.files.storage import Storage
 from django.http import HttpResponse
@@ -19,7 +21,7 @@ def presigning_storage(bucket: str) -> Storage:
     )
 
 
-def attachment(filename: str) -> dict:
+def attachment(filename: str) -> dict[str, str]:
     return {"ResponseContentDisposition": f'attachment; filename="{filename}"'}
 
 
@@ -28,12 +30,12 @@ class PresignedPhotoLinks:
         # One storage per page: presigning is local, no request per photo.
         self.storage = presigning_storage(bucket)
 
-    def thumbnail_url(self, photo) -> str | None:
+    def thumbnail_url(self, photo: Any) -> str | None:
         # The S3 trigger made the thumbnail; until it has, there is nothing to show.
         return self.storage.url(photo.thumbnail_key) if photo.thumbnail_key else None
 
-    def original(self, photo) -> HttpResponse:
+    def original(self, photo: Any) -> HttpResponse:
         return redirect(self.storage.url(photo.key, parameters=attachment(photo.download_name())))
 
-    def thumbnail(self, photo) -> HttpResponse:
+    def thumbnail(self, photo: Any) -> HttpResponse:
         return redirect(self.storage.url(photo.thumbnail_key))

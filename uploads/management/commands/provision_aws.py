@@ -1,4 +1,5 @@
 import json
+from argparse import ArgumentParser
 from pathlib import Path
 
 import boto3
@@ -11,7 +12,7 @@ from uploads.aws import clients, provisioning
 class Command(BaseCommand):
     help = "Create or update the DynamoDB table and S3 buckets, and write the functions' IAM policies."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--table", default=settings.DYNAMODB_TABLE)
         parser.add_argument("--photo-bucket", required=True, help="private bucket for the photos")
         parser.add_argument("--site-bucket", required=True, help="public bucket for the static guest page")
@@ -19,7 +20,17 @@ class Command(BaseCommand):
         parser.add_argument("--dashboard-origin", action="append", default=[], help="origin allowed to download")
         parser.add_argument("--policy-dir", default="iam", help="where to write the IAM policy documents")
 
-    def handle(self, *args, table, photo_bucket, site_bucket, deploy_bucket, dashboard_origin, policy_dir, **options):
+    def handle(
+        self,
+        *args: str,
+        table: str,
+        photo_bucket: str,
+        site_bucket: str,
+        deploy_bucket: str,
+        dashboard_origin: list[str],
+        policy_dir: str,
+        **options: object,
+    ) -> None:
         session = boto3.session.Session()
         names = provisioning.Names(
             region=session.region_name,

@@ -1,4 +1,5 @@
 import json
+from argparse import ArgumentParser
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -18,7 +19,7 @@ CACHE_CONTROL = "no-cache"
 
 def config_js(api_url: str) -> str:
     """guest_frontend/config.js with the API's address; every other setting keeps its default."""
-    source = (settings.BASE_DIR / "guest_frontend" / "config.js").read_text()
+    source: str = (settings.BASE_DIR / "guest_frontend" / "config.js").read_text()
     if LOCAL_API_BASE not in source:
         raise CommandError(f"guest_frontend/config.js no longer contains {LOCAL_API_BASE}; update this command")
     return source.replace(LOCAL_API_BASE, f"apiBase: {json.dumps(api_url.rstrip('/'))}")
@@ -27,12 +28,12 @@ def config_js(api_url: str) -> str:
 class Command(BaseCommand):
     help = "Upload the guest page to the public site bucket, pointed at the guest API's URL."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--site-bucket", required=True)
         parser.add_argument("--api-url", required=True, help="the guest function's API Gateway URL")
         parser.add_argument("--region", default=None, help="the bucket's region (default: the session's)")
 
-    def handle(self, *args, site_bucket, api_url, region, **options):
+    def handle(self, *args: str, site_bucket: str, api_url: str, region: str | None, **options: object) -> None:
         s3 = clients.s3()
         for path in sorted((settings.BASE_DIR / "guest_frontend").iterdir()):
             body = config_js(api_url).encode() if path.name == "config.js" else path.read_bytes()
