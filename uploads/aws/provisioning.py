@@ -5,6 +5,7 @@ IAM policies for its two functions. Used by `manage.py provision_aws`.
 import json
 from dataclasses import dataclass
 
+import boto3
 from botocore.exceptions import ClientError
 
 from uploads.aws.dynamodb import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
@@ -212,3 +213,9 @@ LAMBDA_TRUST_POLICY = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
 }
+
+
+def caller_region_and_account() -> tuple[str, str]:
+    """Where the credentials in use point: the policies name this account's resources."""
+    session = boto3.session.Session()
+    return session.region_name, session.client("sts").get_caller_identity()["Account"]

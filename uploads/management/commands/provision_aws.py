@@ -2,7 +2,6 @@ import json
 from argparse import ArgumentParser
 from pathlib import Path
 
-import boto3
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -31,10 +30,10 @@ class Command(BaseCommand):
         policy_dir: str,
         **options: object,
     ) -> None:
-        session = boto3.session.Session()
+        region, account = provisioning.caller_region_and_account()
         names = provisioning.Names(
-            region=session.region_name,
-            account=session.client("sts").get_caller_identity()["Account"],
+            region=region,
+            account=account,
             table=table,
             photo_bucket=photo_bucket,
             site_bucket=site_bucket,
