@@ -47,22 +47,19 @@ class EventAdmin(admin.ModelAdmin):
             services.event_delete(event=event)
 
     def changeform_view(self, request, *args, **kwargs):
-        try:
-            return super().changeform_view(request, *args, **kwargs)
-        except services.EventNotSaved as error:
-            # The admin wraps the save in a transaction of its own: nothing was changed.
-            self.message_user(request, error.message, messages.ERROR)
-            return self._refused(request)
+        return self._unless_refused(request, super().changeform_view, *args, **kwargs)
 
     def delete_view(self, request, *args, **kwargs):
-        try:
-            return super().delete_view(request, *args, **kwargs)
-        except services.EventNotSaved as error:
-            self.message_user(request, error.message, messages.ERROR)
-            return self._refused(request)
+        return self._unless_refused(request, super().delete_view, *args, **kwargs)
 
-    def _refused(self, request: HttpRequest) -> HttpResponseRedirect:
-        return HttpResponseRedirect(request.get_full_path())
+    def _unless_refused(self, request: HttpRequest, view, *args, **kwargs):
+        """The admin's view, or back to the same page with the message when a service refused."""
+        try:
+            return view(request, *args, **kwargs)
+        except services.EventNotSaved as error:
+            # The admin wraps the write in a transaction of its own: nothing was changed.
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     @admin.action(description="Rotate upload key (old links and QR codes stop working)")
     def rotate_upload_key(self, request, queryset) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from uploads.exif import strip_location
-from uploads.images import inspect_image
+from uploads.images import ImageInfo, inspect_image
 from uploads.naming import storage_key
 from uploads.policy import EventPolicy
 from uploads.ports import (
@@ -143,18 +143,7 @@ class Uploader:
         reservation = self._reserve(claim, policy.limit)
         if reservation.stored_key:
             return UploadResult(reservation.count, reservation.limit, reservation.stored_key, duplicate=True)
-        photo = StoredPhoto(
-            event=request.event,
-            device=request.device,
-            guest_name=request.guest_name,
-            key=claim.key,
-            content_type=image.content_type,
-            size=len(data),
-            width=image.width,
-            height=image.height,
-            sha256=fingerprint,
-            uploaded_at=claim.at,
-        )
+        photo = _stored_photo(claim, image, len(data))
         self._store(photo, data, reservation)
         return UploadResult(reservation.count, reservation.limit, photo.key)
 
@@ -193,19 +182,7 @@ class Uploader:
 
     def _stored_photo(self, held: Claim) -> StoredPhoto:
         data = self.photos.read(held.key)
-        image = inspect_image(data)
-        return StoredPhoto(
-            event=held.event,
-            device=held.device,
-            guest_name=held.guest_name,
-            key=held.key,
-            content_type=image.content_type,
-            size=len(data),
-            width=image.width,
-            height=image.height,
-            sha256=held.fingerprint,
-            uploaded_at=held.at,
-        )
+        return _stored_photo(held, inspect_image(data), len(data))
 
     def recover(self, event: str) -> Recovered:
         """The periodic sweep: settle the event's claims whose requests died (older than CLAIM_TTL)."""
@@ -252,3 +229,18 @@ class Uploader:
         except Exception:
             log.exception("could not delete %s after a failed upload", stored_key)
         self._release_quietly(reservation.claim)
+
+
+def _stored_photo(claim: Claim, image: ImageInfo, size: int) -> StoredPhoto:
+    return StoredPhoto(
+        event=claim.event,
+        device=claim.device,
+        guest_name=claim.guest_name,
+        key=claim.key,
+        content_type=image.content_type,
+        size=size,
+        width=image.width,
+        height=image.height,
+        sha256=claim.fingerprint,
+        uploaded_at=claim.at,
+    )
