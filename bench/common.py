@@ -1,6 +1,5 @@
 """What every benchmark shares: a result row, and timing that takes the best of several runs."""
 
-import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +29,3 @@ def best_of(runs: int, action: Callable[[], object]) -> float:
         times.append(time.perf_counter() - started)
     return min(times)
 
-
-def median_of(runs: int, action: Callable[[], float]) -> float:
-    return statistics.median(action() for _ in range(runs))
