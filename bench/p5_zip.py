@@ -61,20 +61,20 @@ def run(quick: bool = False) -> Row:
             (folder / f"{n:05d}.jpg").write_bytes(os.urandom(PHOTO))
         repeat = total // on_disk
         measure(folder, "raw", 1)  # warm the page cache for both sides alike
-        raw, ours = measure(folder, "raw", repeat), measure(folder, "zip", repeat)
+        # Alternating sides, best of three: the runs least disturbed by the rest of a shared machine.
+        runs = [(measure(folder, "raw", repeat), measure(folder, "zip", repeat)) for _ in range(3)]
     finally:
         for p in folder.iterdir():
             p.unlink()
         folder.rmdir()
-    ratio = (ours["bytes"] / ours["seconds"]) / (raw["bytes"] / raw["seconds"])
-    what = f"ZIP of {total >> 20} MB (MB/s; peak RSS {ours['peak_mb']:.0f} MB), vs reading raw"
-    mb = 1024 * 1024
+    raw, ours = (max(run[side]["bytes"] / run[side]["seconds"] / 1024 / 1024 for run in runs) for side in (0, 1))
+    peak = max(run[1]["peak_mb"] for run in runs)
     return Row(
         "P5",
-        what,
-        ours["bytes"] / ours["seconds"] / mb,
-        raw["bytes"] / raw["seconds"] / mb,
+        f"ZIP of {total >> 20} MB (MB/s; peak RSS {peak:.0f} MB), vs reading raw",
+        ours,
+        raw,
         "MB/s",
         ">= 0.8, RSS <= 100 MB",
-        ratio >= 0.8 and ours["peak_mb"] <= 100,
+        ours / raw >= 0.8 and peak <= 100,
     )
