@@ -28,4 +28,3 @@ def best_of(runs: int, action: Callable[[], object]) -> float:
         action()
         times.append(time.perf_counter() - started)
     return min(times)
-

@@ -1,5 +1,8 @@
 """P5: "download all" as a ZIP of 2 GB of photos: throughput against reading the same files raw,
-and the streaming process's peak memory (goal: at most 100 MB)."""
+and the streaming process's peak memory (goal: at most 100 MB).
+
+BENCH_P5_GB=8 streams 8 GB instead; the 2 GB of photos on disk are then listed four times over.
+"""
 
 import json
 import os
@@ -12,17 +15,20 @@ from bench.common import Row
 
 ROOT = Path(__file__).resolve().parents[1]
 PHOTO = 3 * 1024 * 1024
+ON_DISK = 2048 * 1024 * 1024
 
-# Each side runs in a fresh process so its peak RSS is its own.
+# Each side runs in a fresh process so its peak RSS is its own. Not ru_maxrss: Linux carries the peak
+# of the address space an exec replaces into it, and subprocess execs from a vfork of this runner, so
+# ru_maxrss showed the runner's own peak (309 MB after P1-P4 in a full run). VmHWM is the new one's.
 STREAM = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from events.zipstream import zip_stream
-files = sorted(Path(sys.argv[1]).iterdir())
+files = sorted(Path(sys.argv[1]).iterdir()) * int(sys.argv[3])
 began = time.perf_counter()
 size = 0
 if sys.argv[2] == "zip":
-    entries = ((f"event/guest/{p.name}", (lambda p=p: open(p, "rb"))) for p in files)
+    entries = ((f"event/guest/{n:06d}.jpg", (lambda p=p: open(p, "rb"))) for n, p in enumerate(files))
     for chunk in zip_stream(entries):
         size += len(chunk)
 else:
@@ -30,39 +36,45 @@ else:
         with open(p, "rb") as source:
             while chunk := source.read(1024 * 1024):
                 size += len(chunk)
-print(json.dumps({"seconds": time.perf_counter() - began, "bytes": size,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+[peak_kb] = (line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"seconds": time.perf_counter() - began, "bytes": size, "peak_mb": int(peak_kb) / 1024}))
 """
 
 
-def measure(folder: Path, mode: str) -> dict:
+def measure(folder: Path, mode: str, repeat: int) -> dict:
     out = subprocess.run(
-        [sys.executable, "-c", STREAM, str(folder), mode], cwd=ROOT, check=True, capture_output=True, text=True
+        [sys.executable, "-c", STREAM, str(folder), mode, str(repeat)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def run(quick: bool = False) -> Row:
-    total = (200 if quick else 2048) * 1024 * 1024
+    total = 200 * 1024 * 1024 if quick else int(os.environ.get("BENCH_P5_GB", "2")) * 1024 * 1024 * 1024
+    on_disk = min(total, ON_DISK)
     folder = Path(tempfile.mkdtemp(prefix="photoshare-bench-p5-"))
     try:
-        for n in range(total // PHOTO):
+        for n in range(on_disk // PHOTO):
             (folder / f"{n:05d}.jpg").write_bytes(os.urandom(PHOTO))
-        measure(folder, "raw")  # warm the page cache for both sides alike
-        raw, ours = measure(folder, "raw"), measure(folder, "zip")
+        repeat = total // on_disk
+        measure(folder, "raw", 1)  # warm the page cache for both sides alike
+        # Alternating sides, best of three: the runs least disturbed by the rest of a shared machine.
+        runs = [(measure(folder, "raw", repeat), measure(folder, "zip", repeat)) for _ in range(3)]
     finally:
         for p in folder.iterdir():
             p.unlink()
         folder.rmdir()
-    ratio = (ours["bytes"] / ours["seconds"]) / (raw["bytes"] / raw["seconds"])
-    what = f"ZIP of {total >> 20} MB (MB/s; peak RSS {ours['peak_mb']:.0f} MB), vs reading raw"
-    mb = 1024 * 1024
+    raw, ours = (max(run[side]["bytes"] / run[side]["seconds"] / 1024 / 1024 for run in runs) for side in (0, 1))
+    peak = max(run[1]["peak_mb"] for run in runs)
     return Row(
         "P5",
-        what,
-        ours["bytes"] / ours["seconds"] / mb,
-        raw["bytes"] / raw["seconds"] / mb,
+        f"ZIP of {total >> 20} MB (MB/s; peak RSS {peak:.0f} MB), vs reading raw",
+        ours,
+        raw,
         "MB/s",
         ">= 0.8, RSS <= 100 MB",
-        ratio >= 0.8 and ours["peak_mb"] <= 100,
+        ours / raw >= 0.8 and peak <= 100,
     )

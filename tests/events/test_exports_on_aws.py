@@ -15,6 +15,7 @@ from photoshare_site.wiring import photo_store
 from tests.conftest import SAMPLES
 from tests.uploads.contract_photos import stored_photo
 from uploads.aws import clients
+from uploads.aws.exports import _TRANSFER, _GeneratorReader
 
 pytestmark = pytest.mark.usefixtures("aws_backend")
 
@@ -74,3 +75,12 @@ def test_a_failed_build_is_marked_failed(wedding, monkeypatch):
     export_build_command({"export_id": export.pk})
     export.refresh_from_db()
     assert export.status == "failed"
+
+
+def test_the_zip_reaches_s3transfer_in_parts_of_exactly_the_size_it_asks_for():
+    reader = _GeneratorReader(iter([b"ab", b"cde", b"f", b"ghij"]))
+    assert [reader.read(4), reader.read(4), reader.read(4), reader.read(-1)] == [b"abcd", b"efgh", b"ij", b""]
+
+
+def test_the_upload_holds_no_more_than_two_parts_read_ahead_of_s3():
+    assert _TRANSFER.max_in_memory_upload_chunks * _TRANSFER.multipart_chunksize <= 16 * 1024 * 1024
