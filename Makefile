@@ -47,27 +47,66 @@ test: lint package
 bench: $(VENV)/.dev
 	$(PY) -m bench.run
 
-# Zappa packages whatever virtualenv is active, so each stage is built from its own
-# production-only one: the dashboard's (Django + Zappa) and the guest's (empty: the guest
-# function needs only the project's uploads/ code and the runtime's boto3).
+# Zappa packages whatever virtualenv VIRTUAL_ENV names, so each function gets its own, holding
+# only what it runs: the dashboard's (Django and what Zappa's handler imports) and the guest's
+# (empty: it needs only uploads/ and the runtime's boto3). Zappa and collectstatic themselves run
+# from a third, on this machine's Python.
 BUILD := .build
-$(BUILD)/dashboard/.installed: requirements.txt requirements-deploy.txt
-	test -x $(BUILD)/dashboard/bin/python || $(PYTHON) -m venv $(BUILD)/dashboard
-	$(BUILD)/dashboard/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-deploy.txt
+ZAPPA := $(BUILD)/zappa/bin/zappa
+# The Lambda runtime's Python (zappa_settings.json's "runtime") and its glibc (Amazon Linux 2023).
+LAMBDA_PYTHON := 3.13
+LAMBDA_PLATFORMS := $(foreach v,$(shell seq 34 -1 5),manylinux_2_$(v)_x86_64) manylinux2014_x86_64 manylinux2010_x86_64 manylinux1_x86_64
+# Zappa, running here, packs <venv>/lib/python3.X/site-packages with X this machine's minor version.
+HOST_PYTHON_LIB := $(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.version_info[:2])')
+DASHBOARD_SITE := $(BUILD)/dashboard/lib/$(HOST_PYTHON_LIB)/site-packages
+# botocore ships every AWS service's model (16 MB zipped, a third of Lambda's 50 MB): the dashboard
+# keeps those it and Zappa's handler call (tests/deploy checks the code names no other).
+AWS_SERVICES := s3 dynamodb lambda sns sts
+
+$(BUILD)/zappa/.installed: requirements.txt requirements-deploy.txt
+	test -x $(BUILD)/zappa/bin/python || $(PYTHON) -m venv $(BUILD)/zappa
+	$(BUILD)/zappa/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-deploy.txt
+	touch $@
+
+# The wheels the runtime's interpreter would pick (cp313, manylinux up to glibc 2.34), not this machine's.
+$(BUILD)/dashboard/.installed: requirements.txt requirements-lambda.txt requirements-deploy.txt $(BUILD)/zappa/.installed
+	rm -rf $(BUILD)/dashboard
+	$(PYTHON) -m venv --without-pip $(BUILD)/dashboard
+	$(BUILD)/zappa/bin/python -m pip install --quiet --disable-pip-version-check --target $(DASHBOARD_SITE) \
+		--only-binary=:all: --implementation cp --python-version $(LAMBDA_PYTHON) \
+		$(addprefix --platform ,$(LAMBDA_PLATFORMS)) -r requirements-lambda.txt
+	$(BUILD)/zappa/bin/python -m pip install --quiet --disable-pip-version-check --target $(DASHBOARD_SITE) \
+		--no-deps $$(grep -i '^zappa==' requirements-deploy.txt)
+	rm -rf $(DASHBOARD_SITE)/bin
+	find $(DASHBOARD_SITE)/botocore/data -mindepth 1 -maxdepth 1 -type d $(foreach s,$(AWS_SERVICES),! -name $(s)) \
+		-exec rm -rf {} +
 	touch $@
 
 $(BUILD)/guest/.installed:
 	test -x $(BUILD)/guest/bin/python || $(PYTHON) -m venv --without-pip $(BUILD)/guest
 	touch $@
 
-package: $(BUILD)/dashboard/.installed $(BUILD)/guest/.installed
+# The tests of the packages run them on the runtime's Python (Debian's build, unpacked, not
+# installed) and the guest's on the oldest SDK it supports (tests/deploy/oldest-sdk.txt).
+$(BUILD)/python$(LAMBDA_PYTHON)/.installed: tests/deploy/debian_python.sh
+	sh tests/deploy/debian_python.sh $(LAMBDA_PYTHON) $(abspath $(BUILD)/python$(LAMBDA_PYTHON))
+	touch $@
+
+$(BUILD)/oldest-sdk/.installed: tests/deploy/oldest-sdk.txt $(BUILD)/zappa/.installed
+	rm -rf $(BUILD)/oldest-sdk
+	$(BUILD)/zappa/bin/python -m pip install --quiet --disable-pip-version-check --target $(BUILD)/oldest-sdk \
+		--only-binary=:all: --python-version $(LAMBDA_PYTHON) -r tests/deploy/oldest-sdk.txt
+	touch $@
+
+package: $(BUILD)/zappa/.installed $(BUILD)/dashboard/.installed $(BUILD)/guest/.installed \
+		$(BUILD)/python$(LAMBDA_PYTHON)/.installed $(BUILD)/oldest-sdk/.installed
 	mkdir -p dist
 	find . -name __pycache__ -not -path "./.venv/*" -not -path "./$(BUILD)/*" -prune -exec rm -rf {} +
-	DJANGO_SECRET_KEY=collectstatic $(BUILD)/dashboard/bin/python manage.py collectstatic --noinput -v0
+	DJANGO_SECRET_KEY=collectstatic $(BUILD)/zappa/bin/python manage.py collectstatic --noinput -v0
 	AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline VIRTUAL_ENV=$(abspath $(BUILD)/dashboard) \
-		$(BUILD)/dashboard/bin/zappa package dashboard -o dist/dashboard.zip
+		$(ZAPPA) package dashboard -o dist/dashboard.zip
 	AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline VIRTUAL_ENV=$(abspath $(BUILD)/guest) \
-		$(BUILD)/dashboard/bin/zappa package guest -o dist/guest.zip
+		$(ZAPPA) package guest -o dist/guest.zip
 	ls -l dist
 
 clean:

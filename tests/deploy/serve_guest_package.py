@@ -1,20 +1,17 @@
 """Serve synthetic API Gateway events with the guest handler imported from an unpacked package.
 
-    python serve_guest_package.py UNPACKED_DIR
+    AWS_ENDPOINT_URL=http://127.0.0.1:PORT python serve_guest_package.py UNPACKED_DIR
 
-Run in a fresh interpreter whose path starts at UNPACKED_DIR (nothing from the repository), with
-moto standing in for AWS. Prints one JSON object: where the handler came from, the status codes,
-and which top-level modules got imported.
+Run in a fresh interpreter whose path starts at UNPACKED_DIR (nothing from the repository), against
+the moto server the test started, with whichever boto3 that interpreter has (the Lambda runtime
+brings its own). Prints one JSON object: where the handler came from, the status codes, whether a
+second put to a stored photo's key was refused, the SDK's version and the top-level modules imported.
 """
 
 import base64
-import io
 import json
 import os
 import sys
-
-import boto3
-from moto import mock_aws
 
 unpacked = os.path.abspath(sys.argv[1])
 sys.path.insert(0, unpacked)
@@ -38,8 +35,26 @@ def upload(handler, key: str, nonce: int) -> int:
     return handler(event, None)["statusCode"]
 
 
-with mock_aws():
+def overwrite_refused(store) -> bool:
+    """Put the stored photo again under its own key: S3 must refuse it (the If-None-Match header)."""
+    from uploads.ports import KeyExists
+
+    (key,) = [item["Key"] for item in store.client.list_objects_v2(Bucket=store.bucket)["Contents"]]
+    photo, data = store.fetch(key)
+    try:
+        store.put(photo, data + b"changed")
+    except KeyExists:
+        return store.read(key) == data
+    return False
+
+
+def main() -> dict:
+    import boto3  # imported here, after the path: the package's own if it ships one, else the runtime's
+    import botocore
+
+    from uploads import lambda_handler
     from uploads.aws.dynamodb import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
+    from uploads.policy import EventPolicy, hash_upload_key
 
     boto3.client("dynamodb").create_table(
         TableName="PhotoUploadCounts",
@@ -50,19 +65,18 @@ with mock_aws():
     boto3.client("s3").create_bucket(
         Bucket="photoshare-photos", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
     )
-    from uploads import lambda_handler
-    from uploads.policy import EventPolicy, hash_upload_key
-
     lambda_handler.uploader().policies.put_policy(EventPolicy("party", "Party", 1, True, hash_upload_key(KEY)))
     statuses = [upload(lambda_handler.handler, KEY, 1), upload(lambda_handler.handler, KEY, 2)]
     statuses.append(upload(lambda_handler.handler, "wrong-key", 3))
-    sys.stdout = io.TextIOWrapper(sys.stdout.buffer)  # moto may have wrapped it
-    print(
-        json.dumps(
-            {
-                "handler_file": lambda_handler.__file__,
-                "statuses": statuses,
-                "modules": sorted({m.split(".")[0] for m in sys.modules}),
-            }
-        )
-    )
+    return {
+        "handler_file": lambda_handler.__file__,
+        "statuses": statuses,
+        "overwrite_refused": overwrite_refused(lambda_handler.uploader().photos),
+        "python": f"{sys.version_info.major}.{sys.version_info.minor}",
+        "boto3": boto3.__version__,
+        "botocore": botocore.__version__,
+        "modules": sorted({m.split(".")[0] for m in sys.modules}),
+    }
+
+
+print(json.dumps(main()))

@@ -44,10 +44,40 @@ def stored_photo_from_object(key: str, obj: dict) -> StoredPhoto:
     )
 
 
+def accept_if_none_match(client) -> None:
+    """Let `put_object(IfNoneMatch=...)` work on a botocore older than S3's conditional writes (1.35).
+
+    The guest function runs on the SDK its Lambda runtime bundles, which may not know the parameter
+    and would refuse the call; S3 honours the header whatever the SDK. So the value travels in the
+    request context and becomes the header, on the puts that ask for it only.
+    """
+    put = client.meta.service_model.operation_model("PutObject")
+    if "IfNoneMatch" in put.input_shape.members:
+        return
+    # unique_id: registering again on the same client (another store sharing it) is a no-op.
+    client.meta.events.register(
+        "provide-client-params.s3.PutObject", _if_none_match_to_context, unique_id="photoshare-if-none-match-param"
+    )
+    client.meta.events.register(
+        "before-call.s3.PutObject", _if_none_match_to_header, unique_id="photoshare-if-none-match-header"
+    )
+
+
+def _if_none_match_to_context(params, context, **kwargs):
+    if "IfNoneMatch" in params:
+        context["photoshare_if_none_match"] = params.pop("IfNoneMatch")
+
+
+def _if_none_match_to_header(params, context, **kwargs):
+    if "photoshare_if_none_match" in context:
+        params["headers"]["If-None-Match"] = context["photoshare_if_none_match"]
+
+
 class S3PhotoStore:
     def __init__(self, client, bucket: str):
         self.client = client
         self.bucket = bucket
+        accept_if_none_match(client)
 
     def put(self, photo: StoredPhoto, data: bytes) -> None:
         try:
