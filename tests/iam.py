@@ -17,6 +17,7 @@ from unittest import mock
 from botocore.awsrequest import AWSResponse
 from botocore.client import ClientCreator
 
+from tests.aws import forget_clients
 from uploads import lambda_handler
 from uploads.aws import clients
 
@@ -113,8 +114,7 @@ def _accepted(request, **kwargs) -> AWSResponse:
 
 
 def _forget_clients() -> None:
-    clients.dynamodb.cache_clear()
-    clients.s3.cache_clear()
+    forget_clients()
     clients.lambda_client.cache_clear()
     lambda_handler.uploader.cache_clear()
 
