@@ -13,6 +13,11 @@ TABLE = "PhotoUploadCounts"
 PHOTO_BUCKET = "photoshare-test-photos"
 
 
+def forget_clients() -> None:
+    for cached in (clients.dynamodb, clients.s3, clients.guest_dynamodb, clients.guest_s3):
+        cached.cache_clear()
+
+
 @pytest.fixture
 def aws_env(monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
@@ -23,11 +28,9 @@ def aws_env(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     with mock_aws():
         # Clients cached from another test would talk to that test's (gone) mock.
-        clients.dynamodb.cache_clear()
-        clients.s3.cache_clear()
+        forget_clients()
         yield
-        clients.dynamodb.cache_clear()
-        clients.s3.cache_clear()
+        forget_clients()
 
 
 @pytest.fixture

@@ -23,6 +23,12 @@ class FakeContext:
     aws_request_id = "req-1"
     function_name = "photoshare-guest"
 
+    def __init__(self, remaining_ms: int = 28_000):
+        self.remaining_ms = remaining_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
 
 def recorded(name: str) -> dict:
     return copy.deepcopy(json.loads((RECORDED / f"{name}.json").read_text()))
@@ -48,8 +54,8 @@ def upload_event(version: str = "v1", image: bytes | None = None, **fields) -> d
     return event
 
 
-def call(event: dict) -> tuple[int, dict, dict]:
-    response = lambda_handler.handler(event, FakeContext())
+def call(event: dict, context: FakeContext | None = None) -> tuple[int, dict, dict]:
+    response = lambda_handler.handler(event, context or FakeContext())
     return response["statusCode"], json.loads(response["body"] or "{}"), response["headers"]
 
 

@@ -1,18 +1,13 @@
-"""provision_aws and publish_guest_frontend under moto, each run twice; the guest's IAM policy
-allows exactly the calls its handler makes."""
+"""provision_aws and publish_guest_frontend under moto, each run twice. That each function's IAM
+policy allows exactly the calls it makes is tests/test_function_policies.py."""
 
 import json
 from io import StringIO
 
 import boto3
-import pytest
 from django.core.management import call_command
 
-from tests import guest_lambda as guest
-from tests.conftest import jpeg_bytes
-from uploads import lambda_handler
-from uploads.aws import clients, provisioning
-from uploads.ports import StorageUnavailable
+from uploads.aws import clients
 
 SITE = "photoshare-guests"
 PHOTOS = "photoshare-photos"
@@ -65,6 +60,7 @@ def test_it_writes_a_policy_per_function_scoped_to_its_resources(aws_env, tmp_pa
     assert resources == {
         "arn:aws:dynamodb:eu-west-1:123456789012:table/PhotoUploadCounts",
         f"arn:aws:s3:::{PHOTOS}/*",
+        f"arn:aws:s3:::{PHOTOS}",
         "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/photoshare-guest:*",
     }
     assert not any("*" in a for statement in guest_policy["Statement"] for a in statement["Action"])
@@ -72,37 +68,6 @@ def test_it_writes_a_policy_per_function_scoped_to_its_resources(aws_env, tmp_pa
     secrets = [st for st in dashboard["Statement"] if st["Sid"] == "ReadSecrets"]
     assert secrets[0]["Resource"] == [f"arn:aws:s3:::{DEPLOYS}/photoshare-dashboard.env.json"]
     assert (tmp_path / "iam" / "lambda-trust.json").exists()
-
-
-def iam_actions(operation: str, params: dict) -> set[str]:
-    if operation == "TransactWriteItems":
-        kinds = {kind for item in params["TransactItems"] for kind in item}
-        return {f"dynamodb:{ {'Put': 'PutItem', 'Update': 'UpdateItem', 'Delete': 'DeleteItem'}[k] }" for k in kinds}
-    service = "dynamodb" if operation.endswith("Item") or operation == "Query" else "s3"
-    return {f"{service}:{operation}"}
-
-
-def test_the_guest_policy_allows_exactly_the_calls_the_handler_makes(guest_lambda, monkeypatch):
-    made: set[str] = set()
-    store = lambda_handler.uploader().quota
-    for client in (store.client, lambda_handler.uploader().photos.client):
-        client.meta.events.register(
-            "provide-client-params.*.*",
-            lambda params, model, **kw: made.update(iam_actions(model.name, params)),
-        )
-    # Every path the guest function can take: describe, store, retry, refuse, and undo a failure.
-    guest.call(guest.upload_event())
-    guest.call(guest.upload_event())
-    event = guest.recorded("apigw_http_v2_get_event")
-    event["queryStringParameters"] = {"key": guest.KEY, "deviceId": guest.PHONE}
-    guest.call(event)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(store, "complete", lambda claim, key: (_ for _ in ()).throw(StorageUnavailable()))
-        guest.call(guest.upload_event(image=jpeg_bytes(5)))
-    guest.call(guest.upload_event(image=jpeg_bytes(6)))
-    guest.call(guest.upload_event(image=jpeg_bytes(7)))
-    allowed = set(provisioning.GUEST_TABLE_ACTIONS) | set(provisioning.GUEST_PHOTO_ACTIONS)
-    assert made == allowed
 
 
 def test_publishing_twice_uploads_the_page_with_the_api_url(aws_env, tmp_path):

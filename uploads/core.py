@@ -96,6 +96,7 @@ class Uploader:
         recorder: PhotoRecorder,
         clock: Callable[[], datetime] = utc_now,
         atomic: Callable[[], AbstractContextManager[object]] = nullcontext,
+        undo_budget: Callable[[], AbstractContextManager[object]] = nullcontext,
     ):
         self.policies = policies
         self.quota = quota
@@ -105,6 +106,8 @@ class Uploader:
         # Completing a claim and recording its photo happen together where the stores share a
         # database (locally): a crash between the two cannot leave a counted photo unlisted.
         self.atomic = atomic
+        # Where time is counted (the guest function), giving a slot back may spend the time kept for it.
+        self.undo_budget = undo_budget
 
     def authorised_policy(self, slug: str, upload_key: str) -> EventPolicy:
         policy = self.policies.get(slug)
@@ -196,7 +199,8 @@ class Uploader:
 
     def _release_quietly(self, claim: Claim) -> None:
         try:
-            self.quota.release(claim)
+            with self.undo_budget():
+                self.quota.release(claim)
         except Exception:
             # Left unfinished: the recovery pass (or a retry after CLAIM_TTL) releases it.
             log.exception("could not release %s", claim.fingerprint)
@@ -225,7 +229,8 @@ class Uploader:
     def _undo(self, reservation: Reservation, stored_key: str) -> None:
         # Each step on its own: a photo that cannot be deleted must still give its slot back.
         try:
-            self.photos.delete(stored_key)
+            with self.undo_budget():
+                self.photos.delete(stored_key)
         except Exception:
             log.exception("could not delete %s after a failed upload", stored_key)
         self._release_quietly(reservation.claim)

@@ -13,7 +13,7 @@ import re
 import time
 
 from uploads import http
-from uploads.aws import clients
+from uploads.aws import budget, clients
 from uploads.aws.dynamodb import DynamoDBStore
 from uploads.aws.s3 import IndexedByBucketEvents, S3PhotoStore
 from uploads.config import GuestConfig, guest_config
@@ -44,12 +44,13 @@ def max_upload_bytes() -> int:
 def uploader() -> Uploader:
     """Built on first use and kept while the container is warm."""
     settings = config()
-    store = DynamoDBStore(clients.dynamodb(), settings.table)
+    store = DynamoDBStore(clients.guest_dynamodb(), settings.table)
     return Uploader(
         policies=store,
         quota=store,
-        photos=S3PhotoStore(clients.s3(), settings.photo_bucket),
+        photos=S3PhotoStore(clients.guest_s3(), settings.photo_bucket),
         recorder=IndexedByBucketEvents(),
+        undo_budget=budget.spending_the_reserve,
     )
 
 
@@ -57,7 +58,10 @@ def handler(event: dict, context) -> dict:
     started = time.perf_counter()
     method, path = _method_and_path(event)
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    status, body = _route(method, path, event)
+    # Every AWS call must end before Lambda stops the function (uploads/aws/budget.py); scripts that
+    # call the handler without a context (the bench, the package smoke test) have no deadline.
+    with budget.invocation(context.get_remaining_time_in_millis() if context else None):
+        status, body = _route(method, path, event)
     response = {
         "statusCode": status,
         "headers": http.response_headers(status, headers.get("origin"), config().cors_origins),

@@ -5,10 +5,12 @@ import json
 import zipfile
 from urllib.parse import parse_qs, urlparse
 
+import boto3
 import pytest
+from botocore.stub import Stubber
 from django.urls import reverse
 
-from events.exports import export_build_command
+from events.exports import ExportNotStarted, export_build_command
 from events.models import PhotoExport
 from events.recorder import photo_record
 from photoshare_site.wiring import photo_store
@@ -67,6 +69,23 @@ def test_on_lambda_the_build_is_an_asynchronous_invocation_of_the_function_itsel
     assert (call["FunctionName"], call["InvocationType"]) == ("photoshare-dashboard", "Event")
     assert payload["command"] == f"{export_build_command.__module__}.{export_build_command.__name__}"
     assert PhotoExport.objects.get(pk=payload["export_id"]).status == "pending"
+
+
+def test_an_export_that_cannot_start_is_marked_failed_and_says_so(client, alice, wedding, monkeypatch):
+    # GIVEN a function refused the invocation of itself (as by a policy without lambda:InvokeFunction)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "photoshare-dashboard")
+    refused = boto3.client("lambda")
+    stubber = Stubber(refused)
+    stubber.add_client_error("invoke", service_error_code="AccessDeniedException", http_status_code=403)
+    stubber.activate()
+    monkeypatch.setattr(clients, "lambda_client", lambda: refused)
+    # WHEN the organizer asks for the ZIP
+    client.force_login(alice)
+    response = client.post(reverse("download-all", args=[wedding.slug]), follow=True)
+    # THEN the page says it could not start, and the export is not left pending
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [ExportNotStarted.message]
+    assert PhotoExport.objects.get().status == "failed"
 
 
 def test_a_failed_build_is_marked_failed(wedding, monkeypatch):

@@ -9,7 +9,9 @@ import functools
 import boto3
 from botocore.config import Config
 
-# Fail fast and let the guest retry: a phone waiting 60 s on a stuck socket helps nobody.
+from uploads.aws import budget
+
+# The dashboard's: fail fast rather than wait 60 s on a stuck socket.
 _CONFIG = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3})
 
 
@@ -26,3 +28,14 @@ def s3():
 @functools.cache
 def lambda_client():
     return boto3.client("lambda", config=_CONFIG)
+
+
+@functools.cache
+def guest_dynamodb():
+    """The guest function's own clients: shorter timeouts, and no attempt past its time (budget.py)."""
+    return budget.watch(boto3.client("dynamodb", config=budget.DYNAMODB))
+
+
+@functools.cache
+def guest_s3():
+    return budget.watch(boto3.client("s3", config=budget.S3))

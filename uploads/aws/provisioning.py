@@ -11,11 +11,17 @@ from botocore.exceptions import ClientError
 from uploads.aws.dynamodb import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
 
 # What each function calls, as IAM actions (TransactWriteItems is authorised per item action).
-# tests/test_provisioning.py derives the guest's list from the calls its handler really makes.
+# tests/test_function_policies.py records every call of every path of both functions and checks that
+# these allow each one and nothing more.
 GUEST_TABLE_ACTIONS = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
-GUEST_PHOTO_ACTIONS = ["s3:DeleteObject", "s3:PutObject"]
-DASHBOARD_TABLE_ACTIONS = [*GUEST_TABLE_ACTIONS, "dynamodb:Query"]
-DASHBOARD_PHOTO_ACTIONS = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+# GetObject: a retry finishing the claim of a request that died after storing its photo reads it back.
+GUEST_PHOTO_ACTIONS = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+DASHBOARD_TABLE_ACTIONS = [*GUEST_TABLE_ACTIONS, "dynamodb:BatchWriteItem", "dynamodb:Query"]
+DASHBOARD_PHOTO_ACTIONS = ["s3:DeleteObject", "s3:GetObject"]
+# The dashboard writes only into its own trees of the photo bucket, never over an original
+# (THUMBNAIL_PREFIX in events/thumbnails.py, EXPORT_PREFIX in events/exports.py).
+THUMBNAIL_TREE = "thumbs/"
+EXPORT_TREE = "exports/"
 LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
 # Old versions of deleted or replaced objects are kept this long, then expire.
 NONCURRENT_DAYS = 30
@@ -184,13 +190,17 @@ def _statement(sid: str, actions: list[str], resources: list[str]) -> dict:
 
 def function_policies(names: Names) -> dict[str, dict]:
     """One policy document per function, each naming only the resources and actions it uses."""
-    photos = f"arn:aws:s3:::{names.photo_bucket}/*"
+    bucket = f"arn:aws:s3:::{names.photo_bucket}"
+    # S3 answers a missing key with 404 only to a caller that may list the bucket (403 to others):
+    # both functions tell "not stored" from "refused" when settling a claim.
+    list_photos = _statement("ListPhotos", ["s3:ListBucket"], [bucket])
     return {
         "guest": {
             "Version": "2012-10-17",
             "Statement": [
                 _statement("Counters", GUEST_TABLE_ACTIONS, [names.table_arn]),
-                _statement("StorePhotos", GUEST_PHOTO_ACTIONS, [photos]),
+                _statement("StorePhotos", GUEST_PHOTO_ACTIONS, [f"{bucket}/*"]),
+                list_photos,
                 _statement("Logs", LOG_ACTIONS, [names.log_arn("guest")]),
             ],
         },
@@ -198,8 +208,16 @@ def function_policies(names: Names) -> dict[str, dict]:
             "Version": "2012-10-17",
             "Statement": [
                 _statement("CountersAndPolicies", DASHBOARD_TABLE_ACTIONS, [names.table_arn]),
-                _statement("Photos", DASHBOARD_PHOTO_ACTIONS, [photos]),
-                _statement("ListPhotos", ["s3:ListBucket"], [f"arn:aws:s3:::{names.photo_bucket}"]),
+                _statement("Photos", DASHBOARD_PHOTO_ACTIONS, [f"{bucket}/*"]),
+                _statement("WriteThumbnails", ["s3:PutObject"], [f"{bucket}/{THUMBNAIL_TREE}*"]),
+                _statement(
+                    "WriteExports",
+                    ["s3:AbortMultipartUpload", "s3:PutObject"],
+                    [f"{bucket}/{EXPORT_TREE}*"],
+                ),
+                list_photos,
+                # "Download all" asks the function itself to build the ZIP (uploads/aws/exports.py).
+                _statement("BuildZipsInTheBackground", ["lambda:InvokeFunction"], [names.function_arn("dashboard")]),
                 _statement(
                     "ReadSecrets", ["s3:GetObject"], [f"arn:aws:s3:::{names.deploy_bucket}/{names.dashboard_secrets}"]
                 ),

@@ -1,0 +1,218 @@
+"""Each function's IAM policy is derived from the calls it makes: every path of the guest function and
+of the dashboard runs under moto with every AWS call recorded (tests/iam.py); each call must be
+allowed, and everything allowed must be used by some path."""
+
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+from boto3.s3.transfer import TransferConfig
+from django.urls import reverse
+
+from events.exports import export_build_command
+from events.models import Event, Photo, PhotoExport
+from events.s3_events import index_new_photos
+from photoshare_site import wiring
+from tests import guest_lambda as guest
+from tests import iam
+from tests.aws import PHOTO_BUCKET, REGION, TABLE
+from tests.conftest import jpeg_bytes
+from tests.uploads.contract_photos import stored_photo
+from tests.uploads.test_core import request_for
+from uploads import lambda_handler
+from uploads.aws import exports as aws_exports
+from uploads.aws import provisioning
+from uploads.core import Uploader
+from uploads.ports import CLAIM_TTL, Claim, StorageUnavailable
+
+NAMES = provisioning.Names(
+    region=REGION,
+    account=iam.ACCOUNT,
+    table=TABLE,
+    photo_bucket=PHOTO_BUCKET,
+    site_bucket="photoshare-guests",
+    deploy_bucket="photoshare-deploys",
+)
+POLICIES = provisioning.function_policies(NAMES)
+OTHER_PHONE = "00000000-0000-4000-8000-000000000002"
+LATE_PHONE = "00000000-0000-4000-8000-000000000003"
+
+
+def died_holding(uploader: Uploader, image: bytes, *, event: str, device: str, stored: bool, age=timedelta(0)):
+    """The claim of a request that died holding it, `age` ago: before storing its photo, or after."""
+    at = datetime.now(UTC) - age
+    claim = Claim(
+        event,
+        device,
+        hashlib.sha256(image).hexdigest(),
+        at,
+        token=uuid.uuid4().hex,
+        key=f"{event}/Carla/{at:%Y%m%dT%H%M%S}Z_{uuid.uuid4().hex[:6]}.jpg",
+        guest_name="Carla",
+    )
+    uploader.quota.reserve(claim, 10)
+    if stored:
+        uploader.photos.put(stored_photo(claim.key, event=event, device=device, sha256=claim.fingerprint), image)
+
+
+# --- the guest function ---------------------------------------------------------------------------
+def test_the_guest_policy_allows_exactly_the_calls_the_handler_makes(guest_lambda):
+    with iam.recording() as calls, calls.during("guest"):
+        uploader = lambda_handler.uploader()
+        # Describe the event, store a photo, answer its retry, undo a failure, refuse over the limit.
+        guest.call(guest.upload_event())
+        guest.call(guest.upload_event())
+        event = guest.recorded("apigw_http_v2_get_event")
+        event["queryStringParameters"] = {"key": guest.KEY, "deviceId": guest.PHONE}
+        guest.call(event)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(uploader.quota, "complete", lambda claim, key: (_ for _ in ()).throw(StorageUnavailable()))
+            guest.call(guest.upload_event(image=jpeg_bytes(5)))
+        guest.call(guest.upload_event(image=jpeg_bytes(6)))
+        assert guest.call(guest.upload_event(image=jpeg_bytes(7)))[0] == 429
+        # A retry finds its photo stored by a request that died before completing: it finishes it.
+        with calls.setting_up():
+            died_holding(uploader, jpeg_bytes(8), event="ana-ben", device=OTHER_PHONE, stored=True)
+        assert guest.call(guest.upload_event(image=jpeg_bytes(8), deviceId=OTHER_PHONE))[1]["duplicate"]
+        # A retry finds a claim whose request died before storing: it takes the claim over.
+        with calls.setting_up():
+            died_holding(uploader, jpeg_bytes(9), event="ana-ben", device=LATE_PHONE, stored=False, age=CLAIM_TTL * 2)
+        assert guest.call(guest.upload_event(image=jpeg_bytes(9), deviceId=LATE_PHONE))[0] == 200
+    iam.assert_allows_exactly(POLICIES["guest"], calls.made)
+
+
+# --- the dashboard function -----------------------------------------------------------------------
+def s3_notification(*keys: str) -> dict:
+    return {"Records": [{"s3": {"bucket": {"name": PHOTO_BUCKET}, "object": {"key": key}}} for key in keys]}
+
+
+def zappa_loads_its_remote_env() -> None:
+    """What Zappa's handler does at cold start with `remote_env` (LambdaHandler.load_remote_settings)."""
+    boto3.Session().resource("s3").Object(NAMES.deploy_bucket, NAMES.dashboard_secrets).get()["Body"].read()
+
+
+def drive_event_pages(client, calls) -> Event:
+    with calls.during("event create"):
+        client.post(
+            reverse("event-create"), {"name": "Ana & Ben", "slug": "ana-ben", "upload_limit": 5, "is_open": "on"}
+        )
+        event = Event.objects.get()
+    with calls.during("event pages"):
+        client.get(reverse("event-detail", args=[event.slug]))
+        client.post(
+            reverse("event-edit", args=[event.slug]), {"name": "Ana and Ben", "upload_limit": 6, "is_open": "on"}
+        )
+        client.post(reverse("event-toggle-open", args=[event.slug]))
+        client.post(reverse("event-toggle-open", args=[event.slug]))
+        client.post(reverse("event-rotate-key", args=[event.slug]))
+    event.refresh_from_db()
+    assert (event.name, event.is_open) == ("Ana and Ben", True)
+    return event
+
+
+def drive_gallery(client, calls, event: Event) -> None:
+    [first, *_] = Photo.objects.order_by("pk")
+    with calls.during("gallery"):
+        client.get(reverse("gallery", args=[event.slug]))
+        client.get(reverse("photo-detail", args=[event.slug, first.pk]))
+        client.get(reverse("photo-original", args=[event.slug, first.pk]))
+        client.get(reverse("photo-thumbnail", args=[event.slug, first.pk]))
+        client.post(reverse("photo-hide", args=[event.slug, first.pk]), {"hidden": "1"})
+    # A photo whose thumbnail the S3 trigger could not make: the first request makes it.
+    Photo.objects.filter(pk=first.pk).update(thumbnail_key="")
+    with calls.during("thumbnail on request"):
+        assert client.get(reverse("photo-thumbnail", args=[event.slug, first.pk])).status_code == 302
+
+
+def drive_devices(client, calls, event: Event) -> None:
+    with calls.during("devices"):
+        client.get(reverse("device-list", args=[event.slug]))
+        client.post(reverse("device-reset", args=[event.slug, guest.PHONE]))
+        client.post(reverse("device-limit", args=[event.slug, guest.PHONE]), {"limit": "9"})
+        client.post(reverse("device-limit", args=[event.slug, guest.PHONE]), {"limit": ""})
+
+
+def drive_exports(client, calls, event: Event, monkeypatch) -> None:
+    with calls.during("download all"), monkeypatch.context() as patch:
+        patch.setenv("AWS_LAMBDA_FUNCTION_NAME", "photoshare-dashboard")
+        client.post(reverse("download-all", args=[event.slug]))
+    [invoke] = [c for c in calls.made if c.operation == "Invoke"]
+    with calls.during("ZIP build"):
+        export_build_command(json.loads(invoke.params["Payload"]))
+        assert client.get(reverse("download-all", args=[event.slug])).context["exports"][0].url
+    # A ZIP past the multipart threshold, then one that fails half-way (a photo gone meanwhile).
+    monkeypatch.setattr(aws_exports, "_TRANSFER", TransferConfig(multipart_threshold=1, max_concurrency=1))
+    with calls.during("ZIP build in parts"):
+        export_build_command({"export_id": PhotoExport.objects.create(event=event, key="exports/ana-ben/b.zip").pk})
+    with calls.setting_up():
+        wiring.photo_store().delete(Photo.objects.order_by("pk").last().key)
+    with calls.during("ZIP build that fails"):
+        export_build_command({"export_id": PhotoExport.objects.create(event=event, key="exports/ana-ben/c.zip").pk})
+    assert list(PhotoExport.objects.order_by("pk").values_list("status", flat=True)) == ["ready", "ready", "failed"]
+
+
+def drive_recovery(calls, event: Event) -> None:
+    uploader = wiring.uploader()
+    with calls.setting_up():
+        died_holding(uploader, jpeg_bytes(20), event=event.slug, device=OTHER_PHONE, stored=True, age=CLAIM_TTL * 2)
+        died_holding(uploader, jpeg_bytes(21), event=event.slug, device=OTHER_PHONE, stored=False, age=CLAIM_TTL * 2)
+    with calls.during("recovery sweep"):
+        recovered = uploader.recover(event.slug)
+    assert (recovered.completed, recovered.released) == (1, 1)
+
+
+def drive_deletes(client, calls, event: Event) -> None:
+    first, second, *_ = Photo.objects.order_by("pk")
+    with calls.during("photo delete"):
+        client.post(reverse("photo-delete", args=[event.slug, first.pk]), {"refund": "on"})
+        client.post(reverse("photo-delete", args=[event.slug, second.pk]))
+    with calls.during("event delete"):
+        client.post(reverse("event-delete", args=[event.slug]), {"name": event.name})
+    assert not Event.objects.exists()
+
+
+def test_the_dashboard_policy_allows_exactly_the_calls_of_every_path(client, alice, aws_backend, monkeypatch):
+    client.force_login(alice)
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=NAMES.deploy_bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(Bucket=NAMES.deploy_bucket, Key=NAMES.dashboard_secrets, Body=b'{"DJANGO_SECRET_KEY": "s"}')
+    with iam.recording() as calls:
+        with calls.during("cold start"):
+            zappa_loads_its_remote_env()
+        event = drive_event_pages(client, calls)
+        with calls.setting_up():
+            keys = [wiring.uploader().upload(request_for(event, guest.PHONE, jpeg_bytes(n))).key for n in range(3)]
+        with calls.during("S3 trigger"):
+            # Thumbnails and ZIPs land in the same bucket and trigger it too.
+            assert index_new_photos(s3_notification(*keys, f"thumbs/{keys[0]}.webp", "exports/x.zip")) == 3
+        drive_gallery(client, calls, event)
+        drive_devices(client, calls, event)
+        drive_exports(client, calls, event, monkeypatch)
+        drive_recovery(calls, event)
+        drive_deletes(client, calls, event)
+    # THEN every path was recorded, with the calls that are easy to miss
+    paths = {call.path for call in calls.made}
+    assert paths == {
+        "cold start",
+        "event create",
+        "event pages",
+        "S3 trigger",
+        "gallery",
+        "thumbnail on request",
+        "devices",
+        "download all",
+        "ZIP build",
+        "ZIP build in parts",
+        "ZIP build that fails",
+        "recovery sweep",
+        "photo delete",
+        "event delete",
+    }
+    operations = {call.operation for call in calls.made}
+    assert {"Invoke", "CreateMultipartUpload", "AbortMultipartUpload", "BatchWriteItem", "DeleteObjects"} <= operations
+    assert any(call.presigned for call in calls.made)
+    # AND the policy allows each of them, and nothing more
+    iam.assert_allows_exactly(POLICIES["dashboard"], calls.made)
