@@ -97,7 +97,7 @@ def test_a_throttled_table_answers_503_with_retry_after(guest_lambda, monkeypatc
     def throttled(**kwargs):
         raise ClientError({"Error": {"Code": "ThrottlingException"}}, "TransactWriteItems")
 
-    monkeypatch.setattr(guest_lambda.client, "transact_write_items", throttled)
+    monkeypatch.setattr(clients.guest_dynamodb(), "transact_write_items", throttled)
     status, body, headers = call(upload_event())
     assert (status, body["status"], headers["Retry-After"]) == (503, "unavailable", "10")
 
