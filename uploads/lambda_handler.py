@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import time
+from typing import Any
 
 from uploads import http
 from uploads.aws import budget, clients
@@ -28,6 +29,8 @@ log.setLevel(logging.INFO)
 # well below that.
 MAX_REQUEST_BYTES = 6 * 1024 * 1024
 MAX_PHOTO_IN_PAYLOAD = 4_400_000
+# An API Gateway proxy event or answer, as JSON.
+Event = dict[str, Any]
 _EVENT_ROUTE = re.compile(r"(?:^|/)events/([^/]+)/?$")
 _UPLOAD_ROUTE = re.compile(r"(?:^|/)upload/?$")
 
@@ -54,7 +57,7 @@ def uploader() -> Uploader:
     )
 
 
-def handler(event: dict, context) -> dict:
+def handler(event: Event, context: Any) -> Event:
     started = time.perf_counter()
     method, path = _method_and_path(event)
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
@@ -82,13 +85,13 @@ def handler(event: dict, context) -> dict:
     return response
 
 
-def _method_and_path(event: dict) -> tuple[str, str]:
+def _method_and_path(event: Event) -> tuple[str, str]:
     if "requestContext" in event and "http" in event["requestContext"]:  # HTTP API, payload v2
         return event["requestContext"]["http"]["method"], event.get("rawPath", "/")
     return event.get("httpMethod", "GET"), event.get("path", "/")
 
 
-def _route(method: str, path: str, event: dict) -> tuple[int, dict | None]:
+def _route(method: str, path: str, event: Event) -> tuple[int, http.Body | None]:
     if method == "OPTIONS":
         return 204, None
     event_route, upload_route = _EVENT_ROUTE.search(path), _UPLOAD_ROUTE.search(path)
@@ -105,7 +108,7 @@ def _route(method: str, path: str, event: dict) -> tuple[int, dict | None]:
     return http.answer(lambda: http.upload_answer(uploader(), _body_bytes(event, raw), max_upload_bytes()))
 
 
-def _body_bytes(event: dict, raw: str) -> bytes:
+def _body_bytes(event: Event, raw: str) -> bytes:
     if not event.get("isBase64Encoded"):
         return raw.encode()
     try:

@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError
@@ -38,7 +39,7 @@ RESPONSE_MARGIN = 1.0
 
 def attempt_seconds(config: Config) -> float:
     """The longest one attempt can take before its timeouts give up."""
-    return config.connect_timeout + config.read_timeout
+    return float(config.connect_timeout + config.read_timeout)
 
 
 # Giving a slot back: delete the photo that may have landed, then one release transaction.
@@ -73,7 +74,7 @@ def spending_the_reserve() -> Iterator[None]:
         _kept_back.reset(token)
 
 
-def watch(client):
+def watch(client: Any) -> Any:
     """Refuse, before it is sent, any attempt of `client` that could not end in time (outside an
     invocation nothing is refused)."""
     needed = attempt_seconds(client.meta.config)
@@ -82,7 +83,7 @@ def watch(client):
     return client
 
 
-def _refuse_if_late(needed: float, event_name: str, **kwargs) -> None:
+def _refuse_if_late(needed: float, event_name: str, **kwargs: object) -> None:
     deadline = _deadline.get()
     if deadline is None:
         return

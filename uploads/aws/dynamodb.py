@@ -8,8 +8,10 @@ Items in an event's partition:
 Sort keys starting with "#" can never be a device id (a UUID), so a device listing filters them out.
 """
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -24,6 +26,9 @@ from uploads.ports import (
     Reservation,
     UploadInProgress,
 )
+
+# A DynamoDB item or key in the low-level client's form: {"Name": {"S": "value"}, ...}.
+Item = dict[str, Any]
 
 KEY_SCHEMA = [
     {"AttributeName": "EventName", "KeyType": "HASH"},
@@ -61,7 +66,7 @@ def _parse_stamp(stamp: str) -> datetime:
     return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
-def _held(item: dict) -> Claim:
+def _held(item: Item) -> Claim:
     """The claim an item records (sort key `#claim#<device>#<sha256>`)."""
     device, fingerprint = item["DeviceID"]["S"].removeprefix(CLAIM_PREFIX).split("#")
     return Claim(
@@ -75,7 +80,7 @@ def _held(item: dict) -> Claim:
     )
 
 
-def _usage(device: str, item: dict | None) -> DeviceUsage:
+def _usage(device: str, item: Item | None) -> DeviceUsage:
     item = item or {}
     limit = item.get("DeviceLimit")
     last = item.get("LastUploadAt")
@@ -88,11 +93,11 @@ def _usage(device: str, item: dict | None) -> DeviceUsage:
 
 
 def _code(error: ClientError) -> str:
-    return error.response.get("Error", {}).get("Code", "")
+    return str(error.response.get("Error", {}).get("Code", ""))
 
 
 @contextmanager
-def _transient_as_unavailable():
+def _transient_as_unavailable() -> Iterator[None]:
     try:
         yield
     except BotoCoreError:
@@ -105,19 +110,20 @@ def _transient_as_unavailable():
 
 
 class DynamoDBStore:
-    def __init__(self, client, table: str):
+    def __init__(self, client: Any, table: str):
         self.client = client
         self.table = table
 
-    def _key(self, event: str, sort_key: str) -> dict:
+    def _key(self, event: str, sort_key: str) -> Item:
         return {"EventName": {"S": event}, "DeviceID": {"S": sort_key}}
 
-    def _claim_key(self, claim: Claim) -> dict:
+    def _claim_key(self, claim: Claim) -> Item:
         return self._key(claim.event, f"{CLAIM_PREFIX}{claim.device}#{claim.fingerprint}")
 
-    def _get(self, key: dict) -> dict | None:
+    def _get(self, key: Item) -> Item | None:
         with _transient_as_unavailable():
-            return self.client.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
+            item: Item | None = self.client.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
+            return item
 
     # --- QuotaStore -----------------------------------------------------------------------
     def reserve(self, claim: Claim, event_limit: int) -> Reservation:
@@ -135,7 +141,7 @@ class DynamoDBStore:
         usage = _usage(claim.device, counter)
         return Reservation(claim, usage.count, usage.limit(event_limit))
 
-    def _claim_and_spend(self, claim: Claim, event_limit: int) -> dict:
+    def _claim_and_spend(self, claim: Claim, event_limit: int) -> Item:
         # One transaction: the claim exists exactly when its slot is spent, so two identical
         # requests racing spend one slot, and a refused one leaves no claim behind.
         self.client.transact_write_items(
@@ -163,10 +169,10 @@ class DynamoDBStore:
             ]
         )
         # Transactions return no item; read our own write back for the new count.
-        return self._get(self._key(claim.event, claim.device))
+        return self._get(self._key(claim.event, claim.device)) or {}
 
     @staticmethod
-    def _claim_fields(claim: Claim) -> dict:
+    def _claim_fields(claim: Claim) -> Item:
         return {
             "ClaimedAt": {"S": _stamp(claim.at)},
             "Token": {"S": claim.token},
@@ -207,7 +213,7 @@ class DynamoDBStore:
         ):
             raise ClaimLost()
 
-    def _update_claim(self, claim: Claim, *, update: str, condition: str, values: dict) -> bool:
+    def _update_claim(self, claim: Claim, *, update: str, condition: str, values: Item) -> bool:
         """One conditional write to the claim item (`:token` is this claim's); False if the condition failed."""
         try:
             with _transient_as_unavailable():
@@ -234,7 +240,7 @@ class DynamoDBStore:
     def refund(self, event: str, device: str, fingerprint: str) -> None:
         self._forget(self._key(event, f"{CLAIM_PREFIX}{device}#{fingerprint}"), event, device, token=None)
 
-    def _forget(self, claim_key: dict, event: str, device: str, token: str | None, pending: bool = False) -> None:
+    def _forget(self, claim_key: Item, event: str, device: str, token: str | None, pending: bool = False) -> None:
         """Delete the claim (held by `token`, or by anyone; only if unfinished when `pending`) and give
         its slot back: both or neither."""
         condition, names, values = "attribute_exists(DeviceID)", {}, {}
@@ -295,7 +301,7 @@ class DynamoDBStore:
             values = {":limit": {"N": str(limit)}}
         self._update_counter(event, device, expression, values | {":zero": {"N": "0"}})
 
-    def _update_counter(self, event: str, device: str, expression: str, values: dict) -> None:
+    def _update_counter(self, event: str, device: str, expression: str, values: Item) -> None:
         with _transient_as_unavailable():
             self.client.update_item(
                 TableName=self.table,
@@ -333,7 +339,7 @@ class DynamoDBStore:
                 # Throttled items come back unprocessed: send them again.
                 requests = answer.get("UnprocessedItems", {}).get(self.table, [])
 
-    def _query(self, condition: str, values: dict, **options) -> list[dict]:
+    def _query(self, condition: str, values: Item, **options: str) -> list[Item]:
         pages = self.client.get_paginator("query").paginate(
             TableName=self.table,
             KeyConditionExpression=condition,
@@ -379,7 +385,8 @@ class DynamoDBStore:
             self.client.delete_item(TableName=self.table, Key=self._key(slug, POLICY_KEY))
 
 
-def _reasons(error: ClientError) -> list[dict]:
+def _reasons(error: ClientError) -> list[Item]:
     if _code(error) != "TransactionCanceledException":
         raise error
-    return error.response.get("CancellationReasons", [])
+    reasons: list[Item] = error.response.get("CancellationReasons", [])
+    return reasons

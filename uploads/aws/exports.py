@@ -45,26 +45,27 @@ class _GeneratorReader:
 class BackgroundZips:
     in_background = True
 
-    def __init__(self, s3, bucket: str):
+    def __init__(self, s3: clients.Client, bucket: str):
         self.s3, self.bucket = s3, bucket
 
-    def start(self, payload: dict) -> None:
+    def start(self, payload: dict[str, object]) -> None:
         """Run `payload` ({"command": "module.function", ...}) in the background: on Lambda an
         asynchronous invocation of this very function; elsewhere (a shell, the tests) right here."""
         function = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
         if function:
             clients.lambda_client().invoke(FunctionName=function, InvocationType="Event", Payload=json.dumps(payload))
         else:
-            module, name = payload["command"].rsplit(".", 1)
+            module, name = str(payload["command"]).rsplit(".", 1)
             getattr(importlib.import_module(module), name)(payload)
 
     def link(self, key: str) -> str:
         """A presigned download of the finished ZIP, named after its key."""
         storage = presigning_storage(self.bucket)
-        return storage.url(key, parameters=attachment(key.rsplit("/", 1)[1]))
+        return str(storage.url(key, parameters=attachment(key.rsplit("/", 1)[1])))
 
     def open(self, key: str) -> BinaryIO:
-        return self.s3.get_object(Bucket=self.bucket, Key=key)["Body"]
+        body: BinaryIO = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"]
+        return body
 
     def write(self, key: str, chunks: Iterator[bytes]) -> int:
         """Upload the ZIP as it is produced; returns its size."""
@@ -75,4 +76,4 @@ class BackgroundZips:
             ExtraArgs={"ContentType": "application/zip", "ServerSideEncryption": "AES256"},
             Config=_TRANSFER,
         )
-        return self.s3.head_object(Bucket=self.bucket, Key=key)["ContentLength"]
+        return int(self.s3.head_object(Bucket=self.bucket, Key=key)["ContentLength"])

@@ -4,10 +4,12 @@ IAM policies for its two functions. Used by `manage.py provision_aws`.
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
 
+from uploads.aws.clients import Client
 from uploads.aws.dynamodb import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
 
 # What each function calls, as IAM actions (TransactWriteItems is authorised per item action).
@@ -59,7 +61,7 @@ class Names:
         return f"http://{self.site_bucket}.s3-website-{self.region}.amazonaws.com"
 
 
-def ensure_table(dynamodb, names: Names) -> str:
+def ensure_table(dynamodb: Client, names: Names) -> str:
     try:
         dynamodb.create_table(
             TableName=names.table,
@@ -77,7 +79,7 @@ def ensure_table(dynamodb, names: Names) -> str:
     return outcome
 
 
-def _ensure_bucket(s3, bucket: str, region: str) -> str:
+def _ensure_bucket(s3: Client, bucket: str, region: str) -> str:
     try:
         options = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
         s3.create_bucket(Bucket=bucket, **options)
@@ -88,14 +90,14 @@ def _ensure_bucket(s3, bucket: str, region: str) -> str:
         raise
 
 
-def ensure_deploy_bucket(s3, names: Names) -> str:
+def ensure_deploy_bucket(s3: Client, names: Names) -> str:
     """Private: Zappa's code uploads and the dashboard's secrets file."""
     outcome = _ensure_bucket(s3, names.deploy_bucket, names.region)
     _block_public_access(s3, names.deploy_bucket)
     return outcome
 
 
-def _block_public_access(s3, bucket: str) -> None:
+def _block_public_access(s3: Client, bucket: str) -> None:
     s3.put_public_access_block(
         Bucket=bucket,
         PublicAccessBlockConfiguration={
@@ -107,7 +109,7 @@ def _block_public_access(s3, bucket: str) -> None:
     )
 
 
-def ensure_photo_bucket(s3, names: Names, download_origins: list[str]) -> str:
+def ensure_photo_bucket(s3: Client, names: Names, download_origins: list[str]) -> str:
     """Private, encrypted, versioned; CORS lets the dashboard's pages fetch presigned downloads."""
     outcome = _ensure_bucket(s3, names.photo_bucket, names.region)
     _block_public_access(s3, names.photo_bucket)
@@ -148,7 +150,7 @@ def ensure_photo_bucket(s3, names: Names, download_origins: list[str]) -> str:
     return outcome
 
 
-def ensure_site_bucket(s3, names: Names) -> str:
+def ensure_site_bucket(s3: Client, names: Names) -> str:
     """The one public bucket: the static guest page, read-only to the world."""
     outcome = _ensure_bucket(s3, names.site_bucket, names.region)
     s3.put_public_access_block(
@@ -184,11 +186,11 @@ def ensure_site_bucket(s3, names: Names) -> str:
     return outcome
 
 
-def _statement(sid: str, actions: list[str], resources: list[str]) -> dict:
+def _statement(sid: str, actions: list[str], resources: list[str]) -> dict[str, Any]:
     return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": resources}
 
 
-def function_policies(names: Names) -> dict[str, dict]:
+def function_policies(names: Names) -> dict[str, dict[str, Any]]:
     """One policy document per function, each naming only the resources and actions it uses."""
     bucket = f"arn:aws:s3:::{names.photo_bucket}"
     # S3 answers a missing key with 404 only to a caller that may list the bucket (403 to others):
@@ -236,4 +238,4 @@ LAMBDA_TRUST_POLICY = {
 def caller_region_and_account() -> tuple[str, str]:
     """Where the credentials in use point: the policies name this account's resources."""
     session = boto3.session.Session()
-    return session.region_name, session.client("sts").get_caller_identity()["Account"]
+    return str(session.region_name), str(session.client("sts").get_caller_identity()["Account"])
