@@ -53,7 +53,7 @@ def test_the_organizer_must_type_the_events_name(client, alice, busy_wedding, ph
 def test_deleting_then_recreating_the_same_slug_starts_empty(client, alice, busy_wedding, device, photos_dir):
     client.force_login(alice)
     response = client.post(reverse("event-delete", args=["ana-ben"]), {"name": "Ana & Ben"}, follow=True)
-    assert "are deleted" in [str(m) for m in response.context["messages"]][0]
+    assert "are deleted" in next(str(m) for m in response.context["messages"])
     assert not [f for f in files_under(photos_dir) if "ana-ben" in f]
     assert files_under(photos_dir / "office-party")  # the other event keeps its photo
     assert not DeviceQuota.objects.filter(event_slug="ana-ben").exists()

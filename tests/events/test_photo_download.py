@@ -4,10 +4,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from events.models import Photo
+from events.recorder import GalleryRecorder
 from photoshare_site.wiring import photo_store
 from tests.conftest import jpeg_bytes, upload_body
 from tests.uploads.contract_photos import stored_photo
-from events.recorder import GalleryRecorder
 
 
 @pytest.fixture

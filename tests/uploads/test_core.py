@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 import pytest
 
 from events.models import Photo
+from events.recorder import GalleryRecorder
 from events.selectors import EventPolicies
 from tests.conftest import SAMPLES, jpeg_bytes
 from uploads.core import Uploader, UploadRequest
@@ -16,7 +17,6 @@ from uploads.ports import (
     WrongKey,
 )
 from uploads.stores.filesystem import FileSystemPhotoStore
-from events.recorder import GalleryRecorder
 from uploads.stores.sql import SqlQuotaStore
 
 NOON = datetime(2026, 6, 20, 12, 0, 5, tzinfo=UTC)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from events.models import Photo
+from events.recorder import GalleryRecorder
 from events.selectors import EventPolicies
 from tests.conftest import jpeg_bytes
 from uploads.aws import clients
@@ -17,7 +18,6 @@ from uploads.aws.dynamodb import DynamoDBStore
 from uploads.core import Uploader, UploadRequest
 from uploads.ports import QuotaUnavailable, UploadError
 from uploads.stores.filesystem import FileSystemPhotoStore
-from events.recorder import GalleryRecorder
 from uploads.stores.sql import SqlQuotaStore
 
 PHONES = [f"00000000-0000-4000-8000-{n:012d}" for n in range(40)]
