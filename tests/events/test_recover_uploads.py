@@ -180,6 +180,8 @@ def test_the_dashboard_schedule_calls_the_sweep_every_5_minutes():
     scheduled = {entry["function"]: entry["expression"] for entry in stage["events"] if "expression" in entry}
     assert scheduled == {"events.sweeps.recover_uploads_everywhere": "rate(5 minutes)"}
     for path in scheduled:
+        # Zappa finds the function again in the rule's name, after its last "-".
+        assert "-" not in path
         module, name = path.rsplit(".", 1)
         function = getattr(importlib.import_module(module), name)
         # Zappa calls a scheduled function with the rule's event and the Lambda context.

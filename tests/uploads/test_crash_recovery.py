@@ -3,6 +3,7 @@ hold nothing: on the SQL store with the photo folder, and on DynamoDB with S3.
 
 The worker process (tests/uploads/crash_worker.py) shares an SQLite file, a photo folder and a moto
 endpoint with every process it forks; each doomed upload runs in such a child, killed at one step.
+The run from 10 phones sends 80 photos here; `python -m bench.crash_storm` sends the issue's 400.
 """
 
 import json
