@@ -14,6 +14,7 @@ from events.models import DEFAULT_LIMIT, Event, Photo, new_upload_key
 from events.selectors import event_policy
 from events.thumbnails import THUMBNAIL_PREFIX, render_thumbnail, thumbnail_key
 from photoshare_site import wiring
+from uploads.core import Recovered
 from uploads.ports import DeviceUsage
 
 log = logging.getLogger(__name__)
@@ -138,3 +139,20 @@ def device_set_limit(*, event: Event, device: str, limit: int | None) -> DeviceU
     quota = wiring.quota_store()
     quota.set_device_limit(event.slug, device, limit)
     return quota.usage(event.slug, device)
+
+
+def uploads_recover() -> dict[str, Recovered]:
+    """The periodic sweep over every event: complete the uploads whose request died after storing the
+    photo, release those that died before. Returns what it did, for the events where it did something."""
+    uploader = wiring.uploader()
+    done = {}
+    for slug in Event.objects.order_by("pk").values_list("slug", flat=True):
+        try:
+            recovered = uploader.recover(slug)
+        except Exception:
+            # One event's stores failing must not stop the others' sweep; the next pass tries again.
+            log.exception("recovery of %s failed", slug)
+            recovered = Recovered(failed=1)
+        if recovered:
+            done[slug] = recovered
+    return done

@@ -80,10 +80,17 @@ class EventView:
 
 @dataclass(frozen=True)
 class Recovered:
-    """What one recovery pass did with the claims requests left unfinished."""
+    """What one recovery pass did with what requests left unfinished."""
 
     completed: int = 0
     released: int = 0
+    # Claims it could not settle this time (the store failed): the next pass tries them again.
+    failed: int = 0
+    # Half-written photos (a request died mid-write) it deleted.
+    partials: int = 0
+
+    def __bool__(self) -> bool:
+        return any((self.completed, self.released, self.failed, self.partials))
 
 
 class Uploader:
@@ -188,14 +195,22 @@ class Uploader:
         return _stored_photo(held, inspect_image(data), len(data))
 
     def recover(self, event: str) -> Recovered:
-        """The periodic sweep: settle the event's claims whose requests died (older than CLAIM_TTL)."""
-        completed = released = 0
-        for held in self.quota.pending_claims(event, self.clock() - CLAIM_TTL):
-            if self._settle(held, release=True):
-                completed += 1
-            else:
-                released += 1
-        return Recovered(completed, released)
+        """The periodic sweep: settle the event's claims whose requests died (older than CLAIM_TTL),
+        and delete what they left half-written."""
+        died_before = self.clock() - CLAIM_TTL
+        completed = released = failed = 0
+        for held in self.quota.pending_claims(event, died_before):
+            try:
+                if self._settle(held, release=True):
+                    completed += 1
+                else:
+                    released += 1
+            except Exception:
+                # One claim the stores cannot settle now must not keep the others stranded.
+                log.exception("could not settle %s", held.key)
+                failed += 1
+        partials = self.photos.remove_partial(f"{event}/", died_before)
+        return Recovered(completed, released, failed, partials)
 
     def _release_quietly(self, claim: Claim) -> None:
         try:

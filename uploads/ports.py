@@ -129,6 +129,10 @@ class PhotoStore(Protocol):
     def delete_prefix(self, prefix: str) -> int:
         """Delete every object whose key starts with `prefix` (ending in "/"); returns how many."""
 
+    def remove_partial(self, prefix: str, older_than: datetime) -> int:
+        """Delete what puts under `prefix` began before `older_than` and never finished (their request
+        died mid-write); returns how many. Never a stored photo: `exists` does not see these."""
+
 
 class PhotoRecorder(Protocol):
     def record(self, photo: StoredPhoto) -> None:

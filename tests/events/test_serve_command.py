@@ -1,5 +1,6 @@
 import os
 from io import StringIO
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -8,6 +9,7 @@ from django.urls import reverse
 
 from events.public_url import public_base_url
 from events.qr import qr_png, qr_svg
+from photoshare_site import gunicorn_conf
 from tests.events.test_create_event_command import create_event
 
 
@@ -43,6 +45,15 @@ def test_it_prints_the_urls_and_how_to_start_then_runs_gunicorn(exec_calls):
     [argv] = exec_calls
     assert argv[1:4] == ["-m", "gunicorn", "photoshare_site.wsgi"]
     assert argv[argv.index("--bind") + 1] == "127.0.0.1:8123"
+
+
+def test_gunicorn_runs_the_upload_sweep_beside_its_workers(exec_calls):
+    serve()
+    [argv] = exec_calls
+    assert argv[argv.index("--config") + 1] == "python:photoshare_site.gunicorn_conf"
+    command = gunicorn_conf.sweep_command()
+    assert Path(command[1]).name == "manage.py" and Path(command[1]).exists()
+    assert command[2:] == ["recover_uploads", "--every", "60"]
 
 
 def test_on_all_interfaces_it_lists_and_allows_the_lan_addresses(exec_calls, monkeypatch):

@@ -1,6 +1,6 @@
 """The PhotoStore contract: each adapter's test module subclasses this and provides `store` and `read`."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -54,3 +54,9 @@ class PhotoStoreContract:
         assert store.delete_prefix("ana-ben/") == 2
         assert [read(key) for key in keys] == [None, None, b"x", b"x"]
         assert store.delete_prefix("ana-ben/") == 0
+
+    def test_a_finished_put_leaves_nothing_for_the_sweep_to_remove(self, store, read):
+        store.put(stored_photo(), b"photo")
+        later = datetime.now(UTC) + timedelta(hours=1)
+        assert store.remove_partial("ana-ben/", later) == 0
+        assert read(stored_photo().key) == b"photo"

@@ -1,5 +1,5 @@
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -8,8 +8,10 @@ from events.models import Photo
 from events.recorder import GalleryRecorder
 from events.selectors import EventPolicies
 from tests.conftest import SAMPLES, jpeg_bytes
-from uploads.core import Uploader, UploadRequest
+from uploads.core import Recovered, Uploader, UploadRequest
 from uploads.ports import (
+    CLAIM_TTL,
+    Claim,
     EventClosed,
     InvalidImage,
     LimitReached,
@@ -176,3 +178,22 @@ def test_the_slot_comes_back_even_when_the_half_stored_photo_cannot_be_deleted(w
     with pytest.raises(StorageUnavailable):
         uploader.upload(request_for(wedding, device))
     assert uploader.quota.usage(wedding.slug, device).count == 0
+
+
+def test_a_sweep_settles_every_claim_it_can_when_one_cannot_be_settled(wedding, device, tmp_path):
+    # GIVEN two requests that died after storing, one object of which cannot be read as a photo
+    quota = SqlQuotaStore()
+    for n, data in [(1, b"not a photo"), (2, jpeg_bytes(2))]:
+        claim = Claim(
+            wedding.slug, device, f"{n:064x}", NOON, f"t{n}", key=f"ana-ben/Carla/{n}.jpg", guest_name="Carla"
+        )
+        quota.reserve(claim, 3)
+        (tmp_path / "ana-ben/Carla").mkdir(parents=True, exist_ok=True)
+        (tmp_path / claim.key).write_bytes(data)
+    # WHEN the sweep runs after CLAIM_TTL
+    later = NOON + CLAIM_TTL + timedelta(seconds=1)
+    recovered = make_uploader(tmp_path, clock=lambda: later).recover(wedding.slug)
+    # THEN the readable one is completed and recorded, the other left for the next pass
+    assert recovered == Recovered(completed=1, failed=1)
+    assert list(Photo.objects.values_list("key", flat=True)) == ["ana-ben/Carla/2.jpg"]
+    assert [held.key for held in quota.pending_claims(wedding.slug, later)] == ["ana-ben/Carla/1.jpg"]

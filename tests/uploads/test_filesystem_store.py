@@ -1,8 +1,11 @@
+import os
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from tests.uploads.contract_photos import PhotoStoreContract, stored_photo
 from uploads.ports import KeyExists
-from uploads.stores.filesystem import FileSystemPhotoStore
+from uploads.stores.filesystem import PARTIAL_PREFIX, FileSystemPhotoStore
 
 
 class TestFileSystemPhotoStore(PhotoStoreContract):
@@ -32,3 +35,20 @@ def test_it_refuses_keys_that_could_leave_its_folder(tmp_path, key):
     with pytest.raises(ValueError, match="unsafe"):
         FileSystemPhotoStore(tmp_path / "root").put(stored_photo(key), b"x")
     assert not (tmp_path / "escape.jpg").exists()
+
+
+def test_the_sweep_removes_only_partial_writes_older_than_its_cutoff(tmp_path):
+    # GIVEN one write a killed request left an hour ago, one still being written, and a stored photo
+    store = FileSystemPhotoStore(tmp_path)
+    store.put(stored_photo("e/g/1.jpg"), b"whole")
+    old, fresh = tmp_path / "e/g" / f"{PARTIAL_PREFIX}old", tmp_path / "e/g" / f"{PARTIAL_PREFIX}fresh"
+    old.write_bytes(b"hal")
+    fresh.write_bytes(b"hal")
+    an_hour_ago = (datetime.now(UTC) - timedelta(hours=1)).timestamp()
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    # WHEN the sweep runs with a cutoff of ten minutes ago
+    removed = store.remove_partial("e/", datetime.now(UTC) - timedelta(minutes=10))
+    # THEN only the old one is gone
+    assert removed == 1
+    assert sorted(p.name for p in (tmp_path / "e/g").iterdir()) == [f"{PARTIAL_PREFIX}fresh", "1.jpg"]
+    assert store.remove_partial("other-event/", datetime.now(UTC)) == 0

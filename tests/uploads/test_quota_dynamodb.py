@@ -64,3 +64,24 @@ def test_a_busy_or_missing_table_is_unavailable_and_changes_nothing(store, monke
     monkeypatch.undo()
     assert store.usage(EVENT, PHONE).count == 1
     assert store.reserve(claim(5), 10).count == 2
+
+
+def test_releasing_a_pending_claim_after_a_reset_spares_one_completed_meanwhile(store, monkeypatch):
+    # GIVEN a pending claim on a device whose count was reset, so its release falls back to a delete
+    store.reserve(claim(1), 3)
+    store.reset(EVENT, PHONE)
+    transact = store.client.transact_write_items
+
+    def completed_meanwhile(**request):
+        try:
+            return transact(**request)
+        finally:
+            # Its request finishes between the refused transaction and the fallback delete.
+            store.complete(claim(1), "ana-ben/1.jpg")
+
+    monkeypatch.setattr(store.client, "transact_write_items", completed_meanwhile)
+    # WHEN the recovery pass releases it
+    store.release_pending(claim(1))
+    monkeypatch.undo()
+    # THEN the stored photo keeps its claim: sent again, it is the duplicate it is
+    assert store.reserve(claim(1, token="again"), 3).stored_key == "ana-ben/1.jpg"

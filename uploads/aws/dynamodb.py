@@ -271,9 +271,14 @@ class DynamoDBStore:
         except ClientError as error:
             claim_gone, count_zero = [r.get("Code") == "ConditionalCheckFailed" for r in _reasons(error)]
             if count_zero and not claim_gone:
-                # The count was reset meanwhile: nothing to give back, but the claim must go.
-                with _transient_as_unavailable():
-                    self.client.delete_item(TableName=self.table, Key=claim_key)
+                # The count was reset meanwhile: nothing to give back, but the claim must go, on the
+                # same condition (its request may have completed it since: a stored photo keeps it).
+                try:
+                    with _transient_as_unavailable():
+                        self.client.delete_item(**delete)
+                except ClientError as error:
+                    if _code(error) != "ConditionalCheckFailedException":
+                        raise
 
     def usage(self, event: str, device: str) -> DeviceUsage:
         return _usage(device, self._get(self._key(event, device)))

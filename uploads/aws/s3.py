@@ -127,6 +127,10 @@ class S3PhotoStore:
                 deleted += len(keys)
         return deleted
 
+    def remove_partial(self, prefix: str, older_than: datetime) -> int:
+        # A PutObject is stored whole or not at all: a request that dies mid-upload leaves nothing.
+        return 0
+
 
 class IndexedByBucketEvents:
     """PhotoRecorder for S3: nothing to do here, the bucket's ObjectCreated event indexes the photo."""

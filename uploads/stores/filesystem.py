@@ -3,9 +3,13 @@
 import os
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 from uploads.ports import KeyExists, StoredPhoto
+
+# Bytes are written under this name first and linked to their key once whole.
+PARTIAL_PREFIX = ".incoming-"
 
 
 class FileSystemPhotoStore:
@@ -21,7 +25,7 @@ class FileSystemPhotoStore:
     def put(self, photo: StoredPhoto, data: bytes) -> None:
         target = self.path(photo.key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=PARTIAL_PREFIX)
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
@@ -52,6 +56,21 @@ class FileSystemPhotoStore:
         deleted = sum(1 for p in folder.rglob("*") if p.is_file())
         shutil.rmtree(folder)
         return deleted
+
+    def remove_partial(self, prefix: str, older_than: datetime) -> int:
+        # A write lasts milliseconds (the request's bytes are already in memory): an older temporary
+        # file belongs to a request that was killed between writing it and linking it.
+        folder = self.path(prefix.rstrip("/"))
+        cutoff = older_than.timestamp()
+        removed = 0
+        for partial in folder.rglob(f"{PARTIAL_PREFIX}*") if folder.is_dir() else []:
+            try:
+                if partial.stat().st_mtime < cutoff:
+                    partial.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue  # removed meanwhile: its request finished, or another sweep came first
+        return removed
 
 
 def _fsync_dir(path: Path) -> None:

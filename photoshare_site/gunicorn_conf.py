@@ -1,0 +1,34 @@
+"""gunicorn hooks for `manage.py serve` (its command line sets everything else): the upload sweep runs
+beside the workers, started when the server is ready and stopped when it exits.
+
+The sweep (`manage.py recover_uploads --every 60`) completes or releases the uploads whose worker was
+killed mid-request, as gunicorn itself does to a worker that times out or the kernel to one that ran
+out of memory. It is a child process of the master, not a thread in it: the master forks a new worker
+whenever one dies, and a fork taken while another thread holds a lock (logging's, SQLite's) can leave
+the new worker deadlocked; nor should the master hold database connections for its workers to inherit.
+A sweep that fails or hangs never touches serving. It also stops by itself when the master is gone,
+since a master killed with SIGKILL runs no hook.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+MANAGE = Path(__file__).resolve().parent.parent / "manage.py"
+SWEEP_EVERY_SECONDS = 60
+
+
+def sweep_command() -> list[str]:
+    return [sys.executable, str(MANAGE), "recover_uploads", "--every", str(SWEEP_EVERY_SECONDS)]
+
+
+def when_ready(server) -> None:
+    # Its own session: Ctrl-C in the terminal reaches the master, which stops it in on_exit.
+    server.upload_sweep = subprocess.Popen(sweep_command(), start_new_session=True)  # noqa: S603
+
+
+def on_exit(server) -> None:
+    sweep = getattr(server, "upload_sweep", None)
+    if sweep is not None:
+        sweep.terminate()
+        sweep.wait(timeout=10)
