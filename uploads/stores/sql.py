@@ -2,9 +2,8 @@
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
 
 from uploads.models import DeviceQuota, UploadClaim
 from uploads.ports import (
@@ -17,6 +16,24 @@ from uploads.ports import (
     UploadInProgress,
 )
 
+# A reservation is on every upload's path, and SQLite lets one writer in at a time: two raw statements
+# between BEGIN and COMMIT, where the ORM took six (a savepoint around the claim, a separate upsert,
+# update and read back) and ten times the CPU. Portable between SQLite >= 3.35 and PostgreSQL.
+_CLAIMS = UploadClaim._meta.db_table
+_QUOTAS = DeviceQuota._meta.db_table
+# The unique constraint decides whether the photo is new: no row inserted means it was claimed before.
+_CLAIM = f"""INSERT INTO {_CLAIMS}
+    (event_slug, device_id, fingerprint, "key", claimed_at, token, target_key, guest_name)
+    VALUES (%s, %s, %s, '', %s, %s, %s, %s)
+    ON CONFLICT (event_slug, device_id, fingerprint) DO NOTHING"""  # noqa: S608 (names from the models)
+# One statement creates the counter or spends one of its slots, and the database, not this process,
+# decides whether one is left: no row comes back when none is.
+_SPEND = f"""INSERT INTO {_QUOTAS} (event_slug, device_id, count, last_upload_at) VALUES (%s, %s, 1, %s)
+    ON CONFLICT (event_slug, device_id) DO UPDATE
+    SET count = {_QUOTAS}.count + 1, last_upload_at = excluded.last_upload_at
+    WHERE {_QUOTAS}.count < COALESCE({_QUOTAS}.limit_override, %s)
+    RETURNING count, limit_override"""  # noqa: S608 (names from the models)
+
 
 def _usage(row: DeviceQuota) -> DeviceUsage:
     return DeviceUsage(row.device_id, row.count, row.limit_override, row.last_upload_at)
@@ -24,9 +41,13 @@ def _usage(row: DeviceQuota) -> DeviceUsage:
 
 class SqlQuotaStore:
     def reserve(self, claim: Claim, event_limit: int) -> Reservation:
-        with transaction.atomic():
-            if self._new_claim(claim):
-                return self._spend_slot(claim, event_limit)
+        at = connection.ops.adapt_datetimefield_value(claim.at)  # as the ORM stores it, for take_over's match
+        new = [claim.event, claim.device, claim.fingerprint, at, claim.token, claim.key, claim.guest_name]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_CLAIM, new)
+            if cursor.rowcount:
+                cursor.execute(_SPEND, [claim.event, claim.device, at, event_limit])
+                return self._spent(claim, event_limit, cursor.fetchone())
             existing = self._claims(claim).get()
             if not existing.key:
                 raise ClaimPending(_held(existing))
@@ -43,38 +64,17 @@ class SqlQuotaStore:
         usage = self.usage(claim.event, claim.device)
         return Reservation(claim, usage.count, usage.limit(event_limit), stored_key)
 
-    def _new_claim(self, claim: Claim) -> bool:
-        try:
-            with transaction.atomic():
-                UploadClaim.objects.create(
-                    event_slug=claim.event,
-                    device_id=claim.device,
-                    fingerprint=claim.fingerprint,
-                    claimed_at=claim.at,
-                    token=claim.token,
-                    target_key=claim.key,
-                    guest_name=claim.guest_name,
-                )
-        except IntegrityError:
-            return False
-        return True
-
-    def _spend_slot(self, claim: Claim, event_limit: int) -> Reservation:
-        DeviceQuota.objects.bulk_create(
-            [DeviceQuota(event_slug=claim.event, device_id=claim.device)], ignore_conflicts=True
-        )
-        # One conditional UPDATE: the database, not this process, decides whether a slot is left.
-        spent = DeviceQuota.objects.filter(
-            Q(count__lt=Coalesce(F("limit_override"), Value(event_limit))),
-            event_slug=claim.event,
-            device_id=claim.device,
-        ).update(count=F("count") + 1, last_upload_at=claim.at)
-        row = self._row(claim.event, claim.device)
-        limit = _usage(row).limit(event_limit)
-        if not spent:
-            # Raising inside the atomic block also rolls back the claim just made.
-            raise LimitReached(row.count, limit)
-        return Reservation(claim, row.count, limit)
+    def _spent(self, claim: Claim, event_limit: int, row: tuple[int, int | None] | None) -> Reservation:
+        # Raising inside the atomic block also rolls back the claim just made.
+        if row is None:
+            usage = self.usage(claim.event, claim.device)
+            raise LimitReached(usage.count, usage.limit(event_limit))
+        count, override = row
+        limit = DeviceUsage(claim.device, count, override, claim.at).limit(event_limit)
+        if count > limit:
+            # Only a new counter skips the WHERE, so only an event limit below one gets here.
+            raise LimitReached(count - 1, limit)
+        return Reservation(claim, count, limit)
 
     def complete(self, claim: Claim, key: str) -> None:
         mine = self._claims(claim).filter(Q(key="") | Q(key=key), token=claim.token)
@@ -120,10 +120,6 @@ class SqlQuotaStore:
     def devices(self, event: str) -> list[DeviceUsage]:
         rows = DeviceQuota.objects.filter(event_slug=event).order_by(F("last_upload_at").desc(nulls_last=True))
         return [_usage(row) for row in rows]
-
-    @staticmethod
-    def _row(event: str, device: str) -> DeviceQuota:
-        return DeviceQuota.objects.get(event_slug=event, device_id=device)
 
     @staticmethod
     def _claims(claim: Claim) -> QuerySet[UploadClaim]:
