@@ -86,7 +86,9 @@ class _MotoHandler(BaseHTTPRequestHandler):
             headers[name] = host if name.lower() == "host" else value
         request = AWSPreparedRequest(self.command, f"https://{host}{self.path}", headers, body, stream_output=False)
         with self.lock:
-            status, answer_headers, answer = self.dispatch.process_request(request)
+            answered = self.dispatch.process_request(request)
+        assert answered, f"moto has no answer for {request.url}"
+        status, answer_headers, answer = answered
         answer = answer.encode() if isinstance(answer, str) else answer or b""
         self.send_response(status)
         length = {name.lower(): value for name, value in answer_headers.items()}.get("content-length", 0)

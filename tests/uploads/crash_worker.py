@@ -63,7 +63,8 @@ def rigged(uploader, fuse: Fuse):
     uploader.quota.reserve = _then(uploader.quota.reserve, lambda: fuse.at("after_reserve"))
     if isinstance(uploader.photos, filesystem.FileSystemPhotoStore):
         # The temporary file is whole on disk; its final name is not linked yet.
-        filesystem.os.link = _first(lambda: fuse.at("during_put"), os.link)
+        # filesystem.py links through the os module itself: patched here, in the doomed child only.
+        os.link = _first(lambda: fuse.at("during_put"), os.link)
     else:
         client = uploader.photos.client
         client.put_object = _then(client.put_object, lambda: fuse.at("during_put"))
@@ -172,6 +173,7 @@ class Worker:
                     waiting.append((phone, n))
             del queues[phone][: len(done)]
             if _killed(status):
+                assert point, f"{phone}'s worker died without being doomed"
                 kills[point] += 1
             elif queues[phone]:
                 raise RuntimeError(f"worker for {phone} exited with {status} before its queue was done")

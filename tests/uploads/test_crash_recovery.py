@@ -56,12 +56,13 @@ class Worker:
     """The test's side of the worker's line protocol."""
 
     def __init__(self, process: subprocess.Popen, log: Path):
-        self.process, self.log = process, log
+        assert process.stdin and process.stdout
+        self.process, self.stdin, self.stdout, self.log = process, process.stdin, process.stdout, log
 
     def ask(self, store: str, do: str, **arguments) -> dict:
-        self.process.stdin.write(json.dumps({"store": store, "do": do, **arguments}) + "\n")
-        self.process.stdin.flush()
-        line = self.process.stdout.readline()
+        self.stdin.write(json.dumps({"store": store, "do": do, **arguments}) + "\n")
+        self.stdin.flush()
+        line = self.stdout.readline()
         assert line, f"the worker died:\n{self.log.read_text()[-3000:]}"
         return json.loads(line)
 
@@ -107,8 +108,9 @@ def worker(tmp_path_factory):
                 stderr=stderr,
                 text=True,
             )
-            yield Worker(process, log)
-            process.stdin.close()
+            worker = Worker(process, log)
+            yield worker
+            worker.stdin.close()
             process.wait(timeout=60)
 
 

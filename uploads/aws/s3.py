@@ -1,6 +1,7 @@
 """Photo store on a private S3 bucket: encrypted, typed, never overwriting."""
 
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote, unquote
 
 from botocore.exceptions import ClientError
@@ -28,7 +29,7 @@ def guest_name_from_metadata(metadata: dict[str, str]) -> str:
     return unquote(metadata["guest-name"])
 
 
-def stored_photo_from_object(key: str, obj: dict) -> StoredPhoto:
+def stored_photo_from_object(key: str, obj: dict[str, Any]) -> StoredPhoto:
     meta = obj["Metadata"]
     return StoredPhoto(
         event=meta["event"],
@@ -44,7 +45,7 @@ def stored_photo_from_object(key: str, obj: dict) -> StoredPhoto:
     )
 
 
-def accept_if_none_match(client) -> None:
+def accept_if_none_match(client: Any) -> None:
     """Let `put_object(IfNoneMatch=...)` work on a botocore older than S3's conditional writes (1.35).
 
     The guest function runs on the SDK its Lambda runtime bundles, which may not know the parameter
@@ -63,18 +64,18 @@ def accept_if_none_match(client) -> None:
     )
 
 
-def _if_none_match_to_context(params, context, **kwargs):
+def _if_none_match_to_context(params: dict[str, Any], context: dict[str, Any], **kwargs: object) -> None:
     if "IfNoneMatch" in params:
         context["photoshare_if_none_match"] = params.pop("IfNoneMatch")
 
 
-def _if_none_match_to_header(params, context, **kwargs):
+def _if_none_match_to_header(params: dict[str, Any], context: dict[str, Any], **kwargs: object) -> None:
     if "photoshare_if_none_match" in context:
         params["headers"]["If-None-Match"] = context["photoshare_if_none_match"]
 
 
 class S3PhotoStore:
-    def __init__(self, client, bucket: str):
+    def __init__(self, client: Any, bucket: str):
         self.client = client
         self.bucket = bucket
         accept_if_none_match(client)
@@ -106,7 +107,8 @@ class S3PhotoStore:
         return True
 
     def read(self, key: str) -> bytes:
-        return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        data: bytes = self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        return data
 
     def fetch(self, key: str) -> tuple[StoredPhoto, bytes]:
         """The photo as the guest path stored it, from its object's metadata, with its bytes."""
