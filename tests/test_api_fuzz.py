@@ -8,9 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench.load import Server
 from tests.conftest import jpeg_bytes
 from uploads.openapi import SCHEMA
+
+# The same whatever DATABASE_URL says (or it sets its own): the PostgreSQL pass leaves it out.
+pytestmark = pytest.mark.one_database
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 

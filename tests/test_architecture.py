@@ -5,6 +5,9 @@ from pathlib import Path
 
 import pytest
 
+# The same whatever DATABASE_URL says (or it sets its own): the PostgreSQL pass leaves it out.
+pytestmark = pytest.mark.one_database
+
 ROOT = Path(__file__).resolve().parents[1]
 # The upload core and what it is made of: plain Python, so the same rules run locally and on AWS.
 DOMAIN = ["core", "ports", "policy", "payload", "images", "naming", "exif", "http", "config", "lambda_handler"]

@@ -1,6 +1,11 @@
 """A smaller run of bench/load.py against a real gunicorn server with 4 worker processes."""
 
+import pytest
+
 from bench.load import Server, burst, load
+
+# The same whatever DATABASE_URL says (or it sets its own): the PostgreSQL pass leaves it out.
+pytestmark = pytest.mark.one_database
 
 
 def test_a_burst_from_one_phone_and_a_load_from_many_keep_every_promise():

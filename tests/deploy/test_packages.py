@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 from moto.server import ThreadedMotoServer
 
+# The same whatever DATABASE_URL says (or it sets its own): the PostgreSQL pass leaves it out.
+pytestmark = pytest.mark.one_database
+
 ROOT = Path(__file__).resolve().parents[2]
 DIST, BUILD = ROOT / "dist", ROOT / ".build"
 KB, MB = 1024, 1024 * 1024

@@ -21,6 +21,9 @@ from tests.uploads.crash_worker import POINTS
 from uploads.aws.dynamodb import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
 from uploads.ports import CLAIM_TTL
 
+# The same whatever DATABASE_URL says (or it sets its own): the PostgreSQL pass leaves it out.
+pytestmark = pytest.mark.one_database
+
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = "CrashCounts"
 BUCKET = "photoshare-crash-photos"

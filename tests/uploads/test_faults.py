@@ -118,7 +118,10 @@ def quota_store_named(name: str, request) -> QuotaStore:
 
 
 # moto is slow enough that one 1,000-request run of DynamoDB takes most of a minute: one seed there.
-@pytest.mark.parametrize(("backend", "seed"), [("sql", 1), ("sql", 2), ("dynamodb", 1)])
+# The DynamoDB run keeps its counters in moto whatever the database: the PostgreSQL pass leaves it out.
+@pytest.mark.parametrize(
+    ("backend", "seed"), [("sql", 1), ("sql", 2), pytest.param("dynamodb", 1, marks=pytest.mark.one_database)]
+)
 def test_after_1000_faulty_uploads_every_counter_equals_the_photos_stored(wedding, tmp_path, request, backend, seed):
     quota = quota_store_named(backend, request)
     faults, clock = Faults(seed), Clock()

@@ -12,6 +12,9 @@ from tests.conftest import SAMPLES
 from uploads.images import inspect_image
 from uploads.ports import InvalidImage, TooLarge
 
+# The same whatever DATABASE_URL says (or it sets its own): the PostgreSQL pass leaves it out.
+pytestmark = pytest.mark.one_database
+
 pillow_heif.register_heif_opener()
 
 

@@ -5,6 +5,9 @@ import pytest
 
 from uploads.naming import GUEST_FOLDER_MAX, clean_guest_name, guest_folder, storage_key
 
+# The same whatever DATABASE_URL says (or it sets its own): the PostgreSQL pass leaves it out.
+pytestmark = pytest.mark.one_database
+
 HOSTILE_NAMES = [
     "../../etc/passwd",
     "..",
