@@ -93,6 +93,10 @@ class Recovered:
         return any((self.completed, self.released, self.failed, self.partials))
 
 
+# What to record for a claim whose photo is stored: from the resent bytes, or read back.
+Describe = Callable[[Claim], StoredPhoto]
+
+
 class Uploader:
     def __init__(
         self,
@@ -150,19 +154,21 @@ class Uploader:
             key=storage_key(request.event, request.guest_name, now, image.extension),
             guest_name=request.guest_name,
         )
-        reservation = self._reserve(claim, policy.limit)
+        # A retry of a request that died after storing this photo: the same bytes, so the same
+        # description, under the key and time its claim holds.
+        reservation = self._reserve(claim, policy.limit, lambda held: _stored_photo(held, image, len(data)))
         if reservation.stored_key:
             return UploadResult(reservation.count, reservation.limit, reservation.stored_key, duplicate=True)
         photo = _stored_photo(claim, image, len(data))
         self._store(photo, data, reservation)
         return UploadResult(reservation.count, reservation.limit, photo.key)
 
-    def _reserve(self, claim: Claim, limit: int) -> Reservation:
+    def _reserve(self, claim: Claim, limit: int, describe: Describe) -> Reservation:
         try:
             try:
                 return self.quota.reserve(claim, limit)
             except ClaimPending as pending:
-                return self._resume(pending.held, claim, limit)
+                return self._resume(pending.held, claim, limit, describe)
         except (LimitReached, UploadInProgress):
             raise
         except Exception:
@@ -172,25 +178,26 @@ class Uploader:
             self._release_quietly(claim)
             raise QuotaUnavailable() from None
 
-    def _resume(self, held: Claim, claim: Claim, limit: int) -> Reservation:
+    def _resume(self, held: Claim, claim: Claim, limit: int, describe: Describe) -> Reservation:
         """The same photo's claim is unfinished: its request is still at work, or died."""
-        if self._settle(held, release=False):
+        if self._settle(held, describe, release=False):
             # It had stored the photo: its work is finished for it, and this is a retry.
             return self.quota.reserve(claim, limit)
         if claim.at - held.at < CLAIM_TTL:
             raise UploadInProgress()
         return self.quota.take_over(held, claim, limit)
 
-    def _settle(self, held: Claim, *, release: bool) -> bool:
+    def _settle(self, held: Claim, describe: Describe, *, release: bool) -> bool:
         """Complete a claim whose photo is stored (True); otherwise release it if asked."""
         if held.key and self.photos.exists(held.key):
-            self._complete(held, self._stored_photo(held))
+            self._complete(held, describe(held))
             return True
         if release:
             self.quota.release_pending(held)
         return False
 
     def _stored_photo(self, held: Claim) -> StoredPhoto:
+        """Describe a stored photo nobody is resending, from its bytes (the sweep)."""
         data = self.photos.read(held.key)
         return _stored_photo(held, inspect_image(data), len(data))
 
@@ -201,7 +208,7 @@ class Uploader:
         completed = released = failed = 0
         for held in self.quota.pending_claims(event, died_before):
             try:
-                if self._settle(held, release=True):
+                if self._settle(held, self._stored_photo, release=True):
                     completed += 1
                 else:
                     released += 1
