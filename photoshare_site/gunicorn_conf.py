@@ -1,5 +1,6 @@
-"""gunicorn hooks for `manage.py serve` (its command line sets everything else): the upload sweep runs
-beside the workers, started when the server is ready and stopped when it exits.
+"""gunicorn settings for `manage.py serve` (its command line sets everything else): an access log without
+upload keys, and the upload sweep beside the workers, started when the server is ready and stopped when
+it exits.
 
 The sweep (`manage.py recover_uploads --every 60`) completes or releases the uploads whose worker was
 killed mid-request, as gunicorn itself does to a worker that times out or the kernel to one that ran
@@ -14,8 +15,24 @@ import subprocess
 import sys
 from pathlib import Path
 
+from gunicorn.glogging import Logger
+
+from photoshare_site.log_redaction import redact
+
 MANAGE = Path(__file__).resolve().parent.parent / "manage.py"
 SWEEP_EVERY_SECONDS = 60
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, with upload keys taken out of every access-log field (the request line, the
+    query string, the referrer, any header or environ variable a custom format might name)."""
+
+    def atoms(self, resp, req, environ, request_time) -> dict:
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {name: redact(value) if isinstance(value, str) else value for name, value in atoms.items()}
+
+
+logger_class = RedactingLogger
 
 
 def sweep_command() -> list[str]:

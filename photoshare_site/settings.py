@@ -8,6 +8,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from photoshare_site.private_files import create_private_file, private_folder
+from photoshare_site.proxies import trusted_networks
 from uploads.config import env_bool, env_choice, env_int, env_list, env_required, env_str, guest_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,9 +27,8 @@ def _local_secret_key() -> str:
     # keep a generated key beside the data it protects.
     path = DATA_DIR / "secret_key"
     if not path.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        private_folder(DATA_DIR)
+        create_private_file(path, secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
@@ -52,12 +53,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it, django-axes and the guest rate limits included, sees the client's address.
+    "photoshare_site.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "photoshare_site.headers.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out log-in into its lockout response.
@@ -130,7 +134,7 @@ if env_str("DATABASE_URL", ""):
 else:
     # SQLite creates its file but not the folder around it, and a fresh checkout has no data folder yet
     # (nor does a set DJANGO_SECRET_KEY leave one behind).
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    private_folder(DATA_DIR)
     DATABASES = SQLITE
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -192,6 +196,34 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES * 4 // 3 + 64 * 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_upload_keys": {"()": "photoshare_site.log_redaction.RedactUploadKeys"}},
+    "formatters": {
+        # Django's own runserver format, restated because the logger is redefined below.
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
+    "loggers": {
+        # runserver's access log: its request lines carry the guest page's ?key=.
+        "django.server": {
+            "handlers": ["django.server"],
+            "filters": ["redact_upload_keys"],
+            "level": "INFO",
+            "propagate": False,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("PHOTOSHARE_LOG_LEVEL", "INFO")},
 }
+
+# --- Security review (issue 10): private files, trusted proxies -----------------------------------------
+# Uploaded files and thumbnails saved through a Django storage: this account's alone, as the originals.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# The reverse proxies in front of the server (addresses or CIDRs, e.g. 127.0.0.1 for nginx or Caddy on
+# this machine): from them, X-Forwarded-For says who the client is (photoshare_site/proxies.py). Empty:
+# the address the connection comes from, and X-Forwarded-For ignored.
+TRUSTED_PROXIES = trusted_networks(env_list("PHOTOSHARE_TRUSTED_PROXIES", ""))
+# The lock-out counts the address TrustedProxyMiddleware settled on, never a header of the client's.
+AXES_CLIENT_IP_CALLABLE = "photoshare_site.proxies.request_address"

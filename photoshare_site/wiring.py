@@ -10,7 +10,7 @@ from events.selectors import EventPolicies
 from uploads.aws import clients
 from uploads.aws.dynamodb import DynamoDBStore
 from uploads.aws.exports import BackgroundZips
-from uploads.aws.links import PresignedPhotoLinks
+from uploads.aws.links import PresignedPhotoLinks, bucket_origin
 from uploads.aws.s3 import IndexedByBucketEvents, S3PhotoStore
 from uploads.core import Uploader
 from uploads.ports import PhotoStore, PolicyMirror, QuotaStore
@@ -56,6 +56,11 @@ def policy_mirror() -> PolicyMirror:
 def photo_links() -> PhotoLinks:
     """Links to originals and thumbnails for the dashboard's pages."""
     return PresignedPhotoLinks(settings.PHOTO_BUCKET) if _on_aws() else LocalPhotoLinks(settings.PHOTOS_DIR)
+
+
+def photo_origin() -> str | None:
+    """Where the dashboard's images come from besides itself: the photo bucket on AWS, nowhere locally."""
+    return bucket_origin(settings.PHOTO_BUCKET) if _on_aws() else None
 
 
 def zip_delivery() -> ZipDelivery:

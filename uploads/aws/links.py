@@ -1,6 +1,8 @@
 """Photos and ZIPs reach the organizer's browser as short-lived presigned S3 links (no Lambda in between)."""
 
+import functools
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.storage import Storage
@@ -22,7 +24,19 @@ def presigning_storage(bucket: str) -> Storage:
 
 
 def attachment(filename: str) -> dict[str, str]:
-    return {"ResponseContentDisposition": f'attachment; filename="{filename}"'}
+    """Presigned-link parameters of a download: S3 answers it as a named attachment nothing may cache."""
+    return {
+        "ResponseContentDisposition": f'attachment; filename="{filename}"',
+        "ResponseCacheControl": "private, no-store",
+    }
+
+
+@functools.cache
+def bucket_origin(bucket: str) -> str:
+    """Scheme and host of the bucket's presigned links, which the dashboard's CSP must allow images from.
+    Read off a link rather than rebuilt: addressing style and endpoint are botocore's to choose."""
+    link = urlsplit(presigning_storage(bucket).url("origin"))
+    return f"{link.scheme}://{link.netloc}"
 
 
 class PresignedPhotoLinks:
