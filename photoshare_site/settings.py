@@ -64,7 +64,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# ModelBackend behind a throttle per account, whatever the addresses (events/login_throttle.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "events.auth_backend.ThrottledModelBackend"]
 # Five wrong passwords for one account from one address lock that pair out for 15 minutes.
 AXES_FAILURE_LIMIT = env_int("PHOTOSHARE_LOGIN_ATTEMPTS", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours
