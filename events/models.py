@@ -149,3 +149,6 @@ class PasswordResetRequest(models.Model):
     address = models.CharField(max_length=45)
     email = models.CharField(max_length=254)
     requested_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.email} from {self.address} at {self.requested_at:%H:%M}"

@@ -47,9 +47,7 @@ def log_in(client, password: str, *, address: str = "198.51.100.1", username: st
 
 def guess(client, times: int, *, first_address: int = 1, per_address: int = 4) -> list[str]:
     """`times` wrong passwords, `per_address` from each address (under axes' 5): the pages answered."""
-    return [
-        log_in(client, f"guess {n}", address=f"203.0.113.{first_address + n // per_address}") for n in range(times)
-    ]
+    return [log_in(client, f"guess {n}", address=f"203.0.113.{first_address + n // per_address}") for n in range(times)]
 
 
 def throttle(user) -> LoginThrottle:
