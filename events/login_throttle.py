@@ -31,8 +31,8 @@ LOCKED = (
     "To unlock it, reset the password (Forgotten your password? below) or ask the site's staff."
 )
 WAIT = (
-    "Too many wrong passwords for this account, from several places. Try again after {at} (in {minutes} "
-    "min): until then every attempt is refused, even with the right password."
+    "Too many wrong passwords for this account. Try again after {at} (in {minutes} min): until then "
+    "every attempt is refused, even with the right password."
 )
 
 

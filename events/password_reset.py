@@ -18,9 +18,9 @@ PER_EMAIL = 3
 WINDOW = timedelta(hours=1)
 
 
-def password_reset_request(*, email: str, address: str, domain: str, use_https: bool) -> bool:
+def password_reset_request(*, email: str, address: str, domain: str, use_https: bool) -> None:
     """Mail a reset link to the accounts of `email` unless this address asked PER_ADDRESS times, or this
-    email was asked for PER_EMAIL times, within the hour. Whether it did is for the tests and the log."""
+    email was asked for PER_EMAIL times, within the hour; the caller answers the same either way."""
     now, email = timezone.now(), email.strip().lower()
     with transaction.atomic():
         # The table only ever holds the last hour.
@@ -28,11 +28,10 @@ def password_reset_request(*, email: str, address: str, domain: str, use_https: 
         recent = PasswordResetRequest.objects.all()
         if recent.filter(address=address).count() >= PER_ADDRESS or recent.filter(email=email).count() >= PER_EMAIL:
             log.info("password reset refused by its hourly limit (address %s)", address)
-            return False
+            return
         PasswordResetRequest.objects.create(address=address, email=email, requested_at=now)
     mail = {"command": f"{__name__}.reset_mail_command", "email": email, "domain": domain, "use_https": use_https}
     run_after_response(mail)
-    return True
 
 
 def reset_mail_command(payload: dict, context: object = None) -> None:
