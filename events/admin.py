@@ -8,8 +8,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from events import services
-from events.models import Event, Photo
+from events.forms import AdminLoginForm
+from events.login_throttle import login_throttle_clear
+from events.models import Event, LoginThrottle, Photo
 from uploads.models import DeviceQuota
+
+# Says why a log-in was refused by the account's throttle, as the dashboard's log-in does.
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(Event)
@@ -119,3 +124,24 @@ class DeviceQuotaAdmin(admin.ModelAdmin):
         for row in queryset:
             services.device_reset(event=events[row.event_slug], device=row.device_id)
         self.message_user(request, f"Reset {queryset.count()} device(s).", messages.SUCCESS)
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(admin.ModelAdmin):
+    """Accounts with recent wrong passwords; a locked one is unlocked here (or by its owner's password reset)."""
+
+    list_display = ["user", "failures", "last_failure_at", "retry_after", "locked_at"]
+    list_filter = [("locked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__username", "user__email"]
+    readonly_fields = list_display
+    actions = ["unlock"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Unlock: forget the wrong passwords", permissions=["change"])
+    def unlock(self, request, queryset) -> None:
+        throttles = list(queryset.select_related("user"))
+        for throttle in throttles:
+            login_throttle_clear(user=throttle.user)
+        self.message_user(request, f"Unlocked {len(throttles)} account(s).", messages.SUCCESS)

@@ -1,6 +1,8 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.http import HttpRequest
 
 from events.models import MAX_LIMIT, Event
 
@@ -30,6 +32,27 @@ class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ["username", "email"]
+
+
+class _SaysWhyRefused:
+    """A log-in refused unchecked by the account's throttle (events/auth_backend.py) says why and until
+    when, instead of "wrong password"."""
+
+    request: HttpRequest | None
+
+    def get_invalid_login_error(self) -> forms.ValidationError:
+        refusal = getattr(self.request, "login_refused", None)
+        if refusal:
+            return forms.ValidationError(refusal, code="throttled")
+        return super().get_invalid_login_error()  # type: ignore[misc]
+
+
+class LoginForm(_SaysWhyRefused, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(_SaysWhyRefused, AdminAuthenticationForm):
+    pass
 
 
 class DeviceLimitForm(forms.Form):

@@ -125,3 +125,30 @@ class PhotoExport(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class LoginThrottle(models.Model):
+    """Wrong passwords for one account from any addresses (events/login_throttle.py); no row, no failures."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="login_throttle"
+    )
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    retry_after = models.DateTimeField("next attempt allowed at", null=True, blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.failures} failures"
+
+
+class PasswordResetRequest(models.Model):
+    """A reset mail let through in the last hour, for the limits per address and per email
+    (events/password_reset.py); older rows are deleted as new ones come."""
+
+    address = models.CharField(max_length=45)
+    email = models.CharField(max_length=254)
+    requested_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.email} from {self.address} at {self.requested_at:%H:%M}"

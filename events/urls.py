@@ -1,9 +1,31 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from events.views import accounts, devices, events, photos
 
 urlpatterns = [
+    # Django's accounts URLs (as django.contrib.auth.urls names them), with our log-in form and reset views.
     path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password_reset/done/",
+        auth_views.PasswordResetDoneView.as_view(template_name="registration/reset_requested.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="registration/reset_finished.html"),
+        name="password_reset_complete",
+    ),
     path("events/", events.event_list, name="event-list"),
     path("events/new/", events.event_create, name="event-create"),
     path("events/<slug:slug>/", events.event_detail, name="event-detail"),

@@ -68,7 +68,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# ModelBackend behind a throttle per account, whatever the addresses (events/login_throttle.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "events.auth_backend.ThrottledModelBackend"]
 # Five wrong passwords for one account from one address lock that pair out for 15 minutes.
 AXES_FAILURE_LIMIT = env_int("PHOTOSHARE_LOGIN_ATTEMPTS", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours
@@ -141,7 +142,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # 12 characters: a phrase, not a word with digits (OWASP ASVS 2.1.1).
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -8,7 +8,6 @@ from uploads import api, guest_page
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="event-list", permanent=False)),
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
     path("", include("events.urls")),
     path("api/openapi.json", api.openapi, name="api-openapi"),
     path("api/events/<str:slug>", api.event_info, {"uploader": wiring.uploader}, name="api-event"),

@@ -174,6 +174,13 @@ def drive_deletes(client, calls, event: Event) -> None:
     assert not Event.objects.exists()
 
 
+def drive_password_reset(client, calls, monkeypatch) -> None:
+    with calls.during("password reset mail"), monkeypatch.context() as patch:
+        patch.setenv("AWS_LAMBDA_FUNCTION_NAME", "photoshare-dashboard")
+        client.post(reverse("password_reset"), {"email": "alice@example.org"})
+    assert [c.path for c in calls.made if c.operation == "Invoke"][-1] == "password reset mail"
+
+
 def test_the_dashboard_policy_allows_exactly_the_calls_of_every_path(client, alice, aws_backend, monkeypatch):
     client.force_login(alice)
     s3 = boto3.client("s3")
@@ -193,6 +200,7 @@ def test_the_dashboard_policy_allows_exactly_the_calls_of_every_path(client, ali
         drive_exports(client, calls, event, monkeypatch)
         drive_recovery(calls, event)
         drive_deletes(client, calls, event)
+        drive_password_reset(client, calls, monkeypatch)
     # THEN every path was recorded, with the calls that are easy to miss
     paths = {call.path for call in calls.made}
     assert paths == {
@@ -210,6 +218,7 @@ def test_the_dashboard_policy_allows_exactly_the_calls_of_every_path(client, ali
         "recovery sweep",
         "photo delete",
         "event delete",
+        "password reset mail",
     }
     operations = {call.operation for call in calls.made}
     assert {"Invoke", "CreateMultipartUpload", "AbortMultipartUpload", "BatchWriteItem", "DeleteObjects"} <= operations

@@ -23,6 +23,15 @@ def test_a_new_organizer_signs_up_and_lands_on_new_event(client, db):
     assert client.get(reverse("event-list")).status_code == 200
 
 
+def test_sign_up_refuses_a_password_shorter_than_12_characters(client, db):
+    short = "Zq8#vL2$pW9"  # 11 characters, not a common password
+    response = client.post(
+        reverse("signup"), {"username": "carol", "email": "c@example.org", "password1": short, "password2": short}
+    )
+    assert response.status_code == 200 and "at least 12 characters" in response.content.decode()
+    assert not get_user_model().objects.filter(username="carol").exists()
+
+
 def test_sign_up_can_be_turned_off(client, settings, db):
     settings.SIGNUP_ENABLED = False
     assert client.get(reverse("signup")).status_code == 404

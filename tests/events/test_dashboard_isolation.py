@@ -1,12 +1,16 @@
 """Every dashboard route of an event, listed from the URL conf (so new routes are covered too):
-another organizer gets 404, an anonymous visitor is sent to log in, and forms need their CSRF token."""
+another organizer gets 404, and so does staff without the route's permissions, while the support group
+reaches them; an anonymous visitor is sent to log in, and forms need their CSRF token."""
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import URLPattern, reverse
 
 from events import urls
 from events.models import Photo
+from events.views.common import STAFF_PERMISSIONS
 
 EVENT_ROUTES = [p for p in urls.urlpatterns if isinstance(p, URLPattern) and "slug" in p.pattern.converters]
 
@@ -27,13 +31,63 @@ def test_the_url_conf_has_the_event_routes_we_expect():
     assert {"event-detail", "gallery", "photo-original", "device-limit", "download-all"} <= names
 
 
+@pytest.fixture
+def staff(db):
+    """Staff (the admin's door opens) with no model permission."""
+    return get_user_model().objects.create_user("sam", "sam@example.org", "staff horse battery", is_staff=True)
+
+
+@pytest.fixture
+def support(staff):
+    staff.groups.add(Group.objects.get(name="support"))
+    return staff
+
+
+def test_every_event_route_says_what_staff_need_to_open_it():
+    assert {p.name for p in EVENT_ROUTES} == set(STAFF_PERMISSIONS)
+
+
+@pytest.mark.parametrize("outsider", ["bob", "staff"])
 @pytest.mark.parametrize("pattern", EVENT_ROUTES, ids=lambda p: p.name)
-def test_a_second_organizer_gets_404_on_every_event_route(client, bob, wedding, device, alices_photo, pattern):
-    client.force_login(bob)
+def test_another_organizer_or_staff_without_permissions_gets_404_on_every_event_route(
+    request, client, wedding, device, alices_photo, pattern, outsider
+):
+    client.force_login(request.getfixturevalue(outsider))
     url = url_of(pattern, wedding, alices_photo, device)
     assert client.get(url).status_code in (404, 405)
     assert client.post(url, {"limit": "99", "refund": "on", "hidden": "1"}).status_code == 404
     assert Photo.objects.filter(pk=alices_photo.pk, hidden=False).exists()
+
+
+@pytest.mark.parametrize("pattern", EVENT_ROUTES, ids=lambda p: p.name)
+def test_staff_in_the_support_group_reach_every_event_route(client, support, wedding, device, alices_photo, pattern):
+    client.force_login(support)
+    url = url_of(pattern, wedding, alices_photo, device)
+    assert client.get(url).status_code in (200, 302, 405)
+    assert client.post(url, {"limit": "9", "hidden": "1"}).status_code in (200, 302)
+
+
+def test_staff_who_may_only_look_see_the_photos_but_cannot_hide_them(client, staff, wedding, alices_photo):
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_event", "view_photo"]))
+    client.force_login(staff)
+    assert client.get(reverse("gallery", args=[wedding.slug])).status_code == 200
+    assert client.post(reverse("photo-hide", args=[wedding.slug, alices_photo.pk]), {"hidden": "1"}).status_code == 404
+    assert client.get(reverse("device-list", args=[wedding.slug])).status_code == 404
+
+
+def test_the_support_group_exists_after_migrate_with_its_permissions(db):
+    permissions = Group.objects.get(name="support").permissions.values_list("content_type__app_label", "codename")
+    assert set(permissions) == {
+        ("events", "view_event"),
+        ("events", "change_event"),
+        ("events", "delete_event"),
+        ("events", "view_photo"),
+        ("events", "change_photo"),
+        ("events", "delete_photo"),
+        ("uploads", "view_devicequota"),
+        ("uploads", "change_devicequota"),
+    }
+    assert {p for route in STAFF_PERMISSIONS.values() for p in route} == {f"{a}.{c}" for a, c in permissions}
 
 
 @pytest.mark.parametrize("pattern", EVENT_ROUTES, ids=lambda p: p.name)

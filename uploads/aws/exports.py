@@ -4,15 +4,12 @@ The dashboard function asks itself (Zappa's `command` invocation) to build the Z
 from the originals into an S3 multipart upload, so memory stays flat for any event size.
 """
 
-import importlib
-import json
-import os
 from collections.abc import Iterator
 from typing import BinaryIO
 
 from boto3.s3.transfer import TransferConfig
 
-from uploads.aws import clients
+from uploads.aws import background, clients
 from uploads.aws.links import attachment, presigning_storage
 
 # Two 8 MB parts in flight at most: a 2 GB export still fits in a small function's memory. From a stream
@@ -49,14 +46,8 @@ class BackgroundZips:
         self.s3, self.bucket = s3, bucket
 
     def start(self, payload: dict[str, object]) -> None:
-        """Run `payload` ({"command": "module.function", ...}) in the background: on Lambda an
-        asynchronous invocation of this very function; elsewhere (a shell, the tests) right here."""
-        function = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
-        if function:
-            clients.lambda_client().invoke(FunctionName=function, InvocationType="Event", Payload=json.dumps(payload))
-        else:
-            module, name = str(payload["command"]).rsplit(".", 1)
-            getattr(importlib.import_module(module), name)(payload)
+        """Build the ZIP in another invocation of this function (uploads/aws/background.py)."""
+        background.start(payload)
 
     def link(self, key: str) -> str:
         """A presigned download of the finished ZIP, named after its key."""
