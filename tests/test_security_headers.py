@@ -13,8 +13,11 @@ from events.models import Photo
 from photoshare_site.headers import CONTENT_SECURITY_POLICY
 from uploads.guest_page import CONTENT_SECURITY_POLICY as GUEST_POLICY
 
-# Sign-up is for visitors without an account; it is checked with the log-in page.
-DASHBOARD_ROUTES = [p for p in urls.urlpatterns if isinstance(p, URLPattern) and p.name != "signup"]
+# Sign-up and password reset are for visitors without a session; they are checked with the log-in page.
+VISITOR_ROUTES = ("accounts/signup/", "accounts/password_reset/", "accounts/reset/")
+DASHBOARD_ROUTES = [
+    p for p in urls.urlpatterns if isinstance(p, URLPattern) and not str(p.pattern).startswith(VISITOR_ROUTES)
+]
 ADMIN_PAGES = ["admin:index", "admin:events_event_changelist", "admin:events_event_add"]
 
 
