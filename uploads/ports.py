@@ -118,7 +118,8 @@ class QuotaStore(Protocol):
 class PhotoStore(Protocol):
     def put(self, photo: StoredPhoto, data: bytes) -> None:
         """Store the bytes under `photo.key`, which must be new: raises KeyExists rather than overwrite.
-        A stored photo is whole: `exists` never sees a partial write."""
+        A stored photo is whole: `exists` never sees a partial write. Raises StorageFull, having written
+        nothing, when there is no room for them."""
 
     def exists(self, key: str) -> bool: ...
 
@@ -227,3 +228,9 @@ class QuotaUnavailable(UploadError):
 
 class StorageUnavailable(UploadError):
     message = "The photo could not be saved right now. Nothing was counted; please try again."
+
+
+class StorageFull(StorageUnavailable):
+    """The photo store refused before writing a byte: its disk is down to the free-space floor."""
+
+    message = "This event's photo storage is full. Nothing was counted; the organizer has to make room first."

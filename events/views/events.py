@@ -54,6 +54,7 @@ def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
         "stats": selectors.stats_for(event, device_count),
         "guests": selectors.guests_for(event),
         "recent": selectors.photos_for(event)[:12],
+        "space_low": wiring.photo_space_low(),
     }
     return render(request, "events/event_detail.html", context)
 
