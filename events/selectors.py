@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from events.models import Event, Photo
@@ -34,8 +35,11 @@ class EventPolicies:
 
 
 def events_for(user: AbstractBaseUser) -> QuerySet[Event]:
-    """The events a user may manage: their own (staff use the admin for everyone's)."""
-    return Event.objects.filter(owner=user).annotate(photo_count=Count("photos"))
+    """The events a user may manage: their own (staff use the admin for everyone's), with the number
+    and total size of their photos (`photo_count`, `bytes_used`)."""
+    return Event.objects.filter(owner=user).annotate(
+        photo_count=Count("photos"), bytes_used=Coalesce(Sum("photos__size"), 0)
+    )
 
 
 def event_for(user: AbstractBaseUser, slug: str) -> Event:
