@@ -110,12 +110,24 @@ class DeviceRow:
         return self.device[:8]
 
 
-def devices_for(event: Event, quota: QuotaStore) -> list[DeviceRow]:
-    """Counts from the quota store (SQL or DynamoDB); the names each device used from the photo index."""
+@dataclass(frozen=True)
+class DeviceRows:
+    """One page of the devices page: its rows, and cursors for the neighbouring pages (None at an end)."""
+
+    rows: list[DeviceRow]
+    previous: str | None
+    next: str | None
+
+
+def devices_for(event: Event, quota: QuotaStore, *, after: str | None = None, before: str | None = None) -> DeviceRows:
+    """One page of counts from the quota store (SQL or DynamoDB), with the names each of its devices
+    used from the photo index (for those devices only: a flood elsewhere costs this page nothing)."""
+    page = quota.devices_page(event.slug, after=after, before=before)
     names: dict[str, set[str]] = {}
-    for device, name in Photo.objects.filter(event=event).values_list("device_id", "guest_name").distinct():
+    on_page = Photo.objects.filter(event=event, device_id__in=[usage.device for usage in page.devices])
+    for device, name in on_page.values_list("device_id", "guest_name").distinct():
         names.setdefault(device, set()).add(name)
-    return [
+    rows = [
         DeviceRow(
             usage.device,
             usage.count,
@@ -124,5 +136,6 @@ def devices_for(event: Event, quota: QuotaStore) -> list[DeviceRow]:
             usage.last_upload_at,
             sorted(names.get(usage.device, ())),
         )
-        for usage in quota.devices(event.slug)
+        for usage in page.devices
     ]
+    return DeviceRows(rows, page.previous, page.next)

@@ -36,7 +36,12 @@ def test_a_photo_that_would_go_one_byte_below_the_floor_is_refused_and_nothing_i
 
 def test_the_free_space_is_read_on_the_disk_that_will_hold_the_photo(tmp_path):
     asked = []
-    store = FileSystemPhotoStore(tmp_path, free_bytes=lambda path: asked.append(path) or 10**9)
+
+    def free_bytes(path):
+        asked.append(path)
+        return 10**9
+
+    store = FileSystemPhotoStore(tmp_path, free_bytes=free_bytes)
     store.put(stored_photo("e/g/1.jpg"), PHOTO)
     assert asked == [tmp_path / "e" / "g"]
 
