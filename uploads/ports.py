@@ -78,7 +78,8 @@ class DevicePage:
             rows.reverse()
             # Stepping back from `before`: the page it started is still there after this one.
             return cls(rows, previous=rows[0].device if more else None, next=rows[-1].device if rows else before)
-        previous = None if after is None else rows[0].device if rows else after
+        # Stepping on from `after`: the page that ended there is still before this one.
+        previous = (rows[0].device if rows else after) if after is not None else None
         return cls(rows, previous=previous, next=rows[-1].device if more else None)
 
 
