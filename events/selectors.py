@@ -125,7 +125,8 @@ def devices_for(event: Event, quota: QuotaStore, *, after: str | None = None, be
     page = quota.devices_page(event.slug, after=after, before=before)
     names: dict[str, set[str]] = {}
     on_page = Photo.objects.filter(event=event, device_id__in=[usage.device for usage in page.devices])
-    for device, name in on_page.values_list("device_id", "guest_name").distinct():
+    # order_by() drops the model's ordering, which DISTINCT would otherwise apply to as well.
+    for device, name in on_page.order_by().values_list("device_id", "guest_name").distinct():
         names.setdefault(device, set()).add(name)
     rows = [
         DeviceRow(
