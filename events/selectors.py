@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from events.models import Event, Photo
@@ -35,8 +36,11 @@ class EventPolicies:
 
 
 def events_for(user: AbstractBaseUser) -> QuerySet[Event]:
-    """The events a user may manage: their own (staff use the admin for everyone's)."""
-    return Event.objects.filter(owner=user).annotate(photo_count=Count("photos"))
+    """The events a user may manage: their own (staff use the admin for everyone's), with the number
+    and total size of their photos (`photo_count`, `bytes_used`)."""
+    return Event.objects.filter(owner=user).annotate(
+        photo_count=Count("photos"), bytes_used=Coalesce(Sum("photos__size"), 0)
+    )
 
 
 def event_for(user: AbstractBaseUser, slug: str, *, staff_permissions: Collection[str] = ()) -> Event:
@@ -109,12 +113,25 @@ class DeviceRow:
         return self.device[:8]
 
 
-def devices_for(event: Event, quota: QuotaStore) -> list[DeviceRow]:
-    """Counts from the quota store (SQL or DynamoDB); the names each device used from the photo index."""
+@dataclass(frozen=True)
+class DeviceRows:
+    """One page of the devices page: its rows, and cursors for the neighbouring pages (None at an end)."""
+
+    rows: list[DeviceRow]
+    previous: str | None
+    next: str | None
+
+
+def devices_for(event: Event, quota: QuotaStore, *, after: str | None = None, before: str | None = None) -> DeviceRows:
+    """One page of counts from the quota store (SQL or DynamoDB), with the names each of its devices
+    used from the photo index (for those devices only: a flood elsewhere costs this page nothing)."""
+    page = quota.devices_page(event.slug, after=after, before=before)
     names: dict[str, set[str]] = {}
-    for device, name in Photo.objects.filter(event=event).values_list("device_id", "guest_name").distinct():
+    on_page = Photo.objects.filter(event=event, device_id__in=[usage.device for usage in page.devices])
+    # order_by() drops the model's ordering, which DISTINCT would otherwise apply to as well.
+    for device, name in on_page.order_by().values_list("device_id", "guest_name").distinct():
         names.setdefault(device, set()).add(name)
-    return [
+    rows = [
         DeviceRow(
             usage.device,
             usage.count,
@@ -123,5 +140,6 @@ def devices_for(event: Event, quota: QuotaStore) -> list[DeviceRow]:
             usage.last_upload_at,
             sorted(names.get(usage.device, ())),
         )
-        for usage in quota.devices(event.slug)
+        for usage in page.devices
     ]
+    return DeviceRows(rows, page.previous, page.next)

@@ -141,6 +141,17 @@ def device_set_limit(*, event: Event, device: str, limit: int | None) -> DeviceU
     return quota.usage(event.slug, device)
 
 
+def device_photos_delete(*, event: Event, device: str) -> int:
+    """Remove every photo one device sent to the event (a phone flooding it, say), each through
+    photo_delete; returns how many. No slot is given back: the device keeps its count, so a flooder
+    cannot simply send as many again, and its claims, so the same photos resent are answered as
+    already uploaded. `device_reset` lets an honest guest's phone upload again."""
+    photos = list(Photo.objects.filter(event=event, device_id=device).select_related("event"))
+    for photo in photos:
+        photo_delete(photo=photo, refund=False)
+    return len(photos)
+
+
 def uploads_recover() -> dict[str, Recovered]:
     """The periodic sweep over every event: complete the uploads whose request died after storing the
     photo, release those that died before. Returns what it did, for the events where it did something."""

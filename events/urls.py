@@ -53,4 +53,9 @@ urlpatterns = [
     path("events/<slug:slug>/devices/", devices.device_list, name="device-list"),
     path("events/<slug:slug>/devices/<str:device>/reset/", devices.device_reset, name="device-reset"),
     path("events/<slug:slug>/devices/<str:device>/limit/", devices.device_limit, name="device-limit"),
+    path(
+        "events/<slug:slug>/devices/<str:device>/photos/delete/",
+        devices.device_photos_delete,
+        name="device-photos-delete",
+    ),
 ]

@@ -215,7 +215,9 @@
       if (watched) {
         showStatus(status === 0
           ? "No connection right now. The photo is saved on this phone and will upload by itself."
-          : "The server is busy. The photo is saved on this phone and will upload by itself.");
+          : body.status === "storage_full"
+            ? "The event's storage is full. The photo is saved on this phone and will upload once the organizer makes room."
+            : "The server is busy. The photo is saved on this phone and will upload by itself.");
         showReady();
       }
       return false;

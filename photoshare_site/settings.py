@@ -15,6 +15,9 @@ from uploads.config import env_bool, env_choice, env_int, env_list, env_required
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("PHOTOSHARE_DATA_DIR", str(BASE_DIR / "data"))).resolve()
 PHOTOS_DIR = DATA_DIR / "photos"
+# Uploads to the local disk stop (503 storage_full, nothing counted) rather than leave less free than
+# this: the database, its journal and the server's logs live on the same disk.
+PHOTOS_MIN_FREE_BYTES = env_int("PHOTOSHARE_MIN_FREE_BYTES", 1024**3)
 # The one switch between the embedded backends (SQLite counters, photos on disk) and AWS
 # (DynamoDB counters and event policies, photos in S3).
 BACKEND = env_choice("PHOTOSHARE_BACKEND", "local", {"local", "aws"})

@@ -31,7 +31,16 @@ def quota_store() -> QuotaStore:
 
 
 def photo_store() -> PhotoStore:
-    return bucket_photos() if _on_aws() else FileSystemPhotoStore(settings.PHOTOS_DIR)
+    return bucket_photos() if _on_aws() else local_photos()
+
+
+def local_photos() -> FileSystemPhotoStore:
+    return FileSystemPhotoStore(settings.PHOTOS_DIR, min_free_bytes=settings.PHOTOS_MIN_FREE_BYTES)
+
+
+def photo_space_low() -> bool:
+    """Whether uploads will soon be refused for want of disk space (the local disk; S3 has no floor)."""
+    return not _on_aws() and local_photos().running_low()
 
 
 def bucket_photos() -> S3PhotoStore:

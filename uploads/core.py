@@ -27,6 +27,7 @@ from uploads.ports import (
     QuotaStore,
     QuotaUnavailable,
     Reservation,
+    StorageFull,
     StorageUnavailable,
     StoredPhoto,
     UnknownEvent,
@@ -236,6 +237,11 @@ class Uploader:
         """Store, then complete and record; on any failure undo what was done so nothing failed is counted."""
         try:
             self.photos.put(photo, data)
+        except StorageFull:
+            # Refused before a byte was written: only the slot to give back, and the guest is told why.
+            log.warning("photo store full, %s refused", photo.key)
+            self._release_quietly(reservation.claim)
+            raise
         except Exception:
             log.exception("photo store failed for %s", photo.key)
             # The write may have landed before the error: the key is new, so deleting it is safe.

@@ -56,6 +56,33 @@ class DeviceUsage:
         return event_limit if self.limit_override is None else self.limit_override
 
 
+# The most devices one page of a listing holds: a flood of device ids cannot swamp the dashboard.
+DEVICE_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class DevicePage:
+    """One page of an event's devices in device-id order, which stays put while devices upload.
+    `previous` and `next` are opaque cursors for the neighbouring pages, None at either end."""
+
+    devices: list[DeviceUsage]
+    previous: str | None = None
+    next: str | None = None
+
+    @classmethod
+    def read(cls, rows: list[DeviceUsage], size: int, *, after: str | None, before: str | None) -> "DevicePage":
+        """The page from what a store read: up to `size` + 1 devices from the cursor on, in the
+        direction of travel (the extra one only says there is more that way)."""
+        more, rows = len(rows) > size, rows[:size]
+        if before is not None:
+            rows.reverse()
+            # Stepping back from `before`: the page it started is still there after this one.
+            return cls(rows, previous=rows[0].device if more else None, next=rows[-1].device if rows else before)
+        # Stepping on from `after`: the page that ended there is still before this one.
+        previous = (rows[0].device if rows else after) if after is not None else None
+        return cls(rows, previous=previous, next=rows[-1].device if more else None)
+
+
 @dataclass(frozen=True)
 class StoredPhoto:
     event: str
@@ -111,14 +138,21 @@ class QuotaStore(Protocol):
     def set_device_limit(self, event: str, device: str, limit: int | None) -> None:
         """Give one device its own limit; None goes back to the event's."""
 
-    def devices(self, event: str) -> list[DeviceUsage]:
-        """Every device the event has seen, most recent upload first."""
+    def devices_page(
+        self, event: str, *, after: str | None = None, before: str | None = None, size: int = DEVICE_PAGE_SIZE
+    ) -> DevicePage:
+        """At most `size` of the devices the event has seen, in device-id order: the first ones, those
+        after the cursor `after`, or those just before the cursor `before` (cursors from a DevicePage)."""
+
+    def device_count(self, event: str) -> int:
+        """How many devices the event has seen."""
 
 
 class PhotoStore(Protocol):
     def put(self, photo: StoredPhoto, data: bytes) -> None:
         """Store the bytes under `photo.key`, which must be new: raises KeyExists rather than overwrite.
-        A stored photo is whole: `exists` never sees a partial write."""
+        A stored photo is whole: `exists` never sees a partial write. Raises StorageFull, having written
+        nothing, when there is no room for them."""
 
     def exists(self, key: str) -> bool: ...
 
@@ -227,3 +261,9 @@ class QuotaUnavailable(UploadError):
 
 class StorageUnavailable(UploadError):
     message = "The photo could not be saved right now. Nothing was counted; please try again."
+
+
+class StorageFull(StorageUnavailable):
+    """The photo store refused before writing a byte: its disk is down to the free-space floor."""
+
+    message = "This event's photo storage is full. Nothing was counted; the organizer has to make room first."

@@ -1,8 +1,12 @@
-"""The devices that uploaded to an event: counts, resets and per-device limits, via the quota store."""
+"""The devices that uploaded to an event, a page at a time: counts, resets, per-device limits and
+removing a device's photos, via the quota store."""
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from events import selectors, services
@@ -13,13 +17,15 @@ from photoshare_site import wiring
 from uploads.payload import parse_device
 from uploads.ports import UploadError
 
+# The query parameters that say which page of devices is shown: cursors, each a device id.
+PAGE_CURSORS = ("after", "before")
+
 
 @organizer_event
 def device_list(request: HttpRequest, event: Event) -> HttpResponse:
-    devices = selectors.devices_for(event, wiring.quota_store())
-    return render(
-        request, "events/device_list.html", {"event": event, "devices": devices, "limit_form": DeviceLimitForm()}
-    )
+    page = selectors.devices_for(event, wiring.quota_store(), **_cursors(request))
+    context = {"event": event, "page": page, "here": _query(request), "limit_form": DeviceLimitForm()}
+    return render(request, "events/device_list.html", context)
 
 
 def _device(device: str) -> str:
@@ -29,12 +35,27 @@ def _device(device: str) -> str:
         raise Http404("no such device") from None
 
 
+def _cursors(request: HttpRequest) -> dict[str, str]:
+    return {name: _device(request.GET[name]) for name in PAGE_CURSORS if name in request.GET}
+
+
+def _query(request: HttpRequest) -> str:
+    """The page's cursor as a query string ("" on the first page), for forms to come back to it."""
+    cursors = _cursors(request)
+    return f"?{urlencode(cursors)}" if cursors else ""
+
+
+def _back(request: HttpRequest, event: Event) -> HttpResponse:
+    """To the page of devices the form was on."""
+    return redirect(reverse("device-list", args=[event.slug]) + _query(request))
+
+
 @require_POST
 @organizer_event
 def device_reset(request: HttpRequest, event: Event, device: str) -> HttpResponse:
     services.device_reset(event=event, device=_device(device))
     messages.success(request, f"Device {device[:8]} can upload {event.upload_limit} photos again.")
-    return redirect("device-list", slug=event.slug)
+    return _back(request, event)
 
 
 @require_POST
@@ -43,9 +64,21 @@ def device_limit(request: HttpRequest, event: Event, device: str) -> HttpRespons
     form = DeviceLimitForm(request.POST)
     if not form.is_valid():
         messages.error(request, "A device limit is a number from 0 to 1000, or empty for the event's limit.")
-        return redirect("device-list", slug=event.slug)
+        return _back(request, event)
     limit = form.cleaned_data["limit"]
     services.device_set_limit(event=event, device=_device(device), limit=limit)
     shown = f"{limit} photos" if limit is not None else f"the event's limit ({event.upload_limit})"
     messages.success(request, f"Device {device[:8]} now has {shown}.")
-    return redirect("device-list", slug=event.slug)
+    return _back(request, event)
+
+
+@require_POST
+@organizer_event
+def device_photos_delete(request: HttpRequest, event: Event, device: str) -> HttpResponse:
+    removed = services.device_photos_delete(event=event, device=_device(device))
+    messages.success(
+        request,
+        f"Removed {removed} photo{pluralize(removed)} from this phone ({device[:8]}). "
+        "Its count stays as it was: reset it to let the phone upload again.",
+    )
+    return _back(request, event)

@@ -46,14 +46,14 @@ def event_create(request: HttpRequest) -> HttpResponse:
 
 @organizer_event
 def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
-    # Only the number of devices: the quota store's listing, without the names the devices page adds.
-    device_count = len(wiring.quota_store().devices(event.slug))
+    device_count = wiring.quota_store().device_count(event.slug)
     context = {
         "event": event,
         "guest_url": event.guest_url(),
         "stats": selectors.stats_for(event, device_count),
         "guests": selectors.guests_for(event),
         "recent": selectors.photos_for(event)[:12],
+        "space_low": wiring.photo_space_low(),
     }
     return render(request, "events/event_detail.html", context)
 

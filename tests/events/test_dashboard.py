@@ -174,7 +174,7 @@ def test_a_device_limit_override_changes_what_the_guest_api_allows(organizer, cl
 def test_the_devices_page_shows_names_counts_and_limits(organizer, uploaded, wedding, device):
     uploaded(2, name="Carla")
     uploaded(1, name="Carla R.", seed=9)
-    [row] = organizer.get(reverse("device-list", args=[wedding.slug])).context["devices"]
+    [row] = organizer.get(reverse("device-list", args=[wedding.slug])).context["page"].rows
     assert (row.short_id, row.guest_names, row.count, row.limit) == (device[:8], ["Carla", "Carla R."], 3, 3)
 
 

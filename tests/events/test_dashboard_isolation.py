@@ -98,7 +98,15 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, wedding, device, alices_
         assert response["Location"].startswith(reverse("login"))
 
 
-POSTS = ["event-toggle-open", "event-rotate-key", "photo-hide", "photo-delete", "device-reset", "device-limit"]
+POSTS = [
+    "event-toggle-open",
+    "event-rotate-key",
+    "photo-hide",
+    "photo-delete",
+    "device-reset",
+    "device-limit",
+    "device-photos-delete",
+]
 
 
 @pytest.mark.parametrize("name", POSTS)

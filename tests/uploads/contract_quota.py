@@ -88,7 +88,7 @@ class QuotaStoreContract:
 
     def test_resetting_a_device_the_event_never_saw_creates_nothing(self, store):
         store.reset(EVENT, PHONE)
-        assert store.devices(EVENT) == []
+        assert store.devices_page(EVENT).devices == []
 
     def test_reset_starts_the_device_again_and_keeps_its_override(self, store):
         store.set_device_limit(EVENT, PHONE, 2)
@@ -185,7 +185,7 @@ class QuotaStoreContract:
         store.set_device_limit(EVENT, OTHER_PHONE, 5)
         fill(store, 1, event=OTHER_EVENT)
         store.purge_event(EVENT)
-        assert store.devices(EVENT) == []
+        assert store.devices_page(EVENT).devices == []
         assert store.reserve(claim(1), 3).stored_key is None
         assert store.usage(OTHER_EVENT, PHONE).count == 1
 
@@ -210,10 +210,39 @@ class QuotaStoreContract:
         fill(store, 2)
         fill(store, 1, device=OTHER_PHONE)
         fill(store, 1, event=OTHER_EVENT)
-        counts = {usage.device: usage.count for usage in store.devices(EVENT)}
+        counts = {usage.device: usage.count for usage in store.devices_page(EVENT).devices}
         assert counts == {PHONE: 2, OTHER_PHONE: 1}
+        assert (store.device_count(EVENT), store.device_count("no-such-event")) == (2, 0)
 
     def test_a_device_with_only_an_override_is_listed(self, store):
         store.set_device_limit(EVENT, PHONE, 15)
-        [usage] = store.devices(EVENT)
+        [usage] = store.devices_page(EVENT).devices
         assert (usage.device, usage.count, usage.limit_override) == (PHONE, 0, 15)
+
+    def test_250_devices_come_in_3_pages_of_at_most_100_in_device_order(self, store):
+        # Created out of order, with claims in the same partition: pages hold devices only, sorted.
+        phones = [f"00000000-0000-4000-8000-{n:012d}" for n in range(250)]
+        for phone in reversed(phones):
+            store.set_device_limit(EVENT, phone, None)
+        fill(store, 1, device=phones[7])
+        first = store.devices_page(EVENT)
+        second = store.devices_page(EVENT, after=first.next)
+        third = store.devices_page(EVENT, after=second.next)
+        assert [len(page.devices) for page in (first, second, third)] == [100, 100, 50]
+        assert [u.device for page in (first, second, third) for u in page.devices] == phones
+        assert (first.previous, third.next) == (None, None)
+        assert store.device_count(EVENT) == 250
+
+    def test_stepping_back_gives_the_same_pages(self, store):
+        phones = [f"00000000-0000-4000-8000-{n:012d}" for n in range(7)]
+        for phone in phones:
+            store.set_device_limit(EVENT, phone, None)
+        pages = [store.devices_page(EVENT, size=3)]
+        while pages[-1].next:
+            pages.append(store.devices_page(EVENT, after=pages[-1].next, size=3))
+        back = [pages[-1]]
+        while back[-1].previous:
+            back.append(store.devices_page(EVENT, before=back[-1].previous, size=3))
+        assert [p.devices for p in reversed(back)] == [p.devices for p in pages]
+        assert [[u.device for u in p.devices] for p in pages] == [phones[0:3], phones[3:6], phones[6:]]
+        assert [p.next for p in reversed(back)] == [p.next for p in pages]

@@ -129,7 +129,7 @@ class Worker:
             files = [p.relative_to(settings.PHOTOS_DIR).as_posix() for p in found if p not in partials]
         quota = wiring.quota_store()
         return {
-            "counts": {usage.device: usage.count for usage in quota.devices(slug)},
+            "counts": {usage.device: usage.count for usage in quota.devices_page(slug, size=10_000).devices},
             "records": dict(Photo.objects.filter(event__slug=slug).values_list("key", "device_id")),
             "files": sorted(files),
             "partials": len(partials),

@@ -22,7 +22,7 @@ def store(dynamodb_table):
 def test_the_policy_item_is_never_listed_as_a_device(store):
     store.put_policy(EventPolicy(EVENT, "Ana & Ben", 10, True, "0" * 64))
     fill(store, 1)
-    assert [usage.device for usage in store.devices(EVENT)] == [PHONE]
+    assert [usage.device for usage in store.devices_page(EVENT).devices] == [PHONE]
     assert POLICY_KEY.startswith("#")
 
 

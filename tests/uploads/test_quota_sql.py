@@ -15,6 +15,6 @@ class TestSqlQuotaStore(QuotaStoreContract):
         with pytest.raises(LimitReached) as raised:
             store.reserve(claim(1), 0)
         assert (raised.value.count, raised.value.limit) == (0, 0)
-        assert store.devices(EVENT) == []
+        assert store.devices_page(EVENT).devices == []
         assert store.reserve(claim(1), 1).count == 1
         assert store.usage(EVENT, PHONE).count == 1

@@ -5,7 +5,8 @@ Items in an event's partition:
   #policy                            the event's policy, mirrored from the dashboard on every save
   #claim#<device>#<sha256>           one photo a device sent: ClaimedAt, Token, TargetKey, GuestName,
                                      StoredKey once stored
-Sort keys starting with "#" can never be a device id (a UUID), so a device listing filters them out.
+Sort keys starting with "#" can never be a device id (a UUID), and sort below every one: a device
+listing reads the key range above them.
 """
 
 from collections.abc import Iterator
@@ -17,9 +18,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from uploads.policy import EventPolicy
 from uploads.ports import (
+    DEVICE_PAGE_SIZE,
     Claim,
     ClaimLost,
     ClaimPending,
+    DevicePage,
     DeviceUsage,
     LimitReached,
     QuotaUnavailable,
@@ -40,6 +43,10 @@ ATTRIBUTE_DEFINITIONS = [
 ]
 POLICY_KEY = "#policy"
 CLAIM_PREFIX = "#claim#"
+# Every reserved sort key starts with "#", which sorts below "$", and every device id (a UUID) above
+# it: a key condition from here reads devices only, so a Limit counts devices only.
+DEVICES_FROM = "$"
+_DEVICES = "EventName = :event AND DeviceID > :from"
 # Errors that mean "busy or away, try later"; state is unchanged when they are raised.
 _TRANSIENT = {
     "ProvisionedThroughputExceededException",
@@ -315,15 +322,39 @@ class DynamoDBStore:
                 ExpressionAttributeValues=values,
             )
 
-    def devices(self, event: str) -> list[DeviceUsage]:
-        items = self._query(
-            "EventName = :event",
-            {":event": {"S": event}, ":reserved": {"S": "#"}},
-            FilterExpression="NOT begins_with(DeviceID, :reserved)",
+    def devices_page(
+        self, event: str, *, after: str | None = None, before: str | None = None, size: int = DEVICE_PAGE_SIZE
+    ) -> DevicePage:
+        # One Query of size + 1 items in sort-key order from the cursor: a page reads only its own items.
+        cursor = before if before is not None else after
+        options: Item = {"Limit": size + 1, "ScanIndexForward": before is None}
+        # A cursor outside the devices' range (none a DevicePage gives) starts from that end instead.
+        if cursor is not None and cursor > DEVICES_FROM:
+            options["ExclusiveStartKey"] = self._key(event, cursor)
+        with _transient_as_unavailable():
+            items = self.client.query(
+                TableName=self.table,
+                KeyConditionExpression=_DEVICES,
+                ExpressionAttributeValues=self._devices_of(event),
+                ConsistentRead=True,
+                **options,
+            )["Items"]
+        rows = [_usage(item["DeviceID"]["S"], item) for item in items]
+        return DevicePage.read(rows, size, after=after, before=before)
+
+    def device_count(self, event: str) -> int:
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table,
+            KeyConditionExpression=_DEVICES,
+            ExpressionAttributeValues=self._devices_of(event),
+            Select="COUNT",
         )
-        usages = [_usage(item["DeviceID"]["S"], item) for item in items]
-        oldest = datetime.min.replace(tzinfo=UTC)
-        return sorted(usages, key=lambda u: u.last_upload_at or oldest, reverse=True)
+        with _transient_as_unavailable():
+            return sum(page["Count"] for page in pages)
+
+    @staticmethod
+    def _devices_of(event: str) -> Item:
+        return {":event": {"S": event}, ":from": {"S": DEVICES_FROM}}
 
     def pending_claims(self, event: str, older_than: datetime) -> list[Claim]:
         items = self._query(

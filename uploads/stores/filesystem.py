@@ -3,18 +3,37 @@
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from uploads.ports import KeyExists, StoredPhoto
+from uploads.ports import KeyExists, StorageFull, StoredPhoto
 
 # Bytes are written under this name first and linked to their key once whole.
 PARTIAL_PREFIX = ".incoming-"
+# The dashboard warns its organizers once free space is below this many times the floor.
+LOW_SPACE_FACTOR = 2
+
+
+def disk_free_bytes(path: Path) -> int:
+    """Bytes an unprivileged process may still write on the disk that holds `path` (once it exists)."""
+    while not path.exists():
+        path = path.parent
+    return shutil.disk_usage(path).free
 
 
 class FileSystemPhotoStore:
-    def __init__(self, root: Path):
+    """`min_free_bytes` is the floor: a put that would leave less free space on the disk is refused,
+    so a flood of photos cannot fill the disk the database and the server also need."""
+
+    def __init__(self, root: Path, *, min_free_bytes: int = 0, free_bytes: Callable[[Path], int] = disk_free_bytes):
         self.root = Path(root).resolve()
+        self.min_free_bytes = min_free_bytes
+        self.free_bytes = free_bytes
+
+    def running_low(self) -> bool:
+        """Free space is close to the floor: uploads will soon be refused."""
+        return self.free_bytes(self.root) < LOW_SPACE_FACTOR * self.min_free_bytes
 
     def path(self, key: str) -> Path:
         parts = key.split("/")
@@ -24,6 +43,10 @@ class FileSystemPhotoStore:
 
     def put(self, photo: StoredPhoto, data: bytes) -> None:
         target = self.path(photo.key)
+        # Checked before anything is created; concurrent puts may each pass it, overshooting the floor
+        # by at most one photo each, which the floor's margin absorbs.
+        if self.free_bytes(target.parent) - len(data) < self.min_free_bytes:
+            raise StorageFull()
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=target.parent, prefix=PARTIAL_PREFIX)
         try:

@@ -9,9 +9,11 @@ from django.db.models import F, Q, QuerySet
 
 from uploads.models import DeviceQuota, UploadClaim
 from uploads.ports import (
+    DEVICE_PAGE_SIZE,
     Claim,
     ClaimLost,
     ClaimPending,
+    DevicePage,
     DeviceUsage,
     LimitReached,
     Reservation,
@@ -131,9 +133,19 @@ class SqlQuotaStore:
     def set_device_limit(self, event: str, device: str, limit: int | None) -> None:
         DeviceQuota.objects.update_or_create(event_slug=event, device_id=device, defaults={"limit_override": limit})
 
-    def devices(self, event: str) -> list[DeviceUsage]:
-        rows = DeviceQuota.objects.filter(event_slug=event).order_by(F("last_upload_at").desc(nulls_last=True))
-        return [_usage(row) for row in rows]
+    def devices_page(
+        self, event: str, *, after: str | None = None, before: str | None = None, size: int = DEVICE_PAGE_SIZE
+    ) -> DevicePage:
+        # Keyset paging on the (event_slug, device_id) unique index: each page costs the same however far in.
+        rows = DeviceQuota.objects.filter(event_slug=event)
+        if before is not None:
+            rows = rows.filter(device_id__lt=before).order_by("-device_id")
+        else:
+            rows = rows.filter(device_id__gt=after or "").order_by("device_id")
+        return DevicePage.read([_usage(row) for row in rows[: size + 1]], size, after=after, before=before)
+
+    def device_count(self, event: str) -> int:
+        return int(DeviceQuota.objects.filter(event_slug=event).count())
 
     @staticmethod
     def _claims(claim: Claim) -> QuerySet[UploadClaim]:
