@@ -32,6 +32,7 @@ STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "device-list": SEE_DEVICES,
     "device-reset": (*SEE_DEVICES, "uploads.change_devicequota"),
     "device-limit": (*SEE_DEVICES, "uploads.change_devicequota"),
+    "device-photos-delete": (*SEE_DEVICES, "events.delete_photo"),
 }
 
 
