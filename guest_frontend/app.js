@@ -10,10 +10,11 @@
   const $ = (id) => document.getElementById(id);
 
   const state = { name: "", deviceId: "", count: 0, limit: 0, photo: null, previewUrl: null };
-  // Answers worth trying again later: no connection, busy, too many from this network at once, or
-  // the same photo still in flight. (A 429 limit_reached is final: the phone's photos are spent.)
+  // Answers worth trying again later: no connection, busy, the same photo still in flight, or a 429
+  // that is not limit_reached (the phone's photos spent: final): too many from this network at once
+  // (rate_limited), or API Gateway's own throttle, whose body is not ours.
   const TRANSIENT = (status, body) =>
-    status === 0 || status === 409 || status >= 500 || body.status === "rate_limited";
+    status === 0 || status === 409 || status >= 500 || (status === 429 && body.status !== "limit_reached");
   const retry = { timer: null, delay: 2000, draining: false };
 
   // --- storage: per event, and tolerant of browsers that refuse localStorage ---------------
