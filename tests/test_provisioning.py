@@ -133,7 +133,6 @@ def test_clients_honour_the_standard_endpoint_variables(aws_env, monkeypatch):
     assert clients.s3().meta.endpoint_url == "http://s3.localhost.localstack.cloud:4566"
 
 
-
 def test_the_guest_api_is_throttled_once_zappa_has_deployed_it(aws_env, tmp_path, guest_api):
     assert "throttle: not deployed yet" in provision(tmp_path)
     # GIVEN the API `zappa deploy guest` creates, WHEN provisioning runs again (it is idempotent)

@@ -15,7 +15,6 @@ from uploads.exif import strip_location
 from uploads.images import ImageInfo, inspect_image
 from uploads.naming import storage_key
 from uploads.policy import EventPolicy
-from uploads.ratelimit import RateLimiter
 from uploads.ports import (
     CLAIM_TTL,
     Claim,
@@ -34,6 +33,7 @@ from uploads.ports import (
     UploadInProgress,
     WrongKey,
 )
+from uploads.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 

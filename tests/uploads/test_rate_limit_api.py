@@ -59,9 +59,12 @@ def test_the_page_of_a_refused_device_still_opens(client, wedding, small_limits)
 
 def test_a_spent_per_phone_limit_gets_no_retry_after(client, wedding):
     for seed in range(3):
-        assert client.post(
-            "/api/upload", upload_body(wedding, device=phone(0), photo=jpeg_bytes(seed)), "application/json"
-        ).status_code == 200
+        assert (
+            client.post(
+                "/api/upload", upload_body(wedding, device=phone(0), photo=jpeg_bytes(seed)), "application/json"
+            ).status_code
+            == 200
+        )
     answer = client.post("/api/upload", upload_body(wedding, device=phone(0), photo=jpeg_bytes(9)), "application/json")
     assert (answer.status_code, answer.json()["status"]) == (429, "limit_reached")
     assert "Retry-After" not in answer
