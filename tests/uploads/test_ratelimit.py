@@ -8,6 +8,9 @@ from tests.uploads.contract_rates import SMALL, VENUE, RateCountersContract, pho
 from uploads.ports import RateLimited
 from uploads.ratelimit import LIMITS, InMemoryCounters, RateLimiter, client_key
 
+# Pure Python: the same whatever DATABASE_URL says (the PostgreSQL pass leaves it out).
+pytestmark = pytest.mark.one_database
+
 
 class TestInMemoryCounters(RateCountersContract):
     @pytest.fixture

@@ -4,10 +4,22 @@ The database rather than Django's cache: the cache configured by default is per 
 database is already shared by all workers and gives an atomic read-modify-write without a new service.
 """
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from uploads.models import RateBucket, RateDevice
 from uploads.ratelimit import REMEMBER_DEVICES_FOR, Buckets, Decide, Verdict
+
+# Every upload runs these inside SQLite's one write lock: raw statements, where the ORM spent ten times
+# as long building its queries as the database took to run them (3.5 ms against 0.4 ms an upload).
+_BUCKETS = RateBucket._meta.db_table
+_DEVICES = RateDevice._meta.db_table
+_READ = f"SELECT uploads, new_devices, at FROM {_BUCKETS} WHERE address = %s"  # noqa: S608 (names from the models)
+_KNOWN = f"SELECT 1 FROM {_DEVICES} WHERE address = %s AND device_id = %s AND seen_at >= %s"  # noqa: S608
+_UPDATE = f"UPDATE {_BUCKETS} SET uploads = %s, new_devices = %s, at = %s WHERE address = %s"  # noqa: S608
+_INSERT = f"INSERT INTO {_BUCKETS} (uploads, new_devices, at, address) VALUES (%s, %s, %s, %s)"  # noqa: S608
+_REMEMBER = f"INSERT INTO {_DEVICES} (address, device_id, seen_at) VALUES (%s, %s, %s)"  # noqa: S608
+_FORGET_DEVICES = f"DELETE FROM {_DEVICES} WHERE address = %s AND seen_at < %s"  # noqa: S608
+_FORGET_QUIET = [f"DELETE FROM {_BUCKETS} WHERE at < %s", f"DELETE FROM {_DEVICES} WHERE seen_at < %s"]  # noqa: S608
 
 
 class SqlRateCounters:
@@ -20,32 +32,24 @@ class SqlRateCounters:
             return self._update(address, device, now, decide)
 
     def _update(self, address: str, device: str, now: float, decide: Decide) -> Verdict:
+        recent = now - REMEMBER_DEVICES_FOR
         # The row lock (PostgreSQL) or the write lock taken at BEGIN (SQLite, IMMEDIATE) keeps every
         # other request from this address out until the verdict is kept: no token is spent twice.
-        with transaction.atomic():
-            row = RateBucket.objects.select_for_update().filter(address=address).first()
-            recent = now - REMEMBER_DEVICES_FOR
-            known = RateDevice.objects.filter(address=address, device_id=device, seen_at__gte=recent).exists()
-            verdict = decide(_buckets(row), known)
-            if verdict.buckets is not None:
-                self._keep(row is None, address, verdict.buckets, recent)
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_READ + lock, [address])
+            row = cursor.fetchone()
+            cursor.execute(_KNOWN, [address, device, recent])
+            verdict = decide(None if row is None else Buckets(*row), cursor.fetchone() is not None)
+            kept = verdict.buckets
+            if kept is not None and row is None:
+                # A new address is rare (one a venue): the moment to forget addresses quiet for a day,
+                # whose buckets would be full again anyway.
+                for statement in _FORGET_QUIET:
+                    cursor.execute(statement, [recent])
+            if kept is not None:
+                cursor.execute(_UPDATE if row else _INSERT, [kept.uploads, kept.new_devices, kept.at, address])
             if verdict.remember:
-                RateDevice.objects.filter(address=address, seen_at__lt=recent).delete()
-                RateDevice.objects.create(address=address, device_id=device, seen_at=now)
+                cursor.execute(_FORGET_DEVICES, [address, recent])
+                cursor.execute(_REMEMBER, [address, device, now])
             return verdict
-
-    @staticmethod
-    def _keep(new: bool, address: str, buckets: Buckets, recent: float) -> None:
-        levels = {"uploads": buckets.uploads, "new_devices": buckets.new_devices, "at": buckets.at}
-        if not new:
-            RateBucket.objects.filter(address=address).update(**levels)
-            return
-        # A new address is rare (one a venue): the moment to forget addresses gone quiet for a day,
-        # whose buckets are full again anyway.
-        RateBucket.objects.filter(at__lt=recent).delete()
-        RateDevice.objects.filter(seen_at__lt=recent).delete()
-        RateBucket.objects.create(address=address, **levels)
-
-
-def _buckets(row: RateBucket | None) -> Buckets | None:
-    return None if row is None else Buckets(row.uploads, row.new_devices, row.at)
