@@ -60,7 +60,7 @@ def upload(request: HttpRequest, uploader: UploaderFactory) -> http.Answer:
         body = request.body
     except RequestDataTooBig:
         return http.too_large_body(settings.MAX_UPLOAD_BYTES)
-    # The peer's address, or the client's as a trusted proxy reported it (settings).
+    # The peer's address; behind a trusted proxy, the client's (its setting rewrites REMOTE_ADDR).
     return http.upload_answer(uploader(), body, settings.MAX_UPLOAD_BYTES, request.META.get("REMOTE_ADDR", ""))
 
 
