@@ -107,6 +107,9 @@ def client_key(address: str) -> str:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return address[:45]
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        # An IPv4 client of a server listening on IPv6 (::ffff:a.b.c.d): not one /64 for them all.
+        return str(ip.ipv4_mapped)
     if ip.version == 6:
         return str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return str(ip)

@@ -63,6 +63,7 @@ def test_an_ipv6_client_is_counted_by_its_64_and_an_ipv4_one_by_its_address():
     assert client_key("2001:db8:1:2:aaaa::1") == client_key("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
     assert client_key("2001:db8:1:3::1") != client_key("2001:db8:1:2::1")
     assert client_key("203.0.113.9") != client_key("203.0.113.10")
+    assert client_key("::ffff:203.0.113.9") == "203.0.113.9"
     assert client_key("") == ""
 
 
