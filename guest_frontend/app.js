@@ -10,8 +10,11 @@
   const $ = (id) => document.getElementById(id);
 
   const state = { name: "", deviceId: "", count: 0, limit: 0, photo: null, previewUrl: null };
-  // Answers worth trying again later: no connection, busy, or the same photo still in flight.
-  const TRANSIENT = (status) => status === 0 || status === 409 || status >= 500;
+  // Answers worth trying again later: no connection, busy, the same photo still in flight, or a 429
+  // that is not limit_reached (the phone's photos spent: final): too many from this network at once
+  // (rate_limited), or API Gateway's own throttle, whose body is not ours.
+  const TRANSIENT = (status, body) =>
+    status === 0 || status === 409 || status >= 500 || (status === 429 && body.status !== "limit_reached");
   const retry = { timer: null, delay: 2000, draining: false };
 
   // --- storage: per event, and tolerant of browsers that refuse localStorage ---------------
@@ -85,9 +88,9 @@
       xhr.onload = () => {
         let body = {};
         try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON: handled by status */ }
-        resolve({ status: xhr.status, body });
+        resolve({ status: xhr.status, body, retryAfter: Number(xhr.getResponseHeader("Retry-After")) || 0 });
       };
-      xhr.onerror = () => resolve({ status: 0, body: {} });
+      xhr.onerror = () => resolve({ status: 0, body: {}, retryAfter: 0 });
       xhr.ontimeout = xhr.onerror;
       xhr.send(JSON.stringify({
         eventName: item.slug, uploadKey, guestName: item.name, deviceId: item.deviceId, image: item.dataUrl,
@@ -208,16 +211,12 @@
   }
 
   async function send(item, watched) {
-    const { status, body } = await postPhoto(item, watched ? setProgress : () => {});
-    if (TRANSIENT(status)) {
-      scheduleRetry();
+    const { status, body, retryAfter } = await postPhoto(item, watched ? setProgress : () => {});
+    if (TRANSIENT(status, body)) {
+      scheduleRetry(retryAfter);
       await showWaiting();
       if (watched) {
-        showStatus(status === 0
-          ? "No connection right now. The photo is saved on this phone and will upload by itself."
-          : body.status === "storage_full"
-            ? "The event's storage is full. The photo is saved on this phone and will upload once the organizer makes room."
-            : "The server is busy. The photo is saved on this phone and will upload by itself.");
+        showStatus(waitingMessage(status, body));
         showReady();
       }
       return false;
@@ -242,9 +241,21 @@
     }
   }
 
-  function scheduleRetry() {
+  function waitingMessage(status, body) {
+    if (status === 0) return "No connection right now. The photo is saved on this phone and will upload by itself.";
+    if (body.status === "rate_limited") return body.message;
+    if (body.status === "storage_full") {
+      return "The event's storage is full. The photo is saved on this phone and will upload once the organizer makes room.";
+    }
+    return "The server is busy. The photo is saved on this phone and will upload by itself.";
+  }
+
+  // Waits at least as long as the server's Retry-After asks, and a random half more, so a venue's
+  // phones refused together do not all come back in the same second.
+  function scheduleRetry(retryAfter) {
     clearTimeout(retry.timer);
-    retry.timer = setTimeout(drain, retry.delay);
+    const wait = Math.max(retry.delay, retryAfter * 1000);
+    retry.timer = setTimeout(drain, wait * (1 + Math.random() / 2));
     retry.delay = Math.min(retry.delay * 2, 60000);
   }
 

@@ -14,8 +14,10 @@ from uploads.aws.links import PresignedPhotoLinks, bucket_origin
 from uploads.aws.s3 import IndexedByBucketEvents, S3PhotoStore
 from uploads.core import Uploader
 from uploads.ports import PhotoStore, PolicyMirror, QuotaStore
+from uploads.ratelimit import LIMITS, RateLimiter
 from uploads.stores.filesystem import FileSystemPhotoStore
 from uploads.stores.sql import SqlQuotaStore
+from uploads.stores.sql_rates import SqlRateCounters
 
 
 def _on_aws() -> bool:
@@ -89,4 +91,5 @@ def uploader() -> Uploader:
         photos=photo_store(),
         recorder=GalleryRecorder(),
         atomic=transaction.atomic,
+        limiter=RateLimiter(SqlRateCounters(), LIMITS.scaled(settings.GUEST.rate_limit_scale)),
     )

@@ -5,13 +5,46 @@ import json
 from io import StringIO
 
 import boto3
+import pytest
+from botocore.stub import Stubber
 from django.core.management import call_command
 
-from uploads.aws import clients
+from uploads.aws import clients, provisioning
 
 SITE = "photoshare-guests"
 PHOTOS = "photoshare-photos"
 DEPLOYS = "photoshare-deploys"
+THROTTLE = [
+    {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "100"},
+    {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": "500"},
+]
+
+
+class GuestApi:
+    """API Gateway as botocore's Stubber answers it, each call checked against the service's model
+    (moto's API Gateway needs packages this project does not install). No guest API until deployed."""
+
+    def __init__(self) -> None:
+        self.deployed = False
+        self.stubber: Stubber | None = None
+
+    def client(self):
+        client = boto3.client("apigateway", region_name="eu-west-1")
+        self.stubber = Stubber(client)
+        apis = [{"id": "abc123", "name": "photoshare-guest"}] if self.deployed else []
+        self.stubber.add_response("get_rest_apis", {"items": apis})
+        if self.deployed:
+            expected = {"restApiId": "abc123", "stageName": "guest", "patchOperations": THROTTLE}
+            self.stubber.add_response("update_stage", {}, expected)
+        self.stubber.activate()
+        return client
+
+
+@pytest.fixture(autouse=True)
+def guest_api(monkeypatch) -> GuestApi:
+    api = GuestApi()
+    monkeypatch.setattr(provisioning, "apigateway", api.client)
+    return api
 
 
 def provision(tmp_path) -> str:
@@ -98,3 +131,14 @@ def test_clients_honour_the_standard_endpoint_variables(aws_env, monkeypatch):
     clients.s3.cache_clear()
     assert clients.dynamodb().meta.endpoint_url == "http://localhost:4566"
     assert clients.s3().meta.endpoint_url == "http://s3.localhost.localstack.cloud:4566"
+
+
+def test_the_guest_api_is_throttled_once_zappa_has_deployed_it(aws_env, tmp_path, guest_api):
+    assert "throttle: not deployed yet" in provision(tmp_path)
+    # GIVEN the API `zappa deploy guest` creates, WHEN provisioning runs again (it is idempotent)
+    guest_api.deployed = True
+    for _ in range(2):
+        out = provision(tmp_path)
+        # THEN every method of the guest stage is throttled (the stub checked the call)
+        assert "guest API photoshare-guest (stage guest) throttle: 100 requests/s, bursts of 500" in out
+        guest_api.stubber.assert_no_pending_responses()

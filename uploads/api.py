@@ -37,7 +37,7 @@ def guest_api(method: str) -> Callable[[Callable[..., http.Answer]], View]:
             else:
                 status, body = http.answer(lambda: view(request, *args, **kwargs))
             response = HttpResponse(status=204) if body is None else JsonResponse(body, status=status)
-            headers = http.response_headers(status, request.headers.get("Origin"), settings.GUEST_API_CORS_ORIGINS)
+            headers = http.response_headers(body, request.headers.get("Origin"), settings.GUEST_API_CORS_ORIGINS)
             for name, value in headers.items():
                 response[name] = value
             return response
@@ -60,7 +60,8 @@ def upload(request: HttpRequest, uploader: UploaderFactory) -> http.Answer:
         body = request.body
     except RequestDataTooBig:
         return http.too_large_body(settings.MAX_UPLOAD_BYTES)
-    return http.upload_answer(uploader(), body, settings.MAX_UPLOAD_BYTES)
+    # The peer's address; behind a trusted proxy, the client's (its setting rewrites REMOTE_ADDR).
+    return http.upload_answer(uploader(), body, settings.MAX_UPLOAD_BYTES, request.META.get("REMOTE_ADDR", ""))
 
 
 def openapi(request: HttpRequest) -> JsonResponse:

@@ -74,6 +74,8 @@ class GuestConfig:
     photo_bucket: str
     max_upload_bytes: int
     cors_origins: list[str]
+    # Multiplies the rate limit's numbers (uploads/ratelimit.py) for venues larger than 200 guests.
+    rate_limit_scale: int
 
 
 def guest_config(*, require_bucket: bool) -> GuestConfig:
@@ -86,4 +88,5 @@ def guest_config(*, require_bucket: bool) -> GuestConfig:
         ),
         max_upload_bytes=env_int("PHOTOSHARE_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES, minimum=1024),
         cors_origins=env_list("PHOTOSHARE_CORS_ORIGINS", ""),
+        rate_limit_scale=env_int("PHOTOSHARE_RATE_LIMIT_SCALE", 1, minimum=1, maximum=1000),
     )

@@ -34,6 +34,7 @@ from uploads.ports import (
     UploadInProgress,
     WrongKey,
 )
+from uploads.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,7 @@ class Uploader:
         clock: Callable[[], datetime] = utc_now,
         atomic: Callable[[], AbstractContextManager[object]] = nullcontext,
         undo_budget: Callable[[], AbstractContextManager[object]] = nullcontext,
+        limiter: RateLimiter | None = None,
     ):
         self.policies = policies
         self.quota = quota
@@ -120,6 +122,8 @@ class Uploader:
         self.atomic = atomic
         # Where time is counted (the guest function), giving a slot back may spend the time kept for it.
         self.undo_budget = undo_budget
+        # Where guests upload (not the recovery sweep): uploads and new device ids per client address.
+        self.limiter = limiter
 
     def authorised_policy(self, slug: str, upload_key: str) -> EventPolicy:
         policy = self.policies.get(slug)
@@ -137,11 +141,15 @@ class Uploader:
         usage = self.quota.usage(slug, device)
         return EventView(policy, is_open, count=usage.count, limit=usage.limit(policy.limit))
 
-    def upload(self, request: UploadRequest) -> UploadResult:
+    def upload(self, request: UploadRequest, client: str = "") -> UploadResult:
+        """`client` is the address the request came from, for the rate limit."""
         policy = self.authorised_policy(request.event, request.upload_key)
         now = self.clock()
         if not policy.accepts_uploads(now):
             raise EventClosed()
+        if self.limiter:
+            # Before any work on the image, and long before the reservation: a refusal counts nothing.
+            self.limiter.admit(client, request.device)
         image = inspect_image(request.image)
         # Duplicates are recognised by what the phone sent; what is stored has no location unless kept.
         fingerprint = hashlib.sha256(request.image).hexdigest()

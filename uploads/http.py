@@ -15,6 +15,7 @@ from uploads.ports import (
     InvalidImage,
     LimitReached,
     QuotaUnavailable,
+    RateLimited,
     StorageFull,
     StorageUnavailable,
     TooLarge,
@@ -41,6 +42,7 @@ _STATUSES: list[tuple[type[UploadError], int, str]] = [
     (UploadInProgress, 409, "in_progress"),
     (LimitReached, 429, "limit_reached"),
     (StorageFull, 503, "storage_full"),
+    (RateLimited, 429, "rate_limited"),
     (StorageUnavailable, 503, "unavailable"),
     (QuotaUnavailable, 503, "unavailable"),
     (UploadError, 400, "bad_request"),
@@ -49,20 +51,25 @@ _STATUSES: list[tuple[type[UploadError], int, str]] = [
 NOT_FOUND: Answer = (404, {"status": "not_found", "message": "There is nothing here."})
 METHOD_NOT_ALLOWED: Answer = (405, {"status": "method_not_allowed", "message": "This method is not allowed here."})
 SERVER_ERROR: Answer = (500, {"status": "error", "message": "Something went wrong on our side. Please try again."})
-# Seconds a client should wait before retrying, by status.
-RETRY_AFTER = {409: 5, 503: 10}
+# Seconds a client should wait before retrying, by answer: only where a retry can succeed (a spent
+# limit_reached never gets one, though it shares 429 with rate_limited, which says its own wait).
+RETRY_AFTER = {"in_progress": 5, "unavailable": 10, "storage_full": 60}
 
 
-def response_headers(status: int, origin: str | None, allowed_origins: list[str]) -> dict[str, str]:
+def response_headers(body: Body | None, origin: str | None, allowed_origins: list[str]) -> dict[str, str]:
     """Headers every guest API answer carries: no caching, Retry-After when worth retrying, CORS."""
     headers = {"Content-Type": "application/json", "Cache-Control": "no-store"}
-    if status in RETRY_AFTER:
-        headers["Retry-After"] = str(RETRY_AFTER[status])
+    body = body or {}
+    retry_after = body.get("retryAfter") or RETRY_AFTER.get(str(body.get("status")))
+    if retry_after:
+        headers["Retry-After"] = str(retry_after)
     if origin and origin in allowed_origins:
         headers |= {
             "Access-Control-Allow-Origin": origin,
             "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
             "Access-Control-Allow-Headers": "Content-Type",
+            # The guest page, on another origin on AWS, waits as long as a refusal says.
+            "Access-Control-Expose-Headers": "Retry-After",
             "Access-Control-Max-Age": "3600",
             "Vary": "Origin",
         }
@@ -76,6 +83,8 @@ def error_body(error: UploadError) -> Answer:
         body["field"] = error.field
     if isinstance(error, LimitReached):
         body |= {"count": error.count, "limit": error.limit, "remaining": 0}
+    if isinstance(error, RateLimited):
+        body["retryAfter"] = error.retry_after
     return status, body
 
 
@@ -120,5 +129,6 @@ def event_answer(uploader: Uploader, slug: str, query: Mapping[str, str]) -> Ans
     return event_body(view)
 
 
-def upload_answer(uploader: Uploader, body: bytes, max_bytes: int) -> Answer:
-    return upload_body(uploader.upload(parse_upload(body, max_bytes)))
+def upload_answer(uploader: Uploader, body: bytes, max_bytes: int, client: str) -> Answer:
+    """`client`: the address the request came from (the transport knows it), for the rate limit."""
+    return upload_body(uploader.upload(parse_upload(body, max_bytes), client))

@@ -20,6 +20,7 @@ from uploads.aws.s3 import IndexedByBucketEvents, S3PhotoStore
 from uploads.config import GuestConfig, guest_config
 from uploads.core import Uploader
 from uploads.ports import BadRequest
+from uploads.ratelimit import LIMITS, InMemoryCounters, RateLimiter
 
 log = logging.getLogger("photoshare.guest")
 log.setLevel(logging.INFO)
@@ -54,6 +55,8 @@ def uploader() -> Uploader:
         photos=S3PhotoStore(clients.guest_s3(), settings.photo_bucket),
         recorder=IndexedByBucketEvents(),
         undo_budget=budget.spending_the_reserve,
+        # Kept in this warm container's memory: no extra AWS call per upload (README, "Rate limits").
+        limiter=RateLimiter(InMemoryCounters(), LIMITS.scaled(settings.rate_limit_scale)),
     )
 
 
@@ -67,7 +70,7 @@ def handler(event: Event, context: Any) -> Event:
         status, body = _route(method, path, event)
     response = {
         "statusCode": status,
-        "headers": http.response_headers(status, headers.get("origin"), config().cors_origins),
+        "headers": http.response_headers(body, headers.get("origin"), config().cors_origins),
         "body": "" if body is None else json.dumps(body),
     }
     log.info(
@@ -105,7 +108,16 @@ def _route(method: str, path: str, event: Event) -> tuple[int, http.Body | None]
     raw = event.get("body") or ""
     if len(raw) > MAX_REQUEST_BYTES:
         return http.too_large_body(max_upload_bytes())
-    return http.answer(lambda: http.upload_answer(uploader(), _body_bytes(event, raw), max_upload_bytes()))
+    return http.answer(
+        lambda: http.upload_answer(uploader(), _body_bytes(event, raw), max_upload_bytes(), _client_address(event))
+    )
+
+
+def _client_address(event: Event) -> str:
+    """The address API Gateway saw the request come from (it sets this itself; a client cannot)."""
+    context = event.get("requestContext") or {}
+    source = context.get("http") or context.get("identity") or {}  # HTTP API (v2), else REST (v1)
+    return str(source.get("sourceIp") or "")
 
 
 def _body_bytes(event: Event, raw: str) -> bytes:

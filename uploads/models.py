@@ -39,3 +39,30 @@ class UploadClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_slug}/{self.device_id}/{self.fingerprint[:12]}"
+
+
+class RateBucket(models.Model):
+    """One client address's rate-limit buckets (uploads.ratelimit), shared by every server worker."""
+
+    address = models.CharField(max_length=45, primary_key=True)
+    uploads = models.FloatField()
+    new_devices = models.FloatField()
+    # Seconds since the epoch: the limiter's clock, which workers share.
+    at = models.FloatField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.uploads:.0f} uploads, {self.new_devices:.0f} new devices"
+
+
+class RateDevice(models.Model):
+    """A device id a client address has used: it costs a new-device token once, not on every upload."""
+
+    address = models.CharField(max_length=45)
+    device_id = models.CharField(max_length=36)
+    seen_at = models.FloatField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["address", "device_id"], name="one_rate_device_per_address")]
+
+    def __str__(self) -> str:
+        return f"{self.address}/{self.device_id}"

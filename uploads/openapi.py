@@ -8,12 +8,16 @@ _ERROR = {
     "type": "object",
     "required": ["status", "message"],
     "properties": {
-        "status": {"type": "string", "description": "A stable code, e.g. invalid_field, wrong_key, limit_reached."},
+        "status": {
+            "type": "string",
+            "description": "A stable code, e.g. invalid_field, wrong_key, limit_reached, rate_limited.",
+        },
         "message": {"type": "string", "description": "Safe to show the guest."},
         "field": {"type": "string"},
         "count": {"type": "integer"},
         "limit": {"type": "integer"},
         "remaining": {"type": "integer"},
+        "retryAfter": {"type": "integer", "description": "rate_limited: seconds to wait (also Retry-After)."},
     },
 }
 _UUID = {"type": "string", "format": "uuid"}

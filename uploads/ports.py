@@ -251,6 +251,19 @@ class LimitReached(UploadError):
         self.limit = limit
 
 
+class RateLimited(UploadError):
+    """Too many uploads or new devices from one client address (uploads/ratelimit.py); nothing counted."""
+
+    message = (
+        "Too many photos are arriving from your network right now. "
+        "Your photo is kept on this phone and will upload by itself in a moment."
+    )
+
+    def __init__(self, retry_after: int):
+        super().__init__()
+        self.retry_after = retry_after
+
+
 class UploadInProgress(UploadError):
     message = "This photo is already being uploaded. Try again in a moment."
 

@@ -35,7 +35,7 @@ GUEST_FILES = {
         f"uploads/{name}.py"
         for name in ["__init__", "lambda_handler", "http", "core", "ports", "policy", "payload", "images"]
     ),
-    *(f"uploads/{name}.py" for name in ["naming", "exif", "config"]),
+    *(f"uploads/{name}.py" for name in ["naming", "exif", "config", "ratelimit"]),
     *(f"uploads/aws/{name}.py" for name in ["__init__", "budget", "clients", "dynamodb", "s3"]),
     "__init__.py",
     "handler.py",

@@ -1,6 +1,7 @@
 """The guest page, end to end in Debian's chromium against a live server."""
 
 import json
+import time
 
 import pytest
 from PIL import Image
@@ -9,6 +10,7 @@ from playwright.sync_api import expect
 from events.models import Photo
 from events.services import event_create
 from tests.conftest import SAMPLES, jpeg_bytes, upload_body
+from uploads.models import RateBucket
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("photos_dir")]
 
@@ -165,3 +167,18 @@ def test_a_closed_event_says_so(phone, live_server, party):
     party.save()
     open_guest_page(phone, live_server, party)
     expect(phone.locator("#screen-closed")).to_be_visible()
+
+
+def test_a_photo_refused_by_the_rate_limit_waits_on_the_phone_and_goes_after_retry_after(phone, live_server, party):
+    open_guest_page(phone, live_server, party)
+    enter_name(phone)
+    # GIVEN this network has just used every new-device token it had
+    RateBucket.objects.create(address="127.0.0.1", uploads=1200, new_devices=0, at=time.time())
+    take_photo(phone, str(SAMPLES / "plain.png"))
+    phone.click("#upload-button")
+    # THEN the page says why, keeps the photo, and sends it by itself once the server's wait is over
+    expect(phone.locator("#status")).to_contain_text("from your network")
+    expect(phone.locator("#waiting")).to_contain_text("1 photo waiting to upload")
+    expect(phone.locator("#status")).to_have_text("Uploaded! 1 left.", timeout=15_000)
+    expect(phone.locator("#waiting")).to_be_hidden()
+    assert Photo.objects.count() == 1

@@ -29,6 +29,15 @@ LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents
 NONCURRENT_DAYS = 30
 # ZIP exports are copies: they expire after a week.
 EXPORT_DAYS = 7
+# API Gateway's throttle on the guest API's stage, for all clients together (it cannot tell them apart;
+# the per-address rule is uploads/ratelimit.py, in the function). It bounds what a flood costs and how
+# far it can scale the function: the venue rush (200 guests: ~200 page loads and 600 uploads in a
+# minute, ~13 requests/s; all in the same second at worst, ~400 requests in 3 s) uses a fraction of it,
+# even with several events' rushes at once. Zappa has no setting for it: provision_aws applies it.
+GUEST_API_RATE = 100  # requests a second, steady
+GUEST_API_BURST = 500  # requests at once
+# Zappa names the REST API after the project and stage, and deploys it to a stage of the same name.
+GUEST_STAGE = "guest"
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,10 @@ class Names:
 
     def log_arn(self, function: str) -> str:
         return f"arn:aws:logs:{self.region}:{self.account}:log-group:/aws/lambda/{self.project}-{function}:*"
+
+    @property
+    def guest_api(self) -> str:
+        return f"{self.project}-{GUEST_STAGE}"
 
     @property
     def site_url(self) -> str:
@@ -184,6 +197,27 @@ def ensure_site_bucket(s3: Client, names: Names) -> str:
         WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}, "ErrorDocument": {"Key": "guest/index.html"}},
     )
     return outcome
+
+
+def apigateway() -> Client:
+    return boto3.client("apigateway")
+
+
+def throttle_guest_api(apigateway: Client, names: Names) -> str:
+    """Set the guest stage's throttle; the API exists once `zappa deploy guest` has run."""
+    apis = [api for page in apigateway.get_paginator("get_rest_apis").paginate() for api in page["items"]]
+    api = next((api for api in apis if api["name"] == names.guest_api), None)
+    if api is None:
+        return "not deployed yet: run this again after `zappa deploy guest`"
+    apigateway.update_stage(
+        restApiId=api["id"],
+        stageName=GUEST_STAGE,
+        patchOperations=[
+            {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": str(GUEST_API_RATE)},
+            {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": str(GUEST_API_BURST)},
+        ],
+    )
+    return f"{GUEST_API_RATE} requests/s, bursts of {GUEST_API_BURST}"
 
 
 def _statement(sid: str, actions: list[str], resources: list[str]) -> dict[str, Any]:

@@ -9,7 +9,10 @@ from uploads.aws import clients, provisioning
 
 
 class Command(BaseCommand):
-    help = "Create or update the DynamoDB table and S3 buckets, and write the functions' IAM policies."
+    help = (
+        "Create or update the DynamoDB table and S3 buckets, throttle the guest API once deployed, "
+        "and write the functions' IAM policies."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--table", default=settings.DYNAMODB_TABLE)
@@ -49,6 +52,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"deploy bucket {names.deploy_bucket} (private; secrets: {names.dashboard_secrets}): {deploys}"
         )
+        throttle = provisioning.throttle_guest_api(provisioning.apigateway(), names)
+        self.stdout.write(f"guest API {names.guest_api} (stage {provisioning.GUEST_STAGE}) throttle: {throttle}")
         self._write_policies(Path(policy_dir), names)
 
     def _write_policies(self, folder: Path, names: provisioning.Names) -> None:
