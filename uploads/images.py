@@ -136,7 +136,7 @@ def _coefficient_bytes(frame: bytes) -> int:
     if not all(h and v for h, v in sampling):
         raise ValueError("zero sampling factor")
     h_max, v_max = max(h for h, _ in sampling), max(v for _, v in sampling)
-    blocks = sum(-(-width * h // (8 * h_max)) * -(-height * v // (8 * v_max)) for h, v in sampling)
+    blocks: int = sum(-(-width * h // (8 * h_max)) * -(-height * v // (8 * v_max)) for h, v in sampling)
     return blocks * 64 * 2
 
 
@@ -165,7 +165,8 @@ def _png(data: bytes) -> ImageInfo:
                 raise ValueError("IHDR must come first")
             size = struct.unpack(">II", data[pos + 8 : pos + 16])
         if kind == b"IEND":
-            return ImageInfo("png", "image/png", *size, length=end + 4)
+            width, height = size
+            return ImageInfo("png", "image/png", width, height, length=end + 4)
         pos = end + 4
 
 

@@ -2,7 +2,7 @@
 fresh process, whose peak resident memory (VmHWM) is read after the render.
 
 The files sit at each format's pixel cap (the worst a stored photo can be), or claim far more in a few
-bytes (refused before any decoding). tests/samples/solid-48mp.heic is a 8064×6048 solid HEIC made
+bytes (refused before any decoding). tests/samples/solid-48mp.heic is an 8064 x 6048 solid HEIC made
 with pillow-heif (25 s to encode, so it is kept rather than made here).
 """
 

@@ -32,7 +32,7 @@ def test_thumbnails_live_in_their_own_tree():
 
 
 def test_a_photo_too_large_to_decode_gets_a_placeholder_not_an_error(client, alice, wedding, photos_dir):
-    # GIVEN the PNG (12000×12000), stored before the caps refused it at upload
+    # GIVEN the PNG (12000 x 12000), stored before the caps refused it at upload
     bomb = png_claiming(12_000, 12_000)
     photos_dir.mkdir(parents=True)
     (photos_dir / "bomb.png").write_bytes(bomb)

@@ -3,8 +3,6 @@ answers a JSON 4xx, never a 5xx, writes no file and changes no counter."""
 
 import base64
 import json
-import struct
-import zlib
 
 import pytest
 

@@ -137,7 +137,7 @@ def test_a_progressive_jpeg_is_capped_by_the_coefficients_its_decoder_holds():
 
 
 def test_a_png_is_capped_lower_as_it_decodes_at_full_size():
-    # The bomb: 12000×12000 in a few hundred KB.
+    # The bomb: 12000 x 12000 in a few hundred KB.
     with pytest.raises(TooLarge, match="12000×12000 pixels\\): a PNG photo may have at most 50 megapixels"):
         inspect_image(png_claiming(12_000, 12_000))
     assert inspect_image(png_claiming(8064, 6048)).width == 8064  # a 48 MP phone photo

@@ -1,6 +1,7 @@
 """Bytes appended after a photo's own end (a polyglot's HTML page, an archive) are never stored."""
 
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -8,7 +9,7 @@ from events.models import Photo
 from tests.conftest import SAMPLES, jpeg_bytes, upload_body
 
 HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>\n"
-PHOTOS = {
+PHOTOS: dict[str, Callable[[], bytes]] = {
     "jpg": jpeg_bytes,
     "png": lambda: (SAMPLES / "plain.png").read_bytes(),
     "webp": lambda: (SAMPLES / "plain.webp").read_bytes(),
