@@ -33,7 +33,7 @@ OLDEST_SDK = dict(
 GUEST_FILES = {
     *(
         f"uploads/{name}.py"
-        for name in ["__init__", "lambda_handler", "http", "core", "ports", "policy", "payload", "images"]
+        for name in ["__init__", "lambda_handler", "http", "core", "ports", "policy", "payload", "images", "xmp"]
     ),
     *(f"uploads/{name}.py" for name in ["naming", "exif", "config"]),
     *(f"uploads/aws/{name}.py" for name in ["__init__", "budget", "clients", "dynamodb", "s3"]),
