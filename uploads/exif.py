@@ -39,9 +39,12 @@ def strip_location(data: bytes, extension: str) -> bytes:
 def _xmp_places(data: bytes, extension: str) -> Iterator[tuple[int, int]]:
     if extension == "jpg":
         # Each APP1 XMP segment on its own, so a blanked span can never reach a segment's header.
-        for marker, start, end in jpeg_segments(data):
-            if marker == 0xE1 and data.startswith(_JPEG_XMP, start):
-                yield start, end
+        try:
+            for marker, start, end in jpeg_segments(data):
+                if marker == 0xE1 and data.startswith(_JPEG_XMP, start):
+                    yield start, end
+        except (ValueError, IndexError, struct.error):
+            return  # not a whole JPEG (the upload refuses it before): the segments found so far are done
     else:
         # HEIF's XMP item is a packet inside mdat, found by its <x:xmpmeta> wrapper.
         yield 0, len(data)

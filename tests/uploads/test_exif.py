@@ -11,6 +11,7 @@ from PIL.PngImagePlugin import PngInfo
 
 from tests.conftest import SAMPLES, upload_body
 from uploads.exif import GPS_IFD_TAG, strip_location
+from uploads.xmp import blank_location
 
 # The same whatever DATABASE_URL says (or it sets its own): the PostgreSQL pass leaves it out.
 pytestmark = pytest.mark.one_database
@@ -168,3 +169,11 @@ def test_an_upload_loses_the_location_in_its_xmp(client, wedding, device, photos
     key = client.post("/api/upload", json.dumps(body), content_type="application/json").json()["key"]
     stored = (photos_dir / key).read_bytes()
     assert b"48,51.4933N" not in stored and b"Ana and Ben's first dance" in stored
+
+
+def test_a_malformed_packet_still_loses_its_location():
+    # An element never closed, and an attribute whose quote never closes: both go, the title stays.
+    broken = XMP.replace(b"</exif:GPSAltitude>", b"").replace(b'"2,17.6700E"', b'"2,17.6700E')
+    packet = bytearray(broken)
+    assert blank_location(packet)
+    assert b"3500/100" not in packet and b"2,17.6700E" not in packet and b"first dance" in packet
