@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from uploads.hevc import picture_sizes
 from uploads.ports import InvalidImage, TooLarge
 
 # The most pixels of each format whose thumbnail can be made within the memory bound that
@@ -43,6 +44,8 @@ class ImageInfo:
     length: int
     # Bytes a multi-scan JPEG's decoder holds at full size (0 for everything else).
     scan_buffer: int = 0
+    # HEIF: the largest picture its HEVC streams declare, decoded whole before it is cropped to `ispe`.
+    stream_pixels: int = 0
 
 
 def inspect_image(data: bytes) -> ImageInfo:
@@ -56,7 +59,8 @@ def inspect_image(data: bytes) -> ImageInfo:
     if info.width <= 0 or info.height <= 0:
         raise InvalidImage()
     cap = PIXEL_CAPS[info.extension]
-    if info.width * info.height > cap or info.scan_buffer > MAX_SCAN_BUFFER:
+    pixels = max(info.width * info.height, info.stream_pixels)
+    if pixels > cap or info.scan_buffer > MAX_SCAN_BUFFER:
         kind = _FORMAT_NAMES[info.extension] + (" (progressive)" if info.scan_buffer else "")
         raise TooLarge(
             f"The photo is too large ({info.width}×{info.height} pixels): "
@@ -198,14 +202,12 @@ def _heif(data: bytes) -> ImageInfo:
     meta_start, meta_end = boxes[b"meta"]
     iprp = dict(_boxes(data, meta_start + 4, meta_end))[b"iprp"]  # meta is a full box: skip version/flags
     ipco = dict(_boxes(data, *iprp))[b"ipco"]
-    sizes = [
-        struct.unpack(">II", data[start + 4 : start + 12])
-        for kind, (start, _) in _boxes(data, *ipco)
-        if kind == b"ispe"
-    ]
+    properties = list(_boxes(data, *ipco))
+    sizes = [struct.unpack(">II", data[start + 4 : start + 12]) for kind, (start, _) in properties if kind == b"ispe"]
+    streams = [w * h for kind, (start, end) in properties if kind == b"hvcC" for w, h in picture_sizes(data[start:end])]
     # The primary image's extent is the largest (grid tiles and thumbnails are smaller).
     width, height = max(sizes, key=lambda s: s[0] * s[1])
-    return ImageInfo("heic", "image/heic", width, height, length=length)
+    return ImageInfo("heic", "image/heic", width, height, length=length, stream_pixels=max(streams, default=0))
 
 
 def _whole_boxes_end(data: bytes) -> int:

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import SAMPLES, png_claiming
-from uploads.images import inspect_image
+from uploads.images import PIXEL_CAPS, inspect_image
 from uploads.ports import InvalidImage, TooLarge
 
 # The same whatever DATABASE_URL says (or it sets its own): the PostgreSQL pass leaves it out.
@@ -161,3 +161,16 @@ def test_lossless_and_hierarchical_jpegs_are_refused():
     sof = data.index(b"\xff\xc0")
     with pytest.raises(InvalidImage):
         inspect_image(data[:sof] + b"\xff\xc3" + data[sof + 2 :])
+
+
+def test_a_heic_is_capped_by_the_picture_its_hevc_stream_declares_not_only_by_its_ispe(monkeypatch):
+    # libde265 decodes the stream's full picture before libheif crops it to ispe: an ispe of
+    # 640 x 480 over a 48 MP stream decoded 48 MP (243 MB).
+    sample = (SAMPLES / "solid-48mp.heic").read_bytes()
+    extent = b"ispe" + bytes(4) + (8064).to_bytes(4, "big") + (6048).to_bytes(4, "big")
+    lying = sample.replace(extent, b"ispe" + bytes(4) + (640).to_bytes(4, "big") + (480).to_bytes(4, "big"))
+    info = inspect_image(lying)
+    assert (info.width, info.height, info.stream_pixels) == (640, 480, 8064 * 6048)
+    monkeypatch.setitem(PIXEL_CAPS, "heic", 1_000_000)
+    with pytest.raises(TooLarge):
+        inspect_image(lying)
