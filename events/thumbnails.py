@@ -1,14 +1,28 @@
-"""Gallery thumbnails: small, upright WebP images that every browser shows, even for HEIC originals."""
+"""Gallery thumbnails: small, upright WebP images that every browser shows, even for HEIC originals.
+
+Memory is bounded, not hoped for: a photo is decoded only within its format's pixel cap
+(uploads/images.py, which also refuses such photos at upload), and one render runs at a time in a
+process, so four gallery requests at once cost one render's memory, not four.
+tests/events/test_thumbnail_memory.py measures the bound with hostile files of every format.
+"""
 
 import io
+import threading
 
 import pillow_heif
 from PIL import Image, ImageOps
 
-pillow_heif.register_heif_opener()
+from uploads.images import PIXEL_CAPS, inspect_image
+from uploads.ports import TooLarge
 
 THUMBNAIL_EDGE = 640
 THUMBNAIL_PREFIX = "thumbs/"
+# Pillow's own decompression-bomb check, as a last line: nothing we accept is larger.
+Image.MAX_IMAGE_PIXELS = max(PIXEL_CAPS.values())
+# The gallery needs the primary image only: no embedded thumbnails, depth or auxiliary images.
+pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+_PILLOW_FORMATS = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP", "heic": "HEIF"}
+_one_render_at_a_time = threading.Lock()
 
 
 def thumbnail_key(photo_key: str) -> str:
@@ -17,14 +31,21 @@ def thumbnail_key(photo_key: str) -> str:
 
 
 def render_thumbnail(data: bytes) -> bytes:
-    with Image.open(io.BytesIO(data)) as image:
+    """The thumbnail of a photo; InvalidImage or TooLarge (uploads/ports.py) for what is not decoded."""
+    # The same checks as at upload: photos stored before the caps existed are refused here.
+    info = inspect_image(data)
+    fmt = _PILLOW_FORMATS[info.extension]
+    with _one_render_at_a_time, Image.open(io.BytesIO(data), formats=[fmt]) as image:
+        width, height = image.size
+        if width * height > PIXEL_CAPS[info.extension]:  # Pillow reads a size other than ours
+            raise TooLarge(f"Pillow reads {width}×{height} pixels.")
         # JPEG decodes straight at a reduced scale: asking for the thumbnail's own size (not a square)
         # lets a 2560 px photo decode at 1/4, so a large photo never exists in memory at full size.
-        width, height = image.size
         shrink = max(width, height) / THUMBNAIL_EDGE
         image.draft("RGB", (int(width / shrink), int(height / shrink)))
+        image.thumbnail((THUMBNAIL_EDGE, THUMBNAIL_EDGE))
+        # Turned upright once small: turning the full-size image would copy it.
         upright = ImageOps.exif_transpose(image)
-        upright.thumbnail((THUMBNAIL_EDGE, THUMBNAIL_EDGE))
         out = io.BytesIO()
         # method 2 of 6: half the encoding time of the default for a few percent more bytes.
         upright.convert("RGB").save(out, "WEBP", quality=80, method=2)

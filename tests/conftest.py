@@ -1,7 +1,9 @@
 import base64
 import io
 import json
+import struct
 import uuid
+import zlib
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,14 @@ def jpeg_bytes(seed: int = 0, size: tuple[int, int] = (64, 48)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, ((seed * 37) % 256, (seed * 11) % 256, seed % 256)).save(buffer, "JPEG")
     return buffer.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A whole PNG (valid chunks and CRCs) whose header claims any size, with no pixel data at all."""
+    ihdr = b"IHDR" + struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = struct.pack(">I", 13) + ihdr + struct.pack(">I", zlib.crc32(ihdr))
+    end = struct.pack(">I", 0) + b"IEND" + struct.pack(">I", zlib.crc32(b"IEND"))
+    return b"\x89PNG\r\n\x1a\n" + chunk + end
 
 
 def upload_body(event, *, device: str, photo: bytes | None = None, name: str = "Carla", **overrides) -> dict:

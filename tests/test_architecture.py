@@ -10,7 +10,20 @@ pytestmark = pytest.mark.one_database
 
 ROOT = Path(__file__).resolve().parents[1]
 # The upload core and what it is made of: plain Python, so the same rules run locally and on AWS.
-DOMAIN = ["core", "ports", "policy", "payload", "images", "naming", "exif", "http", "config", "lambda_handler"]
+DOMAIN = [
+    "core",
+    "ports",
+    "policy",
+    "payload",
+    "images",
+    "hevc",
+    "naming",
+    "exif",
+    "xmp",
+    "http",
+    "config",
+    "lambda_handler",
+]
 
 
 def imports_of(path: Path) -> set[str]:

@@ -151,9 +151,11 @@ class Uploader:
             # Before any work on the image, and long before the reservation: a refusal counts nothing.
             self.limiter.admit(client, request.device)
         image = inspect_image(request.image)
-        # Duplicates are recognised by what the phone sent; what is stored has no location unless kept.
-        fingerprint = hashlib.sha256(request.image).hexdigest()
-        data = request.image if policy.keep_location else strip_location(request.image, image.extension)
+        # Bytes appended after the image's end (an HTML page, an archive) are not the photo: never stored.
+        sent = request.image[: image.length]
+        # Duplicates are recognised by the photo the phone sent; what is stored has no location unless kept.
+        fingerprint = hashlib.sha256(sent).hexdigest()
+        data = sent if policy.keep_location else strip_location(sent, image.extension)
         claim = Claim(
             request.event,
             request.device,

@@ -1,17 +1,24 @@
-"""Remove the GPS location from a photo's EXIF without touching anything else.
+"""Remove the location from a photo's EXIF and XMP without touching anything else.
 
 The GPS directory is emptied in place (its entries and the values they point to are zeroed, its
 entry count set to 0), so no offset moves and the image data stays byte-identical: no recompression.
+XMP packets lose their location properties the same way, in place (uploads/xmp.py).
 Pure Python, like uploads/images.py, for the guest Lambda.
 """
 
 import re
 import struct
 import zlib
+from collections.abc import Iterator
+
+from uploads.images import jpeg_segments
+from uploads.xmp import blank_location
 
 GPS_IFD_TAG = 0x8825
 _TYPE_SIZES = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8}
 _TIFF_AFTER_EXIF = re.compile(rb"Exif\x00\x00(?=II\*\x00|MM\x00\*)")
+_JPEG_XMP = b"http://ns.adobe.com/xap/1.0/\x00"
+_PNG_XMP = b"XML:com.adobe.xmp\x00"
 
 
 def strip_location(data: bytes, extension: str) -> bytes:
@@ -24,16 +31,34 @@ def strip_location(data: bytes, extension: str) -> bytes:
         # JPEG's APP1 segment and HEIF's Exif item carry "Exif\0\0" then a TIFF header.
         for match in _TIFF_AFTER_EXIF.finditer(data):
             _empty_gps_directory(photo, match.end())
+        for start, end in _xmp_places(data, extension):
+            blank_location(photo, start, end)
     return bytes(photo)
+
+
+def _xmp_places(data: bytes, extension: str) -> Iterator[tuple[int, int]]:
+    if extension == "jpg":
+        # Each APP1 XMP segment on its own, so a blanked span can never reach a segment's header.
+        try:
+            for marker, start, end in jpeg_segments(data):
+                if marker == 0xE1 and data.startswith(_JPEG_XMP, start):
+                    yield start, end
+        except (ValueError, IndexError, struct.error):
+            return  # not a whole JPEG (the upload refuses it before): the segments found so far are done
+    else:
+        # HEIF's XMP item is a packet inside mdat, found by its <x:xmpmeta> wrapper.
+        yield 0, len(data)
 
 
 def _strip_webp(photo: bytearray) -> None:
     pos = 12
     while pos + 8 <= len(photo):
         kind, length = struct.unpack("<4sI", photo[pos : pos + 8])
+        start = pos + 8
         if kind == b"EXIF":
-            start = pos + 8
             _empty_gps_directory(photo, start + 6 if photo[start : start + 6] == b"Exif\x00\x00" else start)
+        elif kind == b"XMP ":
+            blank_location(photo, start, start + length)
         pos += 8 + length + (length & 1)
 
 
@@ -41,9 +66,14 @@ def _strip_png(photo: bytearray) -> None:
     pos = 8
     while pos + 12 <= len(photo):
         length, kind = struct.unpack(">I4s", photo[pos : pos + 8])
-        if kind == b"eXIf" and _empty_gps_directory(photo, pos + 8):
-            crc = zlib.crc32(photo[pos + 4 : pos + 8 + length])
-            photo[pos + 8 + length : pos + 12 + length] = struct.pack(">I", crc)
+        body = bytearray(photo[pos + 8 : pos + 8 + length])
+        xmp = kind == b"iTXt" and body.startswith(_PNG_XMP)
+        if xmp and body[len(_PNG_XMP)] != 0:
+            # Compressed XMP (rare) is removed whole rather than inflated here, where it could be a bomb.
+            del photo[pos : pos + 12 + length]
+            continue
+        if (kind == b"eXIf" and _empty_gps_directory(body, 0)) or (xmp and blank_location(body)):
+            photo[pos + 8 : pos + 12 + length] = body + struct.pack(">I", zlib.crc32(kind + body))
         pos += 12 + length
 
 

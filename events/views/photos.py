@@ -1,11 +1,12 @@
 """The gallery: browse by guest, view, download, hide, delete, and download everything as one ZIP."""
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import BinaryIO, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,8 @@ from events.zipstream import zip_stream
 from photoshare_site import wiring
 
 PHOTOS_PER_PAGE = 48
+# Shown for a photo whose thumbnail is not made (too large to decode within the memory bound, or damaged).
+NO_PREVIEW = Path(__file__).resolve().parents[1] / "static" / "events" / "no-preview.svg"
 
 
 @organizer_event
@@ -54,7 +57,7 @@ def photo_file(request: HttpRequest, event: Event, pk: int, which: str) -> HttpR
     if not photo.thumbnail_key:
         with links.storage.open(photo.key) as original:
             if not services.photo_make_thumbnail(photo=photo, data=original.read()):
-                raise Http404("this photo has no thumbnail")
+                return HttpResponse(NO_PREVIEW.read_bytes(), content_type="image/svg+xml")
     return links.thumbnail(photo)
 
 

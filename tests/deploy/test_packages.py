@@ -33,9 +33,9 @@ OLDEST_SDK = dict(
 GUEST_FILES = {
     *(
         f"uploads/{name}.py"
-        for name in ["__init__", "lambda_handler", "http", "core", "ports", "policy", "payload", "images"]
+        for name in ["__init__", "lambda_handler", "http", "core", "ports", "policy", "payload", "images", "hevc"]
     ),
-    *(f"uploads/{name}.py" for name in ["naming", "exif", "config", "ratelimit"]),
+    *(f"uploads/{name}.py" for name in ["naming", "exif", "xmp", "config", "ratelimit"]),
     *(f"uploads/aws/{name}.py" for name in ["__init__", "budget", "clients", "dynamodb", "s3"]),
     "__init__.py",
     "handler.py",

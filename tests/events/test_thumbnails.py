@@ -1,10 +1,14 @@
 import io
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
+from events.models import Photo
 from events.thumbnails import THUMBNAIL_EDGE, render_thumbnail, thumbnail_key
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, png_claiming
+from uploads.ports import TooLarge
 
 
 def rendered(data: bytes) -> Image.Image:
@@ -25,3 +29,35 @@ def test_every_format_becomes_a_webp_browsers_can_show(sample):
 
 def test_thumbnails_live_in_their_own_tree():
     assert thumbnail_key("ana-ben/Carla/1.heic") == "thumbs/ana-ben/Carla/1.heic.webp"
+
+
+def test_a_photo_too_large_to_decode_gets_a_placeholder_not_an_error(client, alice, wedding, photos_dir):
+    # GIVEN the PNG (12000 x 12000), stored before the caps refused it at upload
+    bomb = png_claiming(12_000, 12_000)
+    photos_dir.mkdir(parents=True)
+    (photos_dir / "bomb.png").write_bytes(bomb)
+    photo = Photo.objects.create(
+        event=wedding,
+        guest_name="Mallory",
+        device_id="00000000-0000-4000-8000-000000000000",
+        key="bomb.png",
+        content_type="image/png",
+        size=len(bomb),
+        width=12_000,
+        height=12_000,
+        sha256="0" * 64,
+        uploaded_at=timezone.now(),
+    )
+    client.force_login(alice)
+    # WHEN the gallery asks for its thumbnail
+    response = client.get(reverse("photo-thumbnail", args=[wedding.slug, photo.pk]))
+    # THEN it gets the placeholder, and no thumbnail is stored
+    assert (response.status_code, response["Content-Type"]) == (200, "image/svg+xml")
+    assert b"No preview" in response.content
+    photo.refresh_from_db()
+    assert photo.thumbnail_key == ""
+
+
+def test_a_photo_over_its_format_cap_is_not_decoded():
+    with pytest.raises(TooLarge):
+        render_thumbnail(png_claiming(12_000, 12_000))

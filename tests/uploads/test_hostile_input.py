@@ -3,26 +3,17 @@ answers a JSON 4xx, never a 5xx, writes no file and changes no counter."""
 
 import base64
 import json
-import struct
-import zlib
 
 import pytest
 
 from photoshare_site.wiring import quota_store
-from tests.conftest import SAMPLES, jpeg_bytes
+from tests.conftest import SAMPLES, jpeg_bytes, png_claiming
 from tests.guest_lambda import KEY, PHONE, FakeContext, recorded
 from uploads import lambda_handler
 from uploads.aws import clients
 
 B64 = base64.b64encode
 JPEG = (SAMPLES / "gps-orientation6.jpg").read_bytes()
-
-
-def png_claiming(width: int, height: int) -> bytes:
-    ihdr = b"IHDR" + struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    chunk = struct.pack(">I", 13) + ihdr + struct.pack(">I", zlib.crc32(ihdr))
-    end = struct.pack(">I", 0) + b"IEND" + struct.pack(">I", zlib.crc32(b"IEND"))
-    return b"\x89PNG\r\n\x1a\n" + chunk + end
 
 
 def good(**changes) -> dict:

@@ -8,8 +8,8 @@ import pillow_heif
 import pytest
 from PIL import Image
 
-from tests.conftest import SAMPLES
-from uploads.images import inspect_image
+from tests.conftest import SAMPLES, png_claiming
+from uploads.images import PIXEL_CAPS, inspect_image
 from uploads.ports import InvalidImage, TooLarge
 
 # The same whatever DATABASE_URL says (or it sets its own): the PostgreSQL pass leaves it out.
@@ -97,3 +97,80 @@ def test_a_png_claiming_a_gigantic_canvas_is_too_large():
 def test_the_reported_type_comes_from_the_bytes():
     info = inspect_image(VARIANTS["webp-lossy"]())
     assert (info.extension, info.content_type) == ("webp", "image/webp")
+
+
+HTML = b"<html><body><script>alert(1)</script></body></html>\n"
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_bytes_appended_after_the_image_are_not_part_of_it(variant):
+    data = VARIANTS[variant]()
+    assert inspect_image(data).length == len(data)
+    assert inspect_image(data + HTML).length == len(data)
+
+
+def test_an_end_marker_inside_the_exif_thumbnail_does_not_end_the_jpeg():
+    photo, thumbnail = encoded("JPEG"), encoded("JPEG", size=(16, 12))
+    exif = b"Exif\x00\x00II*\x00\x08\x00\x00\x00" + bytes(6) + thumbnail  # an empty IFD0, then SOI ... EOI
+    data = photo[:2] + b"\xff\xe1" + (2 + len(exif)).to_bytes(2, "big") + exif + photo[2:]
+    assert Image.open(io.BytesIO(data)).size == (320, 240)
+    assert inspect_image(data + HTML).length == len(data)
+
+
+def with_size(data: bytes, width: int, height: int) -> bytes:
+    """The JPEG `data` with its frame header claiming another size (nothing decodes it here)."""
+    sof = next(data.index(m) for m in (b"\xff\xc0", b"\xff\xc2") if m in data)
+    return data[: sof + 5] + height.to_bytes(2, "big") + width.to_bytes(2, "big") + data[sof + 9 :]
+
+
+def test_a_jpeg_may_have_100_megapixels_as_it_decodes_at_an_eighth_of_its_size():
+    assert inspect_image(with_size(encoded("JPEG"), 10_000, 10_000)).width == 10_000
+    with pytest.raises(TooLarge, match=r"10001×10000 pixels\): a JPEG photo may have at most 100 megapixels"):
+        inspect_image(with_size(encoded("JPEG"), 10_001, 10_000))
+
+
+def test_a_progressive_jpeg_is_capped_by_the_coefficients_its_decoder_holds():
+    # 4:2:0 (phones): 3 bytes of coefficients a pixel; 4:4:4: 6 bytes, so half as many pixels.
+    assert inspect_image(with_size(encoded("JPEG", progressive=True), 10_000, 10_000)).scan_buffer == 300_000_000
+    with pytest.raises(TooLarge, match="a JPEG \\(progressive\\) photo may have at most 50 megapixels"):
+        inspect_image(with_size(encoded("JPEG", progressive=True, subsampling=0), 10_000, 10_000))
+
+
+def test_a_png_is_capped_lower_as_it_decodes_at_full_size():
+    # The issue's bomb: 12000 x 12000 in a few hundred KB.
+    with pytest.raises(TooLarge, match="12000×12000 pixels\\): a PNG photo may have at most 50 megapixels"):
+        inspect_image(png_claiming(12_000, 12_000))
+    assert inspect_image(png_claiming(8064, 6048)).width == 8064  # a 48 MP phone photo
+
+
+def test_a_48_megapixel_heic_from_a_phone_passes():
+    info = inspect_image((SAMPLES / "solid-48mp.heic").read_bytes())
+    assert (info.width, info.height) == (8064, 6048)
+
+
+def test_a_webp_is_capped_at_25_megapixels_as_its_decoder_holds_the_canvas_twice():
+    chunks = encoded("WEBP", lossless=True, size=(8, 8))[12:]
+    vp8x = b"VP8X" + (10).to_bytes(4, "little") + bytes(4) + (5001 - 1).to_bytes(3, "little") * 2
+    riff = b"RIFF" + (4 + len(vp8x + chunks)).to_bytes(4, "little") + b"WEBP"
+    with pytest.raises(TooLarge, match="5001×5001 pixels\\): a WebP photo may have at most 25 megapixels"):
+        inspect_image(riff + vp8x + chunks)
+
+
+def test_lossless_and_hierarchical_jpegs_are_refused():
+    data = encoded("JPEG")
+    sof = data.index(b"\xff\xc0")
+    with pytest.raises(InvalidImage):
+        inspect_image(data[:sof] + b"\xff\xc3" + data[sof + 2 :])
+
+
+def test_a_heic_is_capped_by_the_picture_its_hevc_stream_declares_not_only_by_its_ispe(monkeypatch):
+    # libde265 decodes the stream's full picture before libheif crops it to ispe: an ispe of
+    # 640 x 480 over a 48 MP stream decoded 48 MP (243 MB).
+    sample = (SAMPLES / "solid-48mp.heic").read_bytes()
+    extent = b"ispe" + bytes(4) + (8064).to_bytes(4, "big") + (6048).to_bytes(4, "big")
+    lying = sample.replace(extent, b"ispe" + bytes(4) + (640).to_bytes(4, "big") + (480).to_bytes(4, "big"))
+    info = inspect_image(lying)
+    assert (info.width, info.height, info.stream_pixels) == (640, 480, 8064 * 6048)
+    monkeypatch.setitem(PIXEL_CAPS, "heic", 1_000_000)
+    with pytest.raises(TooLarge):
+        inspect_image(lying)
