@@ -1,7 +1,7 @@
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from tests.uploads.contract_quota import EVENT, PHONE, QuotaStoreContract, claim, fill
+from tests.uploads.contract_quota import EVENT, PHONE, QuotaStoreContract, claim, limits, fill
 from uploads.aws import clients
 from uploads.aws.dynamodb import POLICY_KEY, DynamoDBStore
 from uploads.policy import EventPolicy
@@ -27,7 +27,7 @@ def test_the_policy_item_is_never_listed_as_a_device(store):
 
 
 def test_the_counter_item_has_the_documented_shape(store):
-    store.reserve(claim(1), 10)
+    store.reserve(claim(1), limits(10))
     item = clients.dynamodb().get_item(
         TableName=store.table, Key={"EventName": {"S": EVENT}, "DeviceID": {"S": PHONE}}
     )["Item"]
@@ -60,15 +60,15 @@ def test_a_busy_or_missing_table_is_unavailable_and_changes_nothing(store, monke
 
     monkeypatch.setattr(store.client, "transact_write_items", fail)
     with pytest.raises(QuotaUnavailable):
-        store.reserve(claim(5), 10)
+        store.reserve(claim(5), limits(10))
     monkeypatch.undo()
     assert store.usage(EVENT, PHONE).count == 1
-    assert store.reserve(claim(5), 10).count == 2
+    assert store.reserve(claim(5), limits(10)).count == 2
 
 
 def test_releasing_a_pending_claim_after_a_reset_spares_one_completed_meanwhile(store, monkeypatch):
     # GIVEN a pending claim on a device whose count was reset, so its release falls back to a delete
-    store.reserve(claim(1), 3)
+    store.reserve(claim(1), limits(3))
     store.reset(EVENT, PHONE)
     transact = store.client.transact_write_items
 
@@ -84,4 +84,4 @@ def test_releasing_a_pending_claim_after_a_reset_spares_one_completed_meanwhile(
     store.release_pending(claim(1))
     monkeypatch.undo()
     # THEN the stored photo keeps its claim: sent again, it is the duplicate it is
-    assert store.reserve(claim(1, token="again"), 3).stored_key == "ana-ben/1.jpg"
+    assert store.reserve(claim(1, token="again"), limits(3)).stored_key == "ana-ben/1.jpg"
