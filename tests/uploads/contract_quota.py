@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from uploads.policy import Limits
-from uploads.ports import CLAIM_TTL, Claim, ClaimLost, ClaimPending, LimitReached, UploadInProgress
+from uploads.ports import (
+    CLAIM_TTL,
+    Claim,
+    ClaimLost,
+    ClaimPending,
+    EventFull,
+    EventUsage,
+    LimitReached,
+    UploadInProgress,
+)
 
 EVENT = "ana-ben"
 OTHER_EVENT = "office-party"
@@ -37,7 +46,9 @@ def fill(store, count: int, *, event: str = EVENT, device: str = PHONE, limit: i
         store.complete(photo, f"{event}/k{n}")
 
 
-class QuotaStoreContract:
+class DeviceQuotaContract:
+    """Every store keeps each device within its limit and spends nothing twice for one photo."""
+
     def test_first_reservation_counts_one(self, store):
         reservation = store.reserve(claim(1), limits(10))
         assert (reservation.count, reservation.limit, reservation.stored_key) == (1, 10, None)
@@ -227,3 +238,106 @@ class QuotaStoreContract:
         store.set_device_limit(EVENT, PHONE, 15)
         [usage] = store.devices(EVENT)
         assert (usage.device, usage.count, usage.limit_override) == (PHONE, 0, 15)
+
+
+def phones(n: int) -> list[str]:
+    """Device ids as a client minting them would send: a new one for every photo."""
+    return [f"6f1c1e0a-1b8e-4d84-9d8a-{k:012x}" for k in range(100, 100 + n)]
+
+
+class EventCapsContract:
+    """Every store keeps an event within its caps on photos and bytes, whatever device ids arrive."""
+
+    def test_an_event_takes_no_more_photos_than_its_cap_from_any_number_of_devices(self, store):
+        for n, phone in enumerate(phones(3)):
+            store.reserve(claim(n, device=phone), limits(3, photos=3))
+        with pytest.raises(EventFull):
+            store.reserve(claim(9, device=phones(4)[3]), limits(3, photos=3))
+        assert store.event_usage(EVENT) == EventUsage(3, 3 * SIZE)
+        assert store.devices(EVENT)[0].count == 1 and len(store.devices(EVENT)) == 3
+
+    def test_an_event_takes_no_more_bytes_than_its_cap(self, store):
+        store.reserve(claim(1, size=600), limits(3, size=1_000))
+        with pytest.raises(EventFull):
+            store.reserve(claim(2, size=401), limits(3, size=1_000))
+        assert store.reserve(claim(3, size=400), limits(3, size=1_000)).count == 2
+        assert store.event_usage(EVENT) == EventUsage(2, 1_000)
+
+    def test_a_photo_larger_than_the_whole_byte_cap_is_refused_on_an_empty_event(self, store):
+        with pytest.raises(EventFull):
+            store.reserve(claim(1, size=1_001), limits(3, size=1_000))
+        assert store.event_usage(EVENT) == EventUsage()
+        assert store.devices(EVENT) == []
+
+    def test_a_full_event_leaves_no_claim_and_spends_no_slot(self, store):
+        store.reserve(claim(1, device=OTHER_PHONE), limits(3, photos=1))
+        with pytest.raises(EventFull):
+            store.reserve(claim(2), limits(3, photos=1))
+        assert store.usage(EVENT, PHONE).count == 0
+        assert store.reserve(claim(2), limits(3, photos=2)).stored_key is None
+
+    def test_the_device_limit_is_checked_before_the_event_has_room(self, store):
+        fill(store, 2, limit=2)
+        with pytest.raises(LimitReached):
+            store.reserve(claim(5), limits(2, photos=2))
+        assert store.event_usage(EVENT) == EventUsage(2, 2 * SIZE)
+
+    def test_a_duplicate_resend_costs_nothing_even_on_a_full_event(self, store):
+        fill(store, 2, limit=3)
+        again = store.reserve(claim(1, token="again"), limits(3, photos=2))
+        assert again.stored_key == f"{EVENT}/k1"
+        assert store.event_usage(EVENT) == EventUsage(2, 2 * SIZE)
+
+    def test_release_and_release_pending_give_the_photo_and_its_bytes_back(self, store):
+        store.reserve(claim(1, size=300), limits(3))
+        store.reserve(claim(2, size=500), limits(3))
+        store.release(claim(1, size=300))
+        store.release_pending(claim(2))
+        assert store.event_usage(EVENT) == EventUsage(0, 0)
+        store.release(claim(1, size=300))
+        assert store.event_usage(EVENT) == EventUsage(0, 0)
+
+    def test_a_refund_gives_the_photo_and_its_bytes_back_once(self, store):
+        fill(store, 2)
+        store.refund(EVENT, PHONE, claim(1).fingerprint)
+        store.refund(EVENT, PHONE, claim(1).fingerprint)
+        assert store.event_usage(EVENT) == EventUsage(1, SIZE)
+
+    def test_a_removed_photo_gives_its_usage_back_once_and_stays_already_uploaded(self, store):
+        fill(store, 2)
+        store.give_back(EVENT, PHONE, claim(1).fingerprint)
+        store.give_back(EVENT, PHONE, claim(1).fingerprint)
+        assert store.event_usage(EVENT) == EventUsage(1, SIZE)
+        assert store.reserve(claim(1, token="again"), limits(3)).stored_key == f"{EVENT}/k1"
+        assert store.usage(EVENT, PHONE).count == 2
+
+    def test_refunding_a_photo_whose_usage_was_given_back_gives_only_the_slot(self, store):
+        fill(store, 2)
+        store.give_back(EVENT, PHONE, claim(1).fingerprint)
+        store.refund(EVENT, PHONE, claim(1).fingerprint)
+        assert store.event_usage(EVENT) == EventUsage(1, SIZE)
+        assert store.usage(EVENT, PHONE).count == 1
+
+    def test_a_taken_over_claim_keeps_the_usage_it_held(self, store):
+        store.reserve(claim(1), limits(3))
+        retry = claim(1, at=T0 + CLAIM_TTL + timedelta(seconds=1), token="retry")
+        taken = store.take_over(claim(1), retry, limits(3, photos=1))
+        assert store.event_usage(EVENT) == EventUsage(1, SIZE)
+        store.release(taken.claim)
+        assert store.event_usage(EVENT) == EventUsage(0, 0)
+
+    def test_resetting_a_device_leaves_the_event_usage_as_it_is(self, store):
+        fill(store, 2)
+        store.reset(EVENT, PHONE)
+        assert store.event_usage(EVENT) == EventUsage(2, 2 * SIZE)
+
+    def test_purging_an_event_empties_its_usage_and_spares_other_events(self, store):
+        fill(store, 2)
+        fill(store, 1, event=OTHER_EVENT)
+        store.purge_event(EVENT)
+        assert store.event_usage(EVENT) == EventUsage()
+        assert store.event_usage(OTHER_EVENT) == EventUsage(1, SIZE)
+
+
+class QuotaStoreContract(DeviceQuotaContract, EventCapsContract):
+    """The whole contract, which every store's test module subclasses."""

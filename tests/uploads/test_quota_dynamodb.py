@@ -1,7 +1,7 @@
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from tests.uploads.contract_quota import EVENT, PHONE, QuotaStoreContract, claim, limits, fill
+from tests.uploads.contract_quota import EVENT, PHONE, QuotaStoreContract, claim, fill, limits
 from uploads.aws import clients
 from uploads.aws.dynamodb import POLICY_KEY, DynamoDBStore
 from uploads.policy import EventPolicy
