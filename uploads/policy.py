@@ -29,9 +29,17 @@ class Limits:
     bytes: int
 
 
-def default_limits(limit: int, expected_guests: int = DEFAULT_EXPECTED_GUESTS) -> Limits:
-    photos = CAP_MULTIPLE * limit * expected_guests
-    return Limits(limit, photos, photos * BYTES_PER_PHOTO)
+def default_photo_cap(limit: int, expected_guests: int = DEFAULT_EXPECTED_GUESTS) -> int:
+    return CAP_MULTIPLE * limit * expected_guests
+
+
+def default_byte_cap(photo_cap: int) -> int:
+    return photo_cap * BYTES_PER_PHOTO
+
+
+def default_limits(limit: int) -> Limits:
+    photos = default_photo_cap(limit)
+    return Limits(limit, photos, default_byte_cap(photos))
 
 
 @dataclass(frozen=True)
