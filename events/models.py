@@ -52,9 +52,10 @@ class Event(models.Model):
     )
     # The event's caps bound what it stores from all phones together, whatever device ids they send.
     expected_guests = models.PositiveIntegerField(
-        default=DEFAULT_EXPECTED_GUESTS,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_EXPECTED_GUESTS)],
-        help_text="About how many guests you expect: it sets the default photo cap.",
+        help_text=f"About how many guests you expect (empty: {DEFAULT_EXPECTED_GUESTS}); it sets the default caps.",
     )
     max_photos = models.PositiveIntegerField(
         "photo cap",
@@ -94,7 +95,8 @@ class Event(models.Model):
     def limits(self) -> Limits:
         """The per-device limit and the event's caps: the organizer's, or the defaults below the site's ceiling."""
         photos = self.max_photos or min(
-            default_photo_cap(self.upload_limit, self.expected_guests), settings.EVENT_MAX_PHOTOS
+            default_photo_cap(self.upload_limit, self.expected_guests or DEFAULT_EXPECTED_GUESTS),
+            settings.EVENT_MAX_PHOTOS,
         )
         size = self.max_megabytes * MB if self.max_megabytes else min(default_byte_cap(photos), ceiling_bytes())
         return Limits(self.upload_limit, photos, size)
