@@ -427,7 +427,7 @@ class DynamoDBStore:
         return [_held(item) for item in items]
 
     def purge_event(self, event: str) -> None:
-        """Every item of the event's partition (counters, claims, policy), 25 per batch."""
+        """Every item of the event's partition (counters, claims, usage, policy), 25 per batch."""
         keys = self._query("EventName = :event", {":event": {"S": event}}, ProjectionExpression="EventName, DeviceID")
         for start in range(0, len(keys), 25):
             requests = [{"DeleteRequest": {"Key": key}} for key in keys[start : start + 25]]
