@@ -8,7 +8,10 @@ _ERROR = {
     "type": "object",
     "required": ["status", "message"],
     "properties": {
-        "status": {"type": "string", "description": "A stable code, e.g. invalid_field, wrong_key, limit_reached, event_full."},
+        "status": {
+            "type": "string",
+            "description": "A stable code, e.g. invalid_field, wrong_key, limit_reached, event_full.",
+        },
         "message": {"type": "string", "description": "Safe to show the guest."},
         "field": {"type": "string"},
         "count": {"type": "integer"},
