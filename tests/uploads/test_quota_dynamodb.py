@@ -35,6 +35,16 @@ def test_the_counter_item_has_the_documented_shape(store):
     assert set(item) == {"EventName", "DeviceID", "UploadCount", "LastUploadAt"}
 
 
+# Another transaction was writing the event's #usage item at that moment.
+CONFLICT = ClientError(
+    {
+        "Error": {"Code": "TransactionCanceledException"},
+        "CancellationReasons": [{"Code": "None"}, {"Code": "None"}, {"Code": "TransactionConflict"}],
+    },
+    "TransactWriteItems",
+)
+
+
 @pytest.mark.parametrize(
     "failure",
     [
@@ -48,9 +58,10 @@ def test_the_counter_item_has_the_documented_shape(store):
             },
             "TransactWriteItems",
         ),
+        CONFLICT,
         EndpointConnectionError(endpoint_url="https://dynamodb.eu-west-1.amazonaws.com"),
     ],
-    ids=["throughput", "throttling", "table-missing", "throttled-in-transaction", "unreachable"],
+    ids=["throughput", "throttling", "table-missing", "throttled-in-transaction", "conflict-every-time", "unreachable"],
 )
 def test_a_busy_or_missing_table_is_unavailable_and_changes_nothing(store, monkeypatch, failure):
     fill(store, 1)
@@ -85,3 +96,18 @@ def test_releasing_a_pending_claim_after_a_reset_spares_one_completed_meanwhile(
     monkeypatch.undo()
     # THEN the stored photo keeps its claim: sent again, it is the duplicate it is
     assert store.reserve(claim(1, token="again"), limits(3)).stored_key == "ana-ben/1.jpg"
+
+
+def test_a_reservation_that_meets_another_on_the_usage_item_is_tried_again(store, monkeypatch):
+    transact, conflicts = store.client.transact_write_items, []
+
+    def conflict_twice(**request):
+        if len(conflicts) < 2:
+            conflicts.append(request)
+            raise CONFLICT
+        return transact(**request)
+
+    monkeypatch.setattr(store.client, "transact_write_items", conflict_twice)
+    assert store.reserve(claim(1), limits(3)).count == 1
+    assert len(conflicts) == 2
+    assert store.event_usage(EVENT).photos == 1
