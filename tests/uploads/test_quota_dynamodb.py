@@ -99,7 +99,8 @@ def test_releasing_a_pending_claim_after_a_reset_spares_one_completed_meanwhile(
 
 
 def test_a_reservation_that_meets_another_on_the_usage_item_is_tried_again(store, monkeypatch):
-    transact, conflicts = store.client.transact_write_items, []
+    transact = store.client.transact_write_items
+    conflicts: list[dict] = []
 
     def conflict_twice(**request):
         if len(conflicts) < 2:
