@@ -6,8 +6,11 @@ Both sides do the same work for every reservation, each process for its own phon
   30 s busy timeout), building the `Claim` and `Reservation` objects the upload core uses;
 - baseline: the same transaction written by hand with the sqlite3 module and the same settings:
   BEGIN IMMEDIATE; INSERT the claim row with all its columns; INSERT the counter row … ON CONFLICT DO
-  NOTHING; UPDATE it … WHERE count < COALESCE(limit_override, limit); SELECT the count back; COMMIT
-  (ROLLBACK when refused). It skips what the benchmark never sends: a photo already claimed.
+  NOTHING; UPDATE it … WHERE count < COALESCE(limit_override, limit); SELECT the count back; the same
+  two for the event's usage row (… WHERE photos < cap AND bytes + size <= cap); COMMIT (ROLLBACK when
+  refused). It skips what the benchmark never sends: a photo already claimed.
+
+Every racer uploads to the same event (as guests do), each for its own phone; no cap is reached.
 
 Each side runs on a fresh copy of a migrated database. Racers report once set up (Django loaded,
 database open) and start together, and the rate is reservations over the time from the start to the
@@ -38,9 +41,11 @@ PROCESSES = 8
 EVENT = "bench"
 GUEST = "Carla"
 
+SIZE = 1_200_000
+CAPS = (10**9, 10**15)
 CLAIM = (
     "INSERT INTO uploads_uploadclaim (event_slug, device_id, fingerprint, key, claimed_at, token, target_key,"
-    " guest_name) VALUES (?, ?, ?, '', ?, ?, ?, ?)"
+    " guest_name, size) VALUES (?, ?, ?, '', ?, ?, ?, ?, ?)"
 )
 COUNTER = "INSERT INTO uploads_devicequota (event_slug, device_id, count) VALUES (?, ?, 0) ON CONFLICT DO NOTHING"
 SPEND = (
@@ -48,6 +53,11 @@ SPEND = (
     " WHERE event_slug = ? AND device_id = ? AND count < COALESCE(limit_override, ?)"
 )
 READ = "SELECT count, limit_override FROM uploads_devicequota WHERE event_slug = ? AND device_id = ?"
+USAGE = "INSERT INTO uploads_eventquota (event_slug, photos, bytes) VALUES (?, 0, 0) ON CONFLICT DO NOTHING"
+FILL = (
+    "UPDATE uploads_eventquota SET photos = photos + 1, bytes = bytes + ?"
+    " WHERE event_slug = ? AND photos < ? AND bytes + ? <= ?"
+)
 
 Reserve = Callable[[str, str], None]
 
@@ -56,14 +66,17 @@ def ours(device: str, limit: int) -> Reserve:
     import django
 
     django.setup()
+    from uploads.policy import Limits
     from uploads.ports import Claim
     from uploads.stores.sql import SqlQuotaStore
 
     store = SqlQuotaStore()
+    limits = Limits(limit, *CAPS)
 
     def reserve(fingerprint: str, token: str) -> None:
         at = datetime.now(UTC)
-        store.reserve(Claim(EVENT, device, fingerprint, at, token, f"{EVENT}/{GUEST}/{token}.jpg", GUEST), limit)
+        key = f"{EVENT}/{GUEST}/{token}.jpg"
+        store.reserve(Claim(EVENT, device, fingerprint, at, token, key, GUEST, SIZE), limits)
 
     return reserve
 
@@ -78,10 +91,12 @@ def baseline(device: str, limit: int) -> Reserve:
     def reserve(fingerprint: str, token: str) -> None:
         at = datetime.now(UTC).replace(tzinfo=None).isoformat(" ")  # UTC text, as Django stores it
         db.execute("BEGIN IMMEDIATE")
-        db.execute(CLAIM, (EVENT, device, fingerprint, at, token, f"{EVENT}/{GUEST}/{token}.jpg", GUEST))
+        db.execute(CLAIM, (EVENT, device, fingerprint, at, token, f"{EVENT}/{GUEST}/{token}.jpg", GUEST, SIZE))
         db.execute(COUNTER, (EVENT, device))
         spent = db.execute(SPEND, (at, EVENT, device, limit)).rowcount
         db.execute(READ, (EVENT, device)).fetchone()
+        db.execute(USAGE, (EVENT,))
+        spent = spent and db.execute(FILL, (SIZE, EVENT, CAPS[0], SIZE, CAPS[1])).rowcount
         db.execute("COMMIT" if spent else "ROLLBACK")
 
     return reserve

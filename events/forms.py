@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
@@ -6,11 +7,15 @@ from django.http import HttpRequest
 
 from events.models import MAX_LIMIT, Event
 
+CAP_FIELDS = ("expected_guests", "max_photos", "max_megabytes")
+
 
 class EventForm(forms.ModelForm):
+    """The organizer's form: caps up to the site's ceiling (staff set more in the admin, whose form this is not)."""
+
     class Meta:
         model = Event
-        fields = ["name", "slug", "date", "upload_limit", "is_open", "closes_at", "keep_location"]
+        fields = ["name", "slug", "date", "upload_limit", "is_open", "closes_at", "keep_location", *CAP_FIELDS]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),
             "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -24,6 +29,19 @@ class EventForm(forms.ModelForm):
         else:
             self.fields["slug"].required = False
             self.fields["slug"].help_text = "Short name in the guest link. Leave empty to derive it from the name."
+
+    def clean_max_photos(self) -> int | None:
+        return self._within_ceiling("max_photos", settings.EVENT_MAX_PHOTOS)
+
+    def clean_max_megabytes(self) -> int | None:
+        return self._within_ceiling("max_megabytes", settings.EVENT_MAX_MB)
+
+    def _within_ceiling(self, field: str, ceiling: int) -> int | None:
+        value = self.cleaned_data[field]
+        # A cap staff raised beyond the ceiling stays when the organizer edits something else.
+        if value is not None and value > ceiling and value != getattr(self.instance, field):
+            raise forms.ValidationError(f"At most {ceiling} here: ask the site's administrators for more.")
+        return value
 
 
 class SignupForm(UserCreationForm):

@@ -9,9 +9,16 @@ from django.utils.http import urlencode
 
 from events.public_url import public_base_url
 from uploads.naming import SLUG_PATTERN
+from uploads.policy import DEFAULT_EXPECTED_GUESTS, MB, Limits, default_byte_cap, default_photo_cap
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000
+MAX_EXPECTED_GUESTS = 100_000
+
+
+def ceiling_bytes() -> int:
+    """The most storage an organizer may give one event (staff may give more, in the admin)."""
+    return settings.EVENT_MAX_MB * MB
 
 
 def new_upload_key() -> str:
@@ -43,6 +50,29 @@ class Event(models.Model):
         default=False,
         help_text="Off: the GPS position phones write into photos is removed as they arrive (nothing else changes).",
     )
+    # The event's caps bound what it stores from all phones together, whatever device ids they send.
+    expected_guests = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_EXPECTED_GUESTS)],
+        help_text=f"About how many guests you expect (empty: {DEFAULT_EXPECTED_GUESTS}); it sets the default caps.",
+    )
+    max_photos = models.PositiveIntegerField(
+        "photo cap",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Most photos the event takes from all phones together. "
+        "Empty: 3 × photos per device × expected guests, up to the site's ceiling.",
+    )
+    max_megabytes = models.PositiveIntegerField(
+        "storage cap (MB)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Most space its photos take together. "
+        "Empty: 2 MB per photo of the photo cap, up to the site's ceiling.",
+    )
     upload_key = models.CharField(max_length=64, default=new_upload_key, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -61,6 +91,15 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def limits(self) -> Limits:
+        """The per-device limit and the event's caps: the organizer's, or the defaults below the site's ceiling."""
+        photos = self.max_photos or min(
+            default_photo_cap(self.upload_limit, self.expected_guests or DEFAULT_EXPECTED_GUESTS),
+            settings.EVENT_MAX_PHOTOS,
+        )
+        size = self.max_megabytes * MB if self.max_megabytes else min(default_byte_cap(photos), ceiling_bytes())
+        return Limits(self.upload_limit, photos, size)
 
     def guest_path(self) -> str:
         return f"{reverse('guest-page')}?{urlencode({'event': self.slug, 'key': self.upload_key})}"

@@ -11,10 +11,11 @@ from django.shortcuts import get_object_or_404
 
 from events.models import Event, Photo
 from uploads.policy import EventPolicy, hash_upload_key
-from uploads.ports import QuotaStore
+from uploads.ports import EventUsage, QuotaStore
 
 
 def event_policy(event: Event) -> EventPolicy:
+    limits = event.limits()
     return EventPolicy(
         slug=event.slug,
         name=event.name,
@@ -23,6 +24,8 @@ def event_policy(event: Event) -> EventPolicy:
         upload_key_sha256=hash_upload_key(event.upload_key),
         closes_at=event.closes_at,
         keep_location=event.keep_location,
+        max_photos=limits.photos,
+        max_bytes=limits.bytes,
     )
 
 
@@ -31,6 +34,7 @@ class EventPolicies:
 
     def get(self, slug: str) -> EventPolicy | None:
         fields = ("slug", "name", "upload_limit", "is_open", "closes_at", "keep_location", "upload_key")
+        fields += ("expected_guests", "max_photos", "max_megabytes")
         event = Event.objects.filter(slug=slug).only(*fields).first()
         return event_policy(event) if event else None
 
@@ -143,3 +147,21 @@ def devices_for(event: Event, quota: QuotaStore, *, after: str | None = None, be
         for usage in page.devices
     ]
     return DeviceRows(rows, page.previous, page.next)
+
+
+@dataclass(frozen=True)
+class CapsUsage:
+    """What an event holds (from the quota store, counted as uploads reserve) against its caps."""
+
+    usage: EventUsage
+    max_photos: int
+    max_bytes: int
+
+    @property
+    def full(self) -> bool:
+        return self.usage.photos >= self.max_photos or self.usage.bytes >= self.max_bytes
+
+
+def caps_usage_for(event: Event, quota: QuotaStore) -> CapsUsage:
+    limits = event.limits()
+    return CapsUsage(quota.event_usage(event.slug), limits.photos, limits.bytes)

@@ -105,7 +105,8 @@ def photo_make_thumbnail(*, photo: Photo, data: bytes) -> bool:
 
 
 def photo_delete(*, photo: Photo, refund: bool) -> None:
-    """Remove the original, its thumbnail and its record.
+    """Remove the original, its thumbnail and its record; the event gets its photo and bytes back
+    under its caps either way (once, however often this is retried).
 
     With `refund` the device gets its slot back (and could send the same photo again). Without it the
     upload claim stays: the same bytes sent again are answered as already uploaded, so a photo the
@@ -116,8 +117,11 @@ def photo_delete(*, photo: Photo, refund: bool) -> None:
     store = wiring.photo_store()
     for key in filter(None, [photo.key, photo.thumbnail_key]):
         store.delete(key)
+    quota = wiring.quota_store()
     if refund:
-        wiring.quota_store().refund(photo.event.slug, photo.device_id, photo.sha256)
+        quota.refund(photo.event.slug, photo.device_id, photo.sha256)
+    else:
+        quota.give_back(photo.event.slug, photo.device_id, photo.sha256)
     photo.delete()
 
 

@@ -9,7 +9,8 @@
   const uploadKey = params.get("key") || "";
   const $ = (id) => document.getElementById(id);
 
-  const state = { name: "", deviceId: "", count: 0, limit: 0, photo: null, previewUrl: null };
+  // `full`: the event holds all it can take (its caps), whatever this phone's count says.
+  const state = { name: "", deviceId: "", count: 0, limit: 0, full: false, photo: null, previewUrl: null };
   // Answers worth trying again later: no connection, busy, the same photo still in flight, or a 429
   // that is not limit_reached (the phone's photos spent: final): too many from this network at once
   // (rate_limited), or API Gateway's own throttle, whose body is not ours.
@@ -57,7 +58,7 @@
   }
 
   function showReady() {
-    if (state.count >= state.limit) {
+    if (state.full || state.count >= state.limit) {
       $("limit-count").textContent = String(state.limit);
       show("limit");
     } else {
@@ -277,6 +278,8 @@
       state.count = state.limit = body.limit || state.limit;
       showCount();
       showReady();
+    } else if (body.status === "event_full") {
+      showFull(body.message);
     } else if (status === 403 || status === 404) {
       if (body.status === "event_closed") show("closed");
       else fail(body.message || "This link is not valid any more.");
@@ -285,6 +288,17 @@
     } else {
       showStatus(body.message || "A waiting photo could not be uploaded.");
     }
+  }
+
+  // Final, like a closed event: the answer left the queue (403 is not retried) and the page stops asking.
+  function showFull(message) {
+    state.full = true;
+    $("limit-title").textContent = "This event is full";
+    $("limit-lead").hidden = true;
+    $("full-message").textContent = message || "This event cannot take more photos.";
+    $("full-message").hidden = false;
+    showStatus("");
+    showReady();
   }
 
   function showError(status, body) {

@@ -166,6 +166,9 @@ DYNAMODB_TABLE = GUEST.table
 # Presigned photo links live at most this long (AWS backend).
 PRESIGNED_URL_SECONDS = env_int("PHOTOSHARE_PRESIGNED_URL_SECONDS", 600, minimum=1, maximum=900)
 PHOTO_BUCKET = GUEST.photo_bucket
+# The most an organizer may let one event store (photos, MB); staff may set more in the admin.
+EVENT_MAX_PHOTOS = env_int("PHOTOSHARE_EVENT_MAX_PHOTOS", 10_000, minimum=1)
+EVENT_MAX_MB = env_int("PHOTOSHARE_EVENT_MAX_MB", 20_480, minimum=1)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

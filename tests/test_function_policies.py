@@ -26,6 +26,7 @@ from uploads import lambda_handler
 from uploads.aws import exports as aws_exports
 from uploads.aws import provisioning
 from uploads.core import Uploader
+from uploads.policy import default_limits
 from uploads.ports import CLAIM_TTL, Claim, StorageUnavailable
 
 NAMES = provisioning.Names(
@@ -53,7 +54,7 @@ def died_holding(uploader: Uploader, image: bytes, *, event: str, device: str, s
         key=f"{event}/Carla/{at:%Y%m%dT%H%M%S}Z_{uuid.uuid4().hex[:6]}.jpg",
         guest_name="Carla",
     )
-    uploader.quota.reserve(claim, 10)
+    uploader.quota.reserve(claim, default_limits(10))
     if stored:
         uploader.photos.put(stored_photo(claim.key, event=event, device=device, sha256=claim.fingerprint), image)
 

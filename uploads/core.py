@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 from uploads.exif import strip_location
 from uploads.images import ImageInfo, inspect_image
 from uploads.naming import storage_key
-from uploads.policy import EventPolicy
+from uploads.policy import EventPolicy, Limits
 from uploads.ports import (
     CLAIM_TTL,
     Claim,
     ClaimPending,
     EventClosed,
+    EventFull,
     LimitReached,
     PhotoRecorder,
     PhotoStore,
@@ -164,23 +165,24 @@ class Uploader:
             token=uuid.uuid4().hex,
             key=storage_key(request.event, request.guest_name, now, image.extension),
             guest_name=request.guest_name,
+            size=len(data),
         )
         # A retry of a request that died after storing this photo: the same bytes, so the same
         # description, under the key and time its claim holds.
-        reservation = self._reserve(claim, policy.limit, lambda held: _stored_photo(held, image, len(data)))
+        reservation = self._reserve(claim, policy.limits, lambda held: _stored_photo(held, image, len(data)))
         if reservation.stored_key:
             return UploadResult(reservation.count, reservation.limit, reservation.stored_key, duplicate=True)
         photo = _stored_photo(claim, image, len(data))
         self._store(photo, data, reservation)
         return UploadResult(reservation.count, reservation.limit, photo.key)
 
-    def _reserve(self, claim: Claim, limit: int, describe: Describe) -> Reservation:
+    def _reserve(self, claim: Claim, limits: Limits, describe: Describe) -> Reservation:
         try:
             try:
-                return self.quota.reserve(claim, limit)
+                return self.quota.reserve(claim, limits)
             except ClaimPending as pending:
-                return self._resume(pending.held, claim, limit, describe)
-        except (LimitReached, UploadInProgress):
+                return self._resume(pending.held, claim, limits, describe)
+        except (LimitReached, EventFull, UploadInProgress):
             raise
         except Exception:
             # The outcome is unknown (a timeout may follow a write that landed): give back whatever
@@ -189,14 +191,14 @@ class Uploader:
             self._release_quietly(claim)
             raise QuotaUnavailable() from None
 
-    def _resume(self, held: Claim, claim: Claim, limit: int, describe: Describe) -> Reservation:
+    def _resume(self, held: Claim, claim: Claim, limits: Limits, describe: Describe) -> Reservation:
         """The same photo's claim is unfinished: its request is still at work, or died."""
         if self._settle(held, describe, release=False):
             # It had stored the photo: its work is finished for it, and this is a retry.
-            return self.quota.reserve(claim, limit)
+            return self.quota.reserve(claim, limits)
         if claim.at - held.at < CLAIM_TTL:
             raise UploadInProgress()
-        return self.quota.take_over(held, claim, limit)
+        return self.quota.take_over(held, claim, limits)
 
     def _settle(self, held: Claim, describe: Describe, *, release: bool) -> bool:
         """Complete a claim whose photo is stored (True); otherwise release it if asked."""

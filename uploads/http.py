@@ -11,6 +11,7 @@ from uploads.core import EventView, Uploader, UploadResult
 from uploads.payload import parse_device, parse_upload, parse_upload_key
 from uploads.ports import (
     EventClosed,
+    EventFull,
     InvalidField,
     InvalidImage,
     LimitReached,
@@ -38,6 +39,9 @@ _STATUSES: list[tuple[type[UploadError], int, str]] = [
     (TooLarge, 413, "too_large"),
     (WrongKey, 403, "wrong_key"),
     (EventClosed, 403, "event_closed"),
+    # 403, not 429: a full event stays full (like a closed one), while 429 says "later" to clients,
+    # proxies and the page's retry queue, and belongs to the per-device limit and the rate limits.
+    (EventFull, 403, "event_full"),
     (UnknownEvent, 404, "unknown_event"),
     (UploadInProgress, 409, "in_progress"),
     (LimitReached, 429, "limit_reached"),

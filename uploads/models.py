@@ -29,6 +29,9 @@ class UploadClaim(models.Model):
     token = models.CharField(max_length=32)
     target_key = models.CharField(max_length=255, blank=True)
     guest_name = models.CharField(max_length=80, blank=True)
+    # Bytes the claim holds in its event's usage (with one photo); NULL holds nothing: a claim kept
+    # after the organizer removed its photo and gave its usage back.
+    size = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -66,3 +69,15 @@ class RateDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address}/{self.device_id}"
+
+
+class EventQuota(models.Model):
+    """What an event holds against its caps (uploads.ports.EventUsage): one row, changed in the same
+    transaction as the claims and device counters it sums."""
+
+    event_slug = models.CharField(max_length=50, primary_key=True)
+    photos = models.PositiveIntegerField(default=0)
+    bytes = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.event_slug}: {self.photos} photos, {self.bytes} bytes"

@@ -10,7 +10,7 @@ _ERROR = {
     "properties": {
         "status": {
             "type": "string",
-            "description": "A stable code, e.g. invalid_field, wrong_key, limit_reached, rate_limited.",
+            "description": "A stable code, e.g. invalid_field, wrong_key, limit_reached, event_full, rate_limited.",
         },
         "message": {"type": "string", "description": "Safe to show the guest."},
         "field": {"type": "string"},

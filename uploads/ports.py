@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from uploads.policy import EventPolicy
+from uploads.policy import EventPolicy, Limits
 
 # A claim still unfinished after this long belongs to a request that died (worker killed, function
 # timed out) before storing its photo: a retry may take it over, the recovery pass releases it.
@@ -33,6 +33,8 @@ class Claim:
     # pass can then tell a request that died before storing from one that died after.
     key: str = ""
     guest_name: str = ""
+    # Bytes its photo takes once stored: the event's usage holds them while the claim stands.
+    size: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,14 @@ class DevicePage:
 
 
 @dataclass(frozen=True)
+class EventUsage:
+    """What an event holds against its caps: photos stored or being stored, and their bytes."""
+
+    photos: int = 0
+    bytes: int = 0
+
+
+@dataclass(frozen=True)
 class StoredPhoto:
     event: str
     device: str
@@ -98,25 +108,28 @@ class StoredPhoto:
 
 
 class QuotaStore(Protocol):
-    def reserve(self, claim: Claim, event_limit: int) -> Reservation:
-        """Atomically claim the photo and spend one slot while the device is below its limit.
+    def reserve(self, claim: Claim, limits: Limits) -> Reservation:
+        """Atomically claim the photo, spend one slot while the device is below its limit, and add one
+        photo and `claim.size` bytes to the event's usage while both stay within its caps.
 
-        A per-device override replaces `event_limit`. The same fingerprint already stored returns
+        A per-device override replaces `limits.device`. The same fingerprint already stored returns
         a reservation with `stored_key` and spends nothing; one whose claim is unfinished raises
         ClaimPending with that claim, for the core to finish, take over or wait for. Raises
-        LimitReached when no slot is left.
+        LimitReached when the device has no slot left, EventFull when the event has no room.
         """
 
-    def take_over(self, held: Claim, claim: Claim, event_limit: int) -> Reservation:
+    def take_over(self, held: Claim, claim: Claim, limits: Limits) -> Reservation:
         """Give `held`'s slot to `claim` (same photo, a retry), if `held` is still unfinished and
-        unchanged; raises UploadInProgress when another request changed it first."""
+        unchanged; raises UploadInProgress when another request changed it first. The event keeps the
+        usage `held` added (the same bytes)."""
 
     def complete(self, claim: Claim, key: str) -> None:
         """Mark the claim's photo as stored under `key` (a later retry gets that key back); doing it
         again with the same key is a no-op. Raises ClaimLost when this request no longer holds the claim."""
 
     def release(self, claim: Claim) -> None:
-        """Give the slot back and forget the claim, if this request still holds it; else do nothing."""
+        """Give the slot and the event's usage back and forget the claim, if this request still holds
+        it; else do nothing."""
 
     def release_pending(self, claim: Claim) -> None:
         """As release, but only while the claim is still unfinished (the recovery pass's undo)."""
@@ -125,10 +138,17 @@ class QuotaStore(Protocol):
         """Unfinished claims made before `older_than`, with their target key and guest name."""
 
     def purge_event(self, event: str) -> None:
-        """Forget everything about the event: counters, limits, claims (and its mirrored policy)."""
+        """Forget everything about the event: counters, limits, claims, usage (and its mirrored policy)."""
 
     def refund(self, event: str, device: str, fingerprint: str) -> None:
-        """The organizer removed a stored photo: forget its claim and give its device the slot back."""
+        """The organizer removed a stored photo: forget its claim and give its device the slot back
+        (and the event its usage, unless `give_back` did already)."""
+
+    def give_back(self, event: str, device: str, fingerprint: str) -> None:
+        """The organizer removed a stored photo and keeps its claim (the same bytes sent again stay
+        "already uploaded"): give the event back the photo and bytes it held, once."""
+
+    def event_usage(self, event: str) -> EventUsage: ...
 
     def usage(self, event: str, device: str) -> DeviceUsage: ...
 
@@ -262,6 +282,12 @@ class RateLimited(UploadError):
     def __init__(self, retry_after: int):
         super().__init__()
         self.retry_after = retry_after
+
+
+class EventFull(UploadError):
+    """The event holds all the photos or bytes its caps allow: whatever device ids a client sends."""
+
+    message = "This event has received all the photos it can take. Thank you!"
 
 
 class UploadInProgress(UploadError):

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from events import qr, selectors, services
-from events.forms import EventDeleteForm, EventForm
+from events.forms import CAP_FIELDS, EventDeleteForm, EventForm
 from events.models import Event
 from events.views.common import organizer_event
 from photoshare_site import wiring
@@ -35,6 +35,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
                 is_open=data["is_open"],
                 closes_at=data["closes_at"],
                 keep_location=data["keep_location"],
+                **{field: data[field] for field in CAP_FIELDS},
             )
         except services.EventNotSaved as error:
             messages.error(request, error.message)
@@ -46,8 +47,10 @@ def event_create(request: HttpRequest) -> HttpResponse:
 
 @organizer_event
 def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
-    device_count = wiring.quota_store().device_count(event.slug)
+    quota = wiring.quota_store()
+    device_count = quota.device_count(event.slug)
     context = {
+        "caps": selectors.caps_usage_for(event, quota),
         "event": event,
         "guest_url": event.guest_url(),
         "stats": selectors.stats_for(event, device_count),

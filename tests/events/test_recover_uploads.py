@@ -34,7 +34,7 @@ def dead_request(event, device: str, n: int, *, stored: bool, age: timedelta = C
     at = utc_now() - age
     key = f"{event.slug}/Carla/{n}.jpg"
     claim = Claim(event.slug, device, f"{n:064x}", at, f"dead-{n}", key=key, guest_name="Carla")
-    wiring.quota_store().reserve(claim, event.upload_limit)
+    wiring.quota_store().reserve(claim, event.limits())
     if stored:
         photo = stored_photo(key, event=event.slug, device=device, sha256=claim.fingerprint, uploaded_at=at)
         wiring.photo_store().put(photo, jpeg_bytes(n))
@@ -109,6 +109,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from events.services import event_create
 from uploads.core import utc_now
+from uploads.policy import default_limits
 from uploads.ports import Claim
 from uploads.stores.sql import SqlQuotaStore
 
@@ -116,7 +117,7 @@ call_command("migrate", verbosity=0)
 event_create(owner=User.objects.create_user("alice"), name="Stale", slug="stale", limit=3)
 dead = Claim("stale", "6f1c1e0a-1b8e-4d84-9d8a-2f1f3f3c0001", "f" * 64, utc_now() - timedelta(hours=1), "dead",
              key="stale/Guest/lost.jpg", guest_name="Guest")
-SqlQuotaStore().reserve(dead, 3)
+SqlQuotaStore().reserve(dead, default_limits(3))
 """
 
 

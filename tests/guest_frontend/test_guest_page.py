@@ -11,6 +11,7 @@ from events.models import Photo
 from events.services import event_create
 from tests.conftest import SAMPLES, jpeg_bytes, upload_body
 from uploads.models import RateBucket
+from uploads.ports import EventFull
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("photos_dir")]
 
@@ -98,6 +99,26 @@ def test_the_server_limit_wins_over_a_stale_page(phone, live_server, party, clie
     # THEN the server's 429 shows the limit screen
     expect(phone.locator("#screen-limit")).to_be_visible()
     expect(phone.locator("#remaining")).to_have_text("0 of 2 photos left")
+
+
+def test_a_full_event_shows_the_limit_screen_with_the_servers_message_and_keeps_nothing_queued(
+    phone, live_server, alice, transactional_db, client
+):
+    # GIVEN an event whose cap another phone has already filled
+    full = event_create(owner=alice, name="Small", slug="small", limit=5, max_photos=1)
+    body = upload_body(full, device="6f1c1e0a-1b8e-4d84-9d8a-2f1f3f3c0099", photo=jpeg_bytes(1))
+    assert client.post("/api/upload", json.dumps(body), content_type="application/json").status_code == 200
+    open_guest_page(phone, live_server, full)
+    enter_name(phone)
+    # WHEN this phone, with all its 5 slots, uploads
+    take_photo(phone, str(SAMPLES / "plain.png"))
+    phone.click("#upload-button")
+    # THEN the page stops for good with the server's words, and the photo does not wait to be retried
+    expect(phone.locator("#screen-limit")).to_be_visible()
+    expect(phone.locator("#full-message")).to_have_text(EventFull.message)
+    expect(phone.locator("#waiting")).to_be_hidden()
+    assert phone.evaluate("window.PhotoQueue.waiting('small').then((items) => items.length)") == 0
+    assert Photo.objects.filter(event=full).count() == 1
 
 
 def test_a_photo_that_cannot_be_sent_waits_on_the_phone_and_goes_when_the_connection_is_back(phone, live_server, party):

@@ -128,8 +128,12 @@ class Worker:
             partials = [p for p in found if p.name.startswith(PARTIAL_PREFIX)]
             files = [p.relative_to(settings.PHOTOS_DIR).as_posix() for p in found if p not in partials]
         quota = wiring.quota_store()
+        held = quota.event_usage(slug)
+        sizes = Photo.objects.filter(event__slug=slug).values_list("size", flat=True)
         return {
             "counts": {usage.device: usage.count for usage in quota.devices_page(slug, size=10_000).devices},
+            "usage": [held.photos, held.bytes],
+            "stored": [len(sizes), sum(sizes)],
             "records": dict(Photo.objects.filter(event__slug=slug).values_list("key", "device_id")),
             "files": sorted(files),
             "partials": len(partials),

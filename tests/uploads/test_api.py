@@ -1,11 +1,16 @@
 import base64
+import io
 import json
+import uuid
 
 import pytest
+from PIL import Image
 
 from events.models import Photo
+from events.services import event_update
 from photoshare_site.wiring import quota_store
 from tests.conftest import SAMPLES, jpeg_bytes, upload_body
+from uploads.ports import EventFull
 
 pytestmark = pytest.mark.usefixtures("photos_dir")
 
@@ -109,6 +114,40 @@ def test_a_closed_event_answers_403(client, wedding, device):
     wedding.is_open = False
     wedding.save()
     assert_json_error(post(client, upload_body(wedding, device=device)), 403, "event_closed")
+
+
+def test_60_random_device_ids_cannot_store_past_the_event_cap(client, wedding):
+    # GIVEN the finding's event: 3 photos per phone, here with a cap of 20 photos for the whole event
+    event_update(event=wedding, max_photos=20)
+    # WHEN one client sends 60 photos, each from a new random device id
+    answers = [
+        post(client, upload_body(wedding, device=str(uuid.uuid4()), photo=jpeg_bytes(seed))) for seed in range(60)
+    ]
+    # THEN the first 20 are stored and the other 40 refused with the event's message, nothing counted
+    assert [a.status_code for a in answers] == [200] * 20 + [403] * 40
+    body = assert_json_error(answers[-1], 403, "event_full")
+    assert body["message"] == EventFull.message
+    assert Photo.objects.filter(event=wedding).count() == 20
+    assert quota_store().event_usage(wedding.slug).photos == 20
+
+
+def noise_jpeg(size=(600, 600)) -> bytes:
+    buffer = io.BytesIO()
+    Image.effect_noise(size, 90).convert("RGB").save(buffer, "JPEG", quality=95)
+    return buffer.getvalue()
+
+
+def test_a_byte_cap_refuses_the_photo_that_would_pass_it(client, wedding):
+    # GIVEN an event that may store 1 MB, and photos of a few hundred KB from ever new devices
+    event_update(event=wedding, max_megabytes=1)
+    photos = [noise_jpeg() for _ in range(8)]
+    fitting = next(n for n in range(len(photos) + 1) if sum(map(len, photos[: n + 1])) > 1024 * 1024)
+    # WHEN they are sent
+    statuses = [post(client, upload_body(wedding, device=str(uuid.uuid4()), photo=p)).status_code for p in photos]
+    # THEN those that fit in 1 MB together are stored, and the next is refused
+    assert 1 <= fitting < len(photos)
+    assert statuses[:fitting] == [200] * fitting and statuses[fitting] == 403
+    assert quota_store().event_usage(wedding.slug).bytes == sum(map(len, photos[:fitting]))
 
 
 def test_an_unknown_event_answers_404(client, wedding, device):

@@ -9,6 +9,7 @@ from events.recorder import GalleryRecorder
 from events.selectors import EventPolicies
 from tests.conftest import SAMPLES, jpeg_bytes
 from uploads.core import Recovered, Uploader, UploadRequest
+from uploads.policy import Limits
 from uploads.ports import (
     CLAIM_TTL,
     Claim,
@@ -187,7 +188,7 @@ def test_a_sweep_settles_every_claim_it_can_when_one_cannot_be_settled(wedding, 
         claim = Claim(
             wedding.slug, device, f"{n:064x}", NOON, f"t{n}", key=f"ana-ben/Carla/{n}.jpg", guest_name="Carla"
         )
-        quota.reserve(claim, 3)
+        quota.reserve(claim, Limits(3, 100, 10**9))
         (tmp_path / "ana-ben/Carla").mkdir(parents=True, exist_ok=True)
         (tmp_path / claim.key).write_bytes(data)
     # WHEN the sweep runs after CLAIM_TTL

@@ -134,8 +134,9 @@ def new_event(worker: Worker, store: str, slug: str, limit: int = 10) -> str:
 
 def assert_consistent(report: dict) -> None:
     """Every counter equals its device's photo records, each record has its file and each file its
-    record, and nothing is left unfinished."""
+    record, the event's usage holds the records and their bytes, and nothing is left unfinished."""
     assert {device: n for device, n in report["counts"].items() if n} == dict(Counter(report["records"].values()))
+    assert report["usage"] == report["stored"]
     assert sorted(report["records"]) == report["files"]
     assert (report["pending"], report["partials"]) == (0, 0)
 
@@ -162,7 +163,13 @@ def test_a_guest_resending_a_photo_whose_worker_was_killed_gets_it_stored_once(w
     # AND after a sweep there is one file, one record, one slot, and nothing half-done
     worker.ask(store, "recover", slug=slug, late=LATE)
     report = worker.ask(store, "report", slug=slug)
-    assert report == {"counts": {PHONE: 1}, "records": {key: PHONE}, "files": [key], "partials": 0, "pending": 0}
+    assert_consistent(report)
+    assert (report["counts"], report["records"], report["files"], report["usage"][0]) == (
+        {PHONE: 1},
+        {key: PHONE},
+        [key],
+        1,
+    )
 
 
 @pytest.mark.parametrize("store", STORES)

@@ -16,7 +16,7 @@ from tests.conftest import jpeg_bytes
 from uploads.aws import clients
 from uploads.aws.dynamodb import DynamoDBStore
 from uploads.core import Uploader, UploadRequest
-from uploads.ports import QuotaStore, QuotaUnavailable, UploadError
+from uploads.ports import EventUsage, QuotaStore, QuotaUnavailable, UploadError
 from uploads.stores.filesystem import FileSystemPhotoStore
 from uploads.stores.sql import SqlQuotaStore
 
@@ -65,8 +65,8 @@ class FlakyQuota:
     def __getattr__(self, name):
         return getattr(self.store, name)
 
-    def reserve(self, claim, event_limit):
-        return self._flaky("quota.reserve", self.store.reserve, claim, event_limit)
+    def reserve(self, claim, limits):
+        return self._flaky("quota.reserve", self.store.reserve, claim, limits)
 
     def complete(self, claim, key):
         return self._flaky("quota.complete", self.store.complete, claim, key)
@@ -171,6 +171,9 @@ def test_after_1000_faulty_uploads_every_counter_equals_the_photos_stored(weddin
         for photo in photos:
             assert (tmp_path / photo.key).read_bytes() == jpeg_bytes(_seed_of(photo, accepted))
     assert set(accepted.values()) == set(Photo.objects.values_list("key", flat=True))
+    # The event's usage holds exactly what is stored: every undo gave its photo and bytes back once.
+    sizes = Photo.objects.filter(event=wedding).values_list("size", flat=True)
+    assert quota.event_usage(wedding.slug) == EventUsage(len(sizes), sum(sizes))
 
 
 def _seed_of(photo: Photo, accepted: dict) -> int:

@@ -32,6 +32,18 @@ def test_past_the_limit_it_answers_429(guest_lambda):
     assert (status, body["status"], body["count"], body["limit"]) == (429, "limit_reached", 2, 2)
 
 
+def test_new_device_ids_past_the_event_cap_answer_403_event_full(guest_lambda):
+    # GIVEN the event's policy, as the dashboard mirrors it, with a cap of 2 photos
+    guest_lambda.put_policy(EventPolicy("ana-ben", "Ana & Ben", 2, True, hash_upload_key(KEY), max_photos=2))
+    phones = [f"6f1c1e0a-1b8e-4d84-9d8a-{n:012x}" for n in range(3)]
+    # WHEN three "phones" upload one photo each
+    answers = [call(upload_event(image=jpeg_bytes(n), deviceId=phone)) for n, phone in enumerate(phones)]
+    # THEN the third is refused for the event, not the device, and the usage holds exactly what is stored
+    assert [(status, body["status"]) for status, body, _ in answers] == [(200, "ok")] * 2 + [(403, "event_full")]
+    stored = sum(len(jpeg_bytes(n)) for n in range(2))
+    assert (guest_lambda.event_usage("ana-ben").photos, guest_lambda.event_usage("ana-ben").bytes) == (2, stored)
+
+
 def test_a_wrong_key_answers_403(guest_lambda):
     status, body, _ = call(upload_event(uploadKey="guess"))
     assert (status, body["status"]) == (403, "wrong_key")

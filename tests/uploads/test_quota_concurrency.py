@@ -1,4 +1,5 @@
-"""The limit holds when many OS processes race on one database, as gunicorn's workers do.
+"""The limits hold when many OS processes race on one database, as gunicorn's workers do: a device's
+limit, and an event's cap against a client sending every photo from a new device id.
 
 Runs on the SQLite file `make run` uses and, when DATABASE_URL names a PostgreSQL server (CI
 starts one), on a fresh PostgreSQL database too.
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 8
 ATTEMPTS_EACH = 8
 LIMIT = 10
+EVENT_CAP = 13
 EVENT = "race"
 DEVICE = "0b5e3c7a-6a39-4c1e-9a55-5d0d5a7e0c01"
 
@@ -94,3 +96,12 @@ def test_the_same_photo_racing_from_8_processes_spends_one_slot(racing_env):
     assert totals["accepted"] == 1
     assert totals["accepted"] + totals["duplicate"] + totals["in_progress"] == PROCESSES * ATTEMPTS_EACH
     assert run(racing_env, "--report")["count"] == 1
+
+
+def test_racers_minting_a_device_id_per_photo_cannot_exceed_the_event_cap(racing_env):
+    # GIVEN 8 processes each sending 8 photos, every one from a new device id (the per-device limit never bites)
+    totals = race(racing_env, "--event-cap", str(EVENT_CAP), "--new-device-each")
+    # THEN exactly the event's cap is stored, the rest refused, and the usage says so
+    assert totals == Counter(accepted=EVENT_CAP, event_full=PROCESSES * ATTEMPTS_EACH - EVENT_CAP)
+    report = run(racing_env, "--report")
+    assert (report["event_photos"], report["event_bytes"]) == (EVENT_CAP, EVENT_CAP * 1000)

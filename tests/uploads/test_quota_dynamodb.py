@@ -1,7 +1,7 @@
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from tests.uploads.contract_quota import EVENT, PHONE, QuotaStoreContract, claim, fill
+from tests.uploads.contract_quota import EVENT, PHONE, QuotaStoreContract, claim, fill, limits
 from uploads.aws import clients
 from uploads.aws.dynamodb import POLICY_KEY, DynamoDBStore
 from uploads.policy import EventPolicy
@@ -27,12 +27,22 @@ def test_the_policy_item_is_never_listed_as_a_device(store):
 
 
 def test_the_counter_item_has_the_documented_shape(store):
-    store.reserve(claim(1), 10)
+    store.reserve(claim(1), limits(10))
     item = clients.dynamodb().get_item(
         TableName=store.table, Key={"EventName": {"S": EVENT}, "DeviceID": {"S": PHONE}}
     )["Item"]
     assert item["UploadCount"] == {"N": "1"}
     assert set(item) == {"EventName", "DeviceID", "UploadCount", "LastUploadAt"}
+
+
+# Another transaction was writing the event's #usage item at that moment.
+CONFLICT = ClientError(
+    {
+        "Error": {"Code": "TransactionCanceledException"},
+        "CancellationReasons": [{"Code": "None"}, {"Code": "None"}, {"Code": "TransactionConflict"}],
+    },
+    "TransactWriteItems",
+)
 
 
 @pytest.mark.parametrize(
@@ -48,9 +58,10 @@ def test_the_counter_item_has_the_documented_shape(store):
             },
             "TransactWriteItems",
         ),
+        CONFLICT,
         EndpointConnectionError(endpoint_url="https://dynamodb.eu-west-1.amazonaws.com"),
     ],
-    ids=["throughput", "throttling", "table-missing", "throttled-in-transaction", "unreachable"],
+    ids=["throughput", "throttling", "table-missing", "throttled-in-transaction", "conflict-every-time", "unreachable"],
 )
 def test_a_busy_or_missing_table_is_unavailable_and_changes_nothing(store, monkeypatch, failure):
     fill(store, 1)
@@ -60,15 +71,15 @@ def test_a_busy_or_missing_table_is_unavailable_and_changes_nothing(store, monke
 
     monkeypatch.setattr(store.client, "transact_write_items", fail)
     with pytest.raises(QuotaUnavailable):
-        store.reserve(claim(5), 10)
+        store.reserve(claim(5), limits(10))
     monkeypatch.undo()
     assert store.usage(EVENT, PHONE).count == 1
-    assert store.reserve(claim(5), 10).count == 2
+    assert store.reserve(claim(5), limits(10)).count == 2
 
 
 def test_releasing_a_pending_claim_after_a_reset_spares_one_completed_meanwhile(store, monkeypatch):
     # GIVEN a pending claim on a device whose count was reset, so its release falls back to a delete
-    store.reserve(claim(1), 3)
+    store.reserve(claim(1), limits(3))
     store.reset(EVENT, PHONE)
     transact = store.client.transact_write_items
 
@@ -84,4 +95,20 @@ def test_releasing_a_pending_claim_after_a_reset_spares_one_completed_meanwhile(
     store.release_pending(claim(1))
     monkeypatch.undo()
     # THEN the stored photo keeps its claim: sent again, it is the duplicate it is
-    assert store.reserve(claim(1, token="again"), 3).stored_key == "ana-ben/1.jpg"
+    assert store.reserve(claim(1, token="again"), limits(3)).stored_key == "ana-ben/1.jpg"
+
+
+def test_a_reservation_that_meets_another_on_the_usage_item_is_tried_again(store, monkeypatch):
+    transact = store.client.transact_write_items
+    conflicts: list[dict] = []
+
+    def conflict_twice(**request):
+        if len(conflicts) < 2:
+            conflicts.append(request)
+            raise CONFLICT
+        return transact(**request)
+
+    monkeypatch.setattr(store.client, "transact_write_items", conflict_twice)
+    assert store.reserve(claim(1), limits(3)).count == 1
+    assert len(conflicts) == 2
+    assert store.event_usage(EVENT).photos == 1

@@ -3,20 +3,25 @@
 Items in an event's partition:
   <device uuid>                      counter: UploadCount, optional DeviceLimit, LastUploadAt
   #policy                            the event's policy, mirrored from the dashboard on every save
+  #usage                             what the event holds against its caps: Photos, Bytes
   #claim#<device>#<sha256>           one photo a device sent: ClaimedAt, Token, TargetKey, GuestName,
+                                     Bytes (what it holds in #usage, with one photo; absent once given back),
                                      StoredKey once stored
 Sort keys starting with "#" can never be a device id (a UUID), and sort below every one: a device
 listing reads the key range above them.
 """
 
+import random
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from uploads.policy import EventPolicy
+from uploads.policy import EventPolicy, Limits
 from uploads.ports import (
     DEVICE_PAGE_SIZE,
     Claim,
@@ -24,6 +29,8 @@ from uploads.ports import (
     ClaimPending,
     DevicePage,
     DeviceUsage,
+    EventFull,
+    EventUsage,
     LimitReached,
     QuotaUnavailable,
     Reservation,
@@ -42,6 +49,7 @@ ATTRIBUTE_DEFINITIONS = [
     {"AttributeName": "DeviceID", "AttributeType": "S"},
 ]
 POLICY_KEY = "#policy"
+USAGE_KEY = "#usage"
 CLAIM_PREFIX = "#claim#"
 # Every reserved sort key starts with "#", which sorts below "$", and every device id (a UUID) above
 # it: a key condition from here reads devices only, so a Limit counts devices only.
@@ -62,6 +70,10 @@ _SPEND = (
     " OR (attribute_not_exists(DeviceLimit) AND UploadCount < :max)"
     " OR UploadCount < DeviceLimit"
 )
+# Seconds (at most) before trying a reservation again that met another on the event's #usage item.
+_CONFLICT_WAITS = (0.02, 0.06)
+# `:room` is the byte cap less the photo's size: the sum is never computed in a condition.
+_FILL = "Photos < :photos AND Bytes <= :room"
 
 
 def _stamp(at: datetime) -> str:
@@ -84,7 +96,13 @@ def _held(item: Item) -> Claim:
         item["Token"]["S"],
         key=item.get("TargetKey", {}).get("S", ""),
         guest_name=item.get("GuestName", {}).get("S", ""),
+        size=_size(item) or 0,
     )
+
+
+def _size(claim: Item) -> int | None:
+    """The bytes a claim holds in the event's usage (with one photo); None when it holds nothing."""
+    return int(claim["Bytes"]["N"]) if "Bytes" in claim else None
 
 
 def _usage(device: str, item: Item | None) -> DeviceUsage:
@@ -103,6 +121,10 @@ def _code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
+class _Conflict(QuotaUnavailable):
+    """A transaction met another on one of its items and was cancelled: nothing was written."""
+
+
 @contextmanager
 def _transient_as_unavailable() -> Iterator[None]:
     try:
@@ -111,7 +133,9 @@ def _transient_as_unavailable() -> Iterator[None]:
         raise QuotaUnavailable() from None
     except ClientError as error:
         reasons = {r.get("Code") for r in error.response.get("CancellationReasons", [])}
-        if _code(error) in _TRANSIENT or reasons & {"TransactionConflict", "ThrottlingError"}:
+        if "TransactionConflict" in reasons:
+            raise _Conflict() from None
+        if _code(error) in _TRANSIENT or "ThrottlingError" in reasons:
             raise QuotaUnavailable() from None
         raise
 
@@ -133,24 +157,37 @@ class DynamoDBStore:
             return item
 
     # --- QuotaStore -----------------------------------------------------------------------
-    def reserve(self, claim: Claim, event_limit: int) -> Reservation:
+    def reserve(self, claim: Claim, limits: Limits) -> Reservation:
+        # Every reservation of an event writes its #usage item, and DynamoDB cancels a transaction that
+        # meets another on an item instead of queueing it: at a rush, try again after a few milliseconds
+        # (nothing was written) rather than send the guest a 503. Each attempt still fits the time budget.
+        for wait in _CONFLICT_WAITS:
+            try:
+                return self._reserve_once(claim, limits)
+            except _Conflict:
+                time.sleep(random.uniform(wait / 2, wait))  # noqa: S311 (jitter, not a secret)
+        return self._reserve_once(claim, limits)
+
+    def _reserve_once(self, claim: Claim, limits: Limits) -> Reservation:
         try:
             with _transient_as_unavailable():
-                counter = self._claim_and_spend(claim, event_limit)
+                counter = self._claim_and_spend(claim, limits)
         except ClientError as error:
-            claim_failed, spend_failed = [r.get("Code") == "ConditionalCheckFailed" for r in _reasons(error)]
+            claim_failed, spend_failed, full = [r.get("Code") == "ConditionalCheckFailed" for r in _reasons(error)]
             if claim_failed:
-                return self._existing_claim(claim, event_limit)
+                return self._existing_claim(claim, limits.device)
             if spend_failed:
                 usage = self.usage(claim.event, claim.device)
-                raise LimitReached(usage.count, usage.limit(event_limit)) from None
+                raise LimitReached(usage.count, usage.limit(limits.device)) from None
+            if full:
+                raise EventFull() from None
             raise
         usage = _usage(claim.device, counter)
-        return Reservation(claim, usage.count, usage.limit(event_limit))
+        return Reservation(claim, usage.count, usage.limit(limits.device))
 
-    def _claim_and_spend(self, claim: Claim, event_limit: int) -> Item:
-        # One transaction: the claim exists exactly when its slot is spent, so two identical
-        # requests racing spend one slot, and a refused one leaves no claim behind.
+    def _claim_and_spend(self, claim: Claim, limits: Limits) -> Item:
+        # One transaction: the claim exists exactly when its slot is spent and the event holds its
+        # photo, so two identical requests racing spend one slot, and a refused one leaves nothing.
         self.client.transact_write_items(
             TransactItems=[
                 {
@@ -168,15 +205,36 @@ class DynamoDBStore:
                         "ConditionExpression": _SPEND,
                         "ExpressionAttributeValues": {
                             ":one": {"N": "1"},
-                            ":max": {"N": str(event_limit)},
+                            ":max": {"N": str(limits.device)},
                             ":at": {"S": _stamp(claim.at)},
                         },
                     }
                 },
+                {"Update": self._fill(claim, limits)},
             ]
         )
         # Transactions return no item; read our own write back for the new count.
         return self._get(self._key(claim.event, claim.device)) or {}
+
+    def _fill(self, claim: Claim, limits: Limits) -> Item:
+        """The event's usage grows by the photo while both caps hold: one item per event, so no two
+        reservations can both take its last room."""
+        condition = _FILL
+        if limits.photos >= 1 and claim.size <= limits.bytes:
+            # The event's first photo finds no item, which only a photo that fits the caps may create.
+            condition = f"attribute_not_exists(Photos) OR ({_FILL})"
+        return {
+            "TableName": self.table,
+            "Key": self._key(claim.event, USAGE_KEY),
+            "UpdateExpression": "ADD Photos :one, Bytes :size",
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": {
+                ":one": {"N": "1"},
+                ":size": {"N": str(claim.size)},
+                ":photos": {"N": str(limits.photos)},
+                ":room": {"N": str(limits.bytes - claim.size)},
+            },
+        }
 
     @staticmethod
     def _claim_fields(claim: Claim) -> Item:
@@ -185,6 +243,7 @@ class DynamoDBStore:
             "Token": {"S": claim.token},
             "TargetKey": {"S": claim.key},
             "GuestName": {"S": claim.guest_name},
+            "Bytes": {"N": str(claim.size)},
         }
 
     def _existing_claim(self, claim: Claim, event_limit: int) -> Reservation:
@@ -198,7 +257,7 @@ class DynamoDBStore:
         usage = self.usage(claim.event, claim.device)
         return Reservation(claim, usage.count, usage.limit(event_limit), stored_key)
 
-    def take_over(self, held: Claim, claim: Claim, event_limit: int) -> Reservation:
+    def take_over(self, held: Claim, claim: Claim, limits: Limits) -> Reservation:
         fields = self._claim_fields(claim)
         if not self._update_claim(
             held,
@@ -209,7 +268,8 @@ class DynamoDBStore:
         ):
             raise UploadInProgress()
         usage = self.usage(claim.event, claim.device)
-        return Reservation(claim, usage.count, usage.limit(event_limit))
+        # The claim keeps the size its usage holds, so whoever gives it back gives back what was added.
+        return Reservation(replace(claim, size=held.size), usage.count, usage.limit(limits.device))
 
     def complete(self, claim: Claim, key: str) -> None:
         if not self._update_claim(
@@ -239,53 +299,107 @@ class DynamoDBStore:
         return True
 
     def release(self, claim: Claim) -> None:
-        self._forget(self._claim_key(claim), claim.event, claim.device, token=claim.token)
+        # The request's own claim, as it made it: no read first (the guest function's undo has one
+        # DynamoDB attempt kept for it). If its size differs, nothing changes and the sweep settles it.
+        self._forget(self._claim_key(claim), claim.event, claim.device, token=claim.token, size=claim.size)
 
     def release_pending(self, claim: Claim) -> None:
-        self._forget(self._claim_key(claim), claim.event, claim.device, token=claim.token, pending=True)
+        self._forget_as_found(self._claim_key(claim), claim.event, claim.device, token=claim.token, pending=True)
 
     def refund(self, event: str, device: str, fingerprint: str) -> None:
-        self._forget(self._key(event, f"{CLAIM_PREFIX}{device}#{fingerprint}"), event, device, token=None)
+        self._forget_as_found(self._key(event, f"{CLAIM_PREFIX}{device}#{fingerprint}"), event, device, token=None)
 
-    def _forget(self, claim_key: Item, event: str, device: str, token: str | None, pending: bool = False) -> None:
-        """Delete the claim (held by `token`, or by anyone; only if unfinished when `pending`) and give
-        its slot back: both or neither."""
-        condition, names, values = "attribute_exists(DeviceID)", {}, {}
-        if token:
-            condition += " AND #token = :token"
-            names, values = {"#token": "Token"}, {":token": {"S": token}}
+    def _forget_as_found(
+        self, claim_key: Item, event: str, device: str, token: str | None, pending: bool = False
+    ) -> None:
+        """Forget the claim (held by `token`, or by anyone; only if unfinished when `pending`) as it is
+        read; read again if it changed in between (say, its usage was given back meanwhile)."""
+        for _ in range(3):
+            item = self._get(claim_key)
+            if item is None or (token and item["Token"]["S"] != token) or (pending and "StoredKey" in item):
+                return
+            if self._forget(claim_key, event, device, token=item["Token"]["S"], size=_size(item), pending=pending):
+                return
+
+    def _forget(
+        self, claim_key: Item, event: str, device: str, *, token: str, size: int | None, pending: bool = False
+    ) -> bool:
+        """Delete the claim if it is still held by `token`, holding `size` bytes (None: nothing), and
+        unfinished when `pending`; give its slot and its usage back with it, all or nothing. False
+        when the claim is not so."""
+        condition = "#token = :token AND " + ("Bytes = :size" if size is not None else "attribute_not_exists(Bytes)")
+        values = {":token": {"S": token}} | ({":size": {"N": str(size)}} if size is not None else {})
         if pending:
             condition += " AND attribute_not_exists(StoredKey)"
-        delete = {"TableName": self.table, "Key": claim_key, "ConditionExpression": condition}
-        if token:
-            delete |= {"ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
+        delete = {
+            "TableName": self.table,
+            "Key": claim_key,
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": {"#token": "Token"},
+            "ExpressionAttributeValues": values,
+        }
+        usage = [self._usage_back(event, size)] if size is not None else []
+        slot = {
+            "Update": {
+                "TableName": self.table,
+                "Key": self._key(event, device),
+                "UpdateExpression": "ADD UploadCount :minus",
+                "ConditionExpression": "UploadCount > :zero",
+                "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":zero": {"N": "0"}},
+            }
+        }
         try:
-            with _transient_as_unavailable():
-                self.client.transact_write_items(
-                    TransactItems=[
-                        {"Delete": delete},
-                        {
-                            "Update": {
-                                "TableName": self.table,
-                                "Key": self._key(event, device),
-                                "UpdateExpression": "ADD UploadCount :minus",
-                                "ConditionExpression": "UploadCount > :zero",
-                                "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":zero": {"N": "0"}},
-                            }
-                        },
-                    ]
-                )
+            self._transact([{"Delete": delete}, slot, *usage])
         except ClientError as error:
-            claim_gone, count_zero = [r.get("Code") == "ConditionalCheckFailed" for r in _reasons(error)]
-            if count_zero and not claim_gone:
-                # The count was reset meanwhile: nothing to give back, but the claim must go, on the
-                # same condition (its request may have completed it since: a stored photo keeps it).
-                try:
-                    with _transient_as_unavailable():
-                        self.client.delete_item(**delete)
-                except ClientError as error:
-                    if _code(error) != "ConditionalCheckFailedException":
-                        raise
+            claim_changed, count_zero, *_ = [r.get("Code") == "ConditionalCheckFailed" for r in _reasons(error)]
+            if claim_changed or not count_zero:
+                return False
+            # The count was reset meanwhile: no slot to give back, but the claim and its usage must go,
+            # on the same condition.
+            try:
+                self._transact([{"Delete": delete}, *usage])
+            except ClientError as error:
+                _cancelled(error)
+                return False
+        return True
+
+    def give_back(self, event: str, device: str, fingerprint: str) -> None:
+        key = self._key(event, f"{CLAIM_PREFIX}{device}#{fingerprint}")
+        item = self._get(key)
+        size = _size(item) if item else None
+        if size is None:
+            return
+        # On the condition that the claim still holds it: of two give-backs racing, one gives.
+        forget_size = {
+            "TableName": self.table,
+            "Key": key,
+            "UpdateExpression": "REMOVE Bytes",
+            "ConditionExpression": "Bytes = :size",
+            "ExpressionAttributeValues": {":size": {"N": str(size)}},
+        }
+        try:
+            self._transact([{"Update": forget_size}, self._usage_back(event, size)])
+        except ClientError as error:
+            _cancelled(error)
+
+    def _usage_back(self, event: str, size: int) -> Item:
+        # Unconditional: the claim's own condition, in the same transaction, decides whether it runs.
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": self._key(event, USAGE_KEY),
+                "UpdateExpression": "ADD Photos :minus, Bytes :size",
+                "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":size": {"N": str(-size)}},
+            }
+        }
+
+    def _transact(self, items: list[Item]) -> None:
+        with _transient_as_unavailable():
+            self.client.transact_write_items(TransactItems=items)
+
+    def event_usage(self, event: str) -> EventUsage:
+        item = self._get(self._key(event, USAGE_KEY)) or {}
+        return EventUsage(int(item.get("Photos", {"N": "0"})["N"]), int(item.get("Bytes", {"N": "0"})["N"]))
 
     def usage(self, event: str, device: str) -> DeviceUsage:
         return _usage(device, self._get(self._key(event, device)))
@@ -365,7 +479,7 @@ class DynamoDBStore:
         return [_held(item) for item in items]
 
     def purge_event(self, event: str) -> None:
-        """Every item of the event's partition (counters, claims, policy), 25 per batch."""
+        """Every item of the event's partition (counters, claims, usage, policy), 25 per batch."""
         keys = self._query("EventName = :event", {":event": {"S": event}}, ProjectionExpression="EventName, DeviceID")
         for start in range(0, len(keys), 25):
             requests = [{"DeleteRequest": {"Key": key}} for key in keys[start : start + 25]]
@@ -399,6 +513,8 @@ class DynamoDBStore:
             upload_key_sha256=item["UploadKeySha256"]["S"],
             closes_at=datetime.fromisoformat(item["ClosesAt"]["S"]) if "ClosesAt" in item else None,
             keep_location=item.get("KeepLocation", {}).get("BOOL", False),
+            max_photos=int(item["MaxPhotos"]["N"]) if "MaxPhotos" in item else None,
+            max_bytes=int(item["MaxBytes"]["N"]) if "MaxBytes" in item else None,
         )
 
     def put_policy(self, policy: EventPolicy) -> None:
@@ -412,6 +528,8 @@ class DynamoDBStore:
                     "IsOpen": {"BOOL": policy.is_open},
                     "UploadKeySha256": {"S": policy.upload_key_sha256},
                     "KeepLocation": {"BOOL": policy.keep_location},
+                    "MaxPhotos": {"N": str(policy.limits.photos)},
+                    "MaxBytes": {"N": str(policy.limits.bytes)},
                 }
                 | ({"ClosesAt": {"S": policy.closes_at.isoformat()}} if policy.closes_at else {}),
             )
@@ -419,6 +537,11 @@ class DynamoDBStore:
     def delete_policy(self, slug: str) -> None:
         with _transient_as_unavailable():
             self.client.delete_item(TableName=self.table, Key=self._key(slug, POLICY_KEY))
+
+
+def _cancelled(error: ClientError) -> None:
+    """A transaction's condition failed: nothing was written, and that is an answer. Raise anything else."""
+    _reasons(error)
 
 
 def _reasons(error: ClientError) -> list[Item]:

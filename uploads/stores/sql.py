@@ -7,7 +7,8 @@ from functools import cache
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 
-from uploads.models import DeviceQuota, UploadClaim
+from uploads.models import DeviceQuota, EventQuota, UploadClaim
+from uploads.policy import Limits
 from uploads.ports import (
     DEVICE_PAGE_SIZE,
     Claim,
@@ -15,20 +16,23 @@ from uploads.ports import (
     ClaimPending,
     DevicePage,
     DeviceUsage,
+    EventFull,
+    EventUsage,
     LimitReached,
     Reservation,
     UploadInProgress,
 )
 
-# A reservation is on every upload's path, and SQLite lets one writer in at a time: two raw statements
-# between BEGIN and COMMIT, where the ORM took six (a savepoint around the claim, a separate upsert,
+# A reservation is on every upload's path, and SQLite lets one writer in at a time: three raw statements
+# between BEGIN and COMMIT, where the ORM took six for the first two (a savepoint around the claim, a separate upsert,
 # update and read back) and ten times the CPU. Portable between SQLite >= 3.35 and PostgreSQL.
 _CLAIMS = UploadClaim._meta.db_table
 _QUOTAS = DeviceQuota._meta.db_table
+_EVENTS = EventQuota._meta.db_table
 # The unique constraint decides whether the photo is new: no row inserted means it was claimed before.
 _CLAIM = f"""INSERT INTO {_CLAIMS}
-    (event_slug, device_id, fingerprint, "key", claimed_at, token, target_key, guest_name)
-    VALUES (%s, %s, %s, '', %s, %s, %s, %s)
+    (event_slug, device_id, fingerprint, "key", claimed_at, token, target_key, guest_name, size)
+    VALUES (%s, %s, %s, '', %s, %s, %s, %s, %s)
     ON CONFLICT (event_slug, device_id, fingerprint) DO NOTHING"""  # noqa: S608 (names from the models)
 # One statement creates the counter or spends one of its slots, and the database, not this process,
 # decides whether one is left: no row comes back when none is.
@@ -37,14 +41,20 @@ _SPEND = f"""INSERT INTO {_QUOTAS} (event_slug, device_id, count, last_upload_at
     SET count = {_QUOTAS}.count + 1, last_upload_at = excluded.last_upload_at
     WHERE {_QUOTAS}.count < COALESCE({_QUOTAS}.limit_override, %s)
     RETURNING count, limit_override"""  # noqa: S608 (names from the models)
+# Likewise the event's usage grows by the photo only while both caps hold, whatever device it came from:
+# the row is one per event, so concurrent reservations of an event queue on it and none overtakes a cap.
+_FILL = f"""INSERT INTO {_EVENTS} (event_slug, photos, bytes) VALUES (%s, 1, %s)
+    ON CONFLICT (event_slug) DO UPDATE
+    SET photos = {_EVENTS}.photos + 1, bytes = {_EVENTS}.bytes + excluded.bytes
+    WHERE {_EVENTS}.photos < %s AND {_EVENTS}.bytes + excluded.bytes <= %s
+    RETURNING photos, bytes"""  # noqa: S608 (names from the models)
 
 
 @cache
-def _native(vendor: str) -> tuple[str, str]:
+def _native(vendor: str) -> tuple[str, ...]:
     # sqlite3 takes ? (psycopg takes %s as written): Django's cursor would rewrite each call with a regex.
-    if vendor == "sqlite":
-        return _CLAIM.replace("%s", "?"), _SPEND.replace("%s", "?")
-    return _CLAIM, _SPEND
+    statements = (_CLAIM, _SPEND, _FILL)
+    return tuple(sql.replace("%s", "?") for sql in statements) if vendor == "sqlite" else statements
 
 
 def _usage(row: DeviceQuota) -> DeviceUsage:
@@ -52,29 +62,33 @@ def _usage(row: DeviceQuota) -> DeviceUsage:
 
 
 class SqlQuotaStore:
-    def reserve(self, claim: Claim, event_limit: int) -> Reservation:
+    def reserve(self, claim: Claim, limits: Limits) -> Reservation:
         at = connection.ops.adapt_datetimefield_value(claim.at)  # as the ORM stores it, for take_over's match
-        new = [claim.event, claim.device, claim.fingerprint, at, claim.token, claim.key, claim.guest_name]
-        spend = [claim.event, claim.device, at, event_limit]
-        claim_sql, spend_sql = _native(connection.vendor)
-        # SQLite holds its write lock from BEGIN to COMMIT, so all the above is ready before, and the two
+        new = [claim.event, claim.device, claim.fingerprint, at, claim.token, claim.key, claim.guest_name, claim.size]
+        spend = [claim.event, claim.device, at, limits.device]
+        fill = [claim.event, claim.size, limits.photos, limits.bytes]
+        claim_sql, spend_sql, fill_sql = _native(connection.vendor)
+        # SQLite holds its write lock from BEGIN to COMMIT, so all the above is ready before, and the three
         # statements skip Django's cursor wrapper (half the time the lock was held), its errors still Django's.
         with transaction.atomic(), connection.wrap_database_errors, closing(connection.connection.cursor()) as cursor:
             cursor.execute(claim_sql, new)
             if cursor.rowcount:
                 cursor.execute(spend_sql, spend)
-                return self._spent(claim, event_limit, cursor.fetchone())
+                reservation = self._spent(claim, limits.device, cursor.fetchone())
+                cursor.execute(fill_sql, fill)
+                _filled(cursor.fetchone(), limits)
+                return reservation
             existing = self._claims(claim).get()
             if not existing.key:
                 raise ClaimPending(_held(existing))
-            return self._reservation(claim, event_limit, stored_key=existing.key)
+            return self._reservation(claim, limits.device, stored_key=existing.key)
 
-    def take_over(self, held: Claim, claim: Claim, event_limit: int) -> Reservation:
+    def take_over(self, held: Claim, claim: Claim, limits: Limits) -> Reservation:
         # Conditional, so of two retries racing for a dead request's claim only one takes it.
         taken = self._claims(held).filter(token=held.token, key="", claimed_at=held.at)
         if not taken.update(claimed_at=claim.at, token=claim.token, target_key=claim.key, guest_name=claim.guest_name):
             raise UploadInProgress()
-        return self._reservation(claim, event_limit)
+        return self._reservation(claim, limits.device)
 
     def _reservation(self, claim: Claim, event_limit: int, stored_key: str | None = None) -> Reservation:
         usage = self.usage(claim.event, claim.device)
@@ -111,17 +125,30 @@ class SqlQuotaStore:
         with transaction.atomic():
             UploadClaim.objects.filter(event_slug=event).delete()
             DeviceQuota.objects.filter(event_slug=event).delete()
+            EventQuota.objects.filter(event_slug=event).delete()
 
     def refund(self, event: str, device: str, fingerprint: str) -> None:
-        claims = UploadClaim.objects.filter(event_slug=event, device_id=device, fingerprint=fingerprint)
-        self._forget(claims, event, device)
+        self._forget(_photo_claims(event, device, fingerprint), event, device)
+
+    def give_back(self, event: str, device: str, fingerprint: str) -> None:
+        holding = _photo_claims(event, device, fingerprint).exclude(size=None)
+        with transaction.atomic():
+            for size in _locked_sizes(holding):
+                holding.update(size=None)
+                _return_usage(event, size)
 
     @staticmethod
     def _forget(claims: QuerySet[UploadClaim], event: str, device: str) -> None:
-        """Delete the claim and, if there was one, give its slot back: both or neither."""
+        """Delete the claim and, if there was one, give its slot and its event usage back: all or none."""
         with transaction.atomic():
-            if claims.delete()[0]:
+            for size in _locked_sizes(claims):
+                claims.delete()
                 DeviceQuota.objects.filter(event_slug=event, device_id=device, count__gt=0).update(count=F("count") - 1)
+                _return_usage(event, size)
+
+    def event_usage(self, event: str) -> EventUsage:
+        row = EventQuota.objects.filter(event_slug=event).first()
+        return EventUsage(row.photos, row.bytes) if row else EventUsage()
 
     def usage(self, event: str, device: str) -> DeviceUsage:
         row = DeviceQuota.objects.filter(event_slug=event, device_id=device).first()
@@ -149,10 +176,41 @@ class SqlQuotaStore:
 
     @staticmethod
     def _claims(claim: Claim) -> QuerySet[UploadClaim]:
-        return UploadClaim.objects.filter(event_slug=claim.event, device_id=claim.device, fingerprint=claim.fingerprint)
+        return _photo_claims(claim.event, claim.device, claim.fingerprint)
+
+
+def _photo_claims(event: str, device: str, fingerprint: str) -> QuerySet[UploadClaim]:
+    return UploadClaim.objects.filter(event_slug=event, device_id=device, fingerprint=fingerprint)
+
+
+def _filled(row: tuple[int, int] | None, limits: Limits) -> None:
+    # Raising inside the atomic block rolls back the claim and the device's slot too. Only a new row
+    # skips the WHERE, so the caps are checked on what comes back as well.
+    if row is None or row[0] > limits.photos or row[1] > limits.bytes:
+        raise EventFull()
+
+
+def _locked_sizes(claims: QuerySet[UploadClaim]) -> list[int | None]:
+    """The claim's size (at most one), locked until the transaction ends: of two requests giving the
+    same claim's usage back (a refund and a give_back, say), only the first finds it (PostgreSQL; SQLite
+    lets one writer in at a time anyway)."""
+    return list(claims.select_for_update().values_list("size", flat=True))
+
+
+def _return_usage(event: str, size: int | None) -> None:
+    if size is not None:
+        usage = EventQuota.objects.filter(event_slug=event, photos__gt=0, bytes__gte=size)
+        usage.update(photos=F("photos") - 1, bytes=F("bytes") - size)
 
 
 def _held(row: UploadClaim) -> Claim:
     return Claim(
-        row.event_slug, row.device_id, row.fingerprint, row.claimed_at, row.token, row.target_key, row.guest_name
+        row.event_slug,
+        row.device_id,
+        row.fingerprint,
+        row.claimed_at,
+        row.token,
+        row.target_key,
+        row.guest_name,
+        row.size or 0,
     )
