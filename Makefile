@@ -63,7 +63,7 @@ HOST_PYTHON_LIB := $(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.v
 DASHBOARD_SITE := $(BUILD)/dashboard/lib/$(HOST_PYTHON_LIB)/site-packages
 # botocore ships every AWS service's model (16 MB zipped, a third of Lambda's 50 MB): the dashboard
 # keeps those it and Zappa's handler call (tests/deploy checks the code names no other).
-AWS_SERVICES := s3 dynamodb lambda sns sts
+AWS_SERVICES := s3 dynamodb lambda sns sts apigateway
 
 $(BUILD)/zappa/.installed: requirements.txt requirements-deploy.txt
 	test -x $(BUILD)/zappa/bin/python || $(PYTHON) -m venv $(BUILD)/zappa
