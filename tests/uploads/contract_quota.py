@@ -268,6 +268,7 @@ class DeviceQuotaContract:
         assert [[u.device for u in p.devices] for p in pages] == [phones[0:3], phones[3:6], phones[6:]]
         assert [p.next for p in reversed(back)] == [p.next for p in pages]
 
+
 def phones(n: int) -> list[str]:
     """Device ids as a client minting them would send: a new one for every photo."""
     return [f"6f1c1e0a-1b8e-4d84-9d8a-{k:012x}" for k in range(100, 100 + n)]
