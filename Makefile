@@ -71,7 +71,7 @@ $(BUILD)/zappa/.installed: requirements.txt requirements-deploy.txt
 	touch $@
 
 # The wheels the runtime's interpreter would pick (cp313, manylinux up to glibc 2.34), not this machine's.
-$(BUILD)/dashboard/.installed: requirements.txt requirements-lambda.txt requirements-deploy.txt $(BUILD)/zappa/.installed
+$(BUILD)/dashboard/.installed: Makefile requirements.txt requirements-lambda.txt requirements-deploy.txt $(BUILD)/zappa/.installed
 	rm -rf $(BUILD)/dashboard
 	$(PYTHON) -m venv --without-pip $(BUILD)/dashboard
 	$(BUILD)/zappa/bin/python -m pip install --quiet --disable-pip-version-check --target $(DASHBOARD_SITE) \
