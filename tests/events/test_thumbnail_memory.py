@@ -19,6 +19,9 @@ from PIL import Image
 
 from tests.conftest import SAMPLES, png_claiming
 
+# Decoding in fresh processes: no database involved, so the PostgreSQL pass leaves it out.
+pytestmark = pytest.mark.one_database
+
 # What one render may add to a process's own memory (README, "Guarantees").
 RENDER_BOUND = 450 * 2**20
 ROOT = Path(__file__).resolve().parents[2]
