@@ -28,6 +28,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from bench.common import numbered
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -142,8 +144,8 @@ def load(server: Server, uploads: int, devices: int, concurrency: int) -> dict:
     event = server.event("load", 1000)
     phones = [str(uuid.uuid4()) for _ in range(devices)]
     images = [photo(n) for n in range(min(uploads, 300))]
-    # Bytes after a JPEG's end marker make each upload distinct without encoding thousands of images.
-    jobs = [(phones[n % devices], images[n % len(images)] + n.to_bytes(4, "big")) for n in range(uploads)]
+    # A numbered comment makes each upload distinct without encoding thousands of images.
+    jobs = [(phones[n % devices], numbered(images[n % len(images)], n)) for n in range(uploads)]
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         statuses = Counter(pool.map(lambda job: server.upload(event, *job), jobs))
