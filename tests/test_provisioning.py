@@ -11,6 +11,9 @@ from django.core.management import call_command
 
 from uploads.aws import clients, provisioning
 
+# AWS resources only: the PostgreSQL pass leaves it out.
+pytestmark = pytest.mark.one_database
+
 SITE = "photoshare-guests"
 PHOTOS = "photoshare-photos"
 DEPLOYS = "photoshare-deploys"

@@ -7,6 +7,9 @@ from uploads.aws.dynamodb import POLICY_KEY, DynamoDBStore
 from uploads.policy import EventPolicy
 from uploads.ports import QuotaUnavailable
 
+# DynamoDB (moto) only: the PostgreSQL pass leaves it out.
+pytestmark = pytest.mark.one_database
+
 
 class TestDynamoDBQuotaStore(QuotaStoreContract):
     @pytest.fixture

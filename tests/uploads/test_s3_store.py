@@ -8,6 +8,9 @@ from uploads.aws import clients
 from uploads.aws.s3 import S3PhotoStore, guest_name_from_metadata
 from uploads.ports import KeyExists
 
+# S3 (moto) only: the PostgreSQL pass leaves it out.
+pytestmark = pytest.mark.one_database
+
 
 @pytest.fixture
 def store(photo_bucket):

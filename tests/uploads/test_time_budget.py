@@ -11,6 +11,9 @@ from tests.conftest import jpeg_bytes
 from uploads import lambda_handler
 from uploads.aws import budget, clients
 
+# The guest function's AWS calls only: the PostgreSQL pass leaves it out.
+pytestmark = pytest.mark.one_database
+
 FUNCTION_TIMEOUT_MS = 28_000
 
 
