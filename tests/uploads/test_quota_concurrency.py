@@ -72,19 +72,22 @@ def run(env: dict, *args: str) -> dict:
     return json.loads(out.stdout)
 
 
-def race(env: dict, *extra: str) -> Counter:
+def race_processes(module: str, args: list[str], flags: tuple[str, ...], env: dict) -> Counter:
+    """Start PROCESSES copies of `python -m module *args <start time> *flags`, all waiting for the same
+    moment, and add up the counts each prints as JSON."""
     start_at = str(time.time() + 3)  # every racer is up and waiting before the gun
-    command = [sys.executable, "-m", "tests.uploads.quota_race", EVENT, DEVICE, str(LIMIT), str(ATTEMPTS_EACH)]
-    racers = [
-        subprocess.Popen([*command, start_at, *extra], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-        for _ in range(PROCESSES)
-    ]
+    command = [sys.executable, "-m", module, *args, start_at, *flags]
+    racers = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True) for _ in range(PROCESSES)]
     totals: Counter = Counter()
     for racer in racers:
         out, _ = racer.communicate(timeout=120)
         assert racer.returncode == 0
         totals.update(json.loads(out))
     return totals
+
+
+def race(env: dict, *extra: str) -> Counter:
+    return race_processes("tests.uploads.quota_race", [EVENT, DEVICE, str(LIMIT), str(ATTEMPTS_EACH)], extra, env)
 
 
 def test_exactly_the_limit_succeeds_when_64_reservations_race_across_8_processes(racing_env):

@@ -4,7 +4,6 @@ racing on one address (as gunicorn's workers do) never exceeding a bucket."""
 import json
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -12,13 +11,12 @@ import pytest
 
 from tests.uploads.contract_rates import ELSEWHERE, SMALL, VENUE, RateCountersContract, phone
 from tests.uploads.rate_race import NEW_DEVICES_BURST, UPLOADS_BURST
-from tests.uploads.test_quota_concurrency import racing_env  # noqa: F401 (a fixture)
+from tests.uploads.test_quota_concurrency import PROCESSES, race_processes, racing_env  # noqa: F401 (a fixture)
 from uploads.models import RateBucket, RateDevice
 from uploads.ratelimit import REMEMBER_DEVICES_FOR, RateLimiter
 from uploads.stores.sql_rates import SqlRateCounters
 
 ROOT = Path(__file__).resolve().parents[2]
-PROCESSES = 8
 ATTEMPTS_EACH = 8
 RACED = "192.0.2.44"
 
@@ -38,15 +36,7 @@ class TestSqlRateCounters(RateCountersContract):
 
 
 def race(env: dict, *extra: str) -> Counter:
-    start_at = str(time.time() + 3)  # every racer is up and waiting before the gun
-    command = [sys.executable, "-m", "tests.uploads.rate_race", RACED, str(ATTEMPTS_EACH), start_at, *extra]
-    racers = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True) for _ in range(PROCESSES)]
-    totals: Counter = Counter()
-    for racer in racers:
-        out, _ = racer.communicate(timeout=120)
-        assert racer.returncode == 0
-        totals.update(json.loads(out))
-    return totals
+    return race_processes("tests.uploads.rate_race", [RACED, str(ATTEMPTS_EACH)], extra, env)
 
 
 def kept(env: dict) -> dict:
