@@ -37,8 +37,17 @@ def postgres_database(server_url: str):
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     yield server_url.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    # An autovacuum worker may have just connected to the new database, and FORCE cannot end a server
+    # process this role does not own: it is gone within moments, so try again for a while.
+    for attempt in range(40):
+        try:
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            return
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+            if attempt == 39:
+                raise
+            time.sleep(0.25)
 
 
 # Each pass of `make test` races on its own database: the SQLite pass on SQLite, the PostgreSQL pass on
