@@ -78,7 +78,6 @@ def test_an_open_data_folder_left_by_an_older_version_is_closed(tmp_path):
 
 def test_the_secret_is_never_readable_by_others_nor_seen_half_written(tmp_path, monkeypatch):
     # GIVEN the most permissive umask, which a write-then-chmod would expose the key under
-    monkeypatch.setattr(os, "umask", os.umask)
     previous = os.umask(0)
     seen = []
     link = os.link
