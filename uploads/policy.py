@@ -13,6 +13,10 @@ DEFAULT_EXPECTED_GUESTS = 100
 # photo weighs after the guest page's downscale (P7), so honest guests meet the photo cap first.
 CAP_MULTIPLE = 3
 BYTES_PER_PHOTO = 2 * MB
+# A phone films about 100 MB a minute at 1080p: two minutes, unless the organizer says otherwise.
+DEFAULT_MAX_VIDEO_BYTES = 200 * MB
+# How the guest page sends photos unless the guest chooses: the exact bytes, or downscaled to 2560 px.
+QUALITIES = ("original", "smaller")
 
 
 def hash_upload_key(key: str) -> str:
@@ -55,6 +59,11 @@ class EventPolicy:
     # The event's caps; None (a policy mirrored before caps existed) takes the defaults for its limit.
     max_photos: int | None = None
     max_bytes: int | None = None
+    # Direct uploads (uploads/direct.py): whether videos are taken, the largest one, and the guest
+    # page's default quality for photos.
+    allow_videos: bool = True
+    max_video_bytes: int = DEFAULT_MAX_VIDEO_BYTES
+    quality: str = "original"
 
     @property
     def limits(self) -> Limits:

@@ -3,9 +3,10 @@
 Plain Python: the core and its adapters meet here, so nothing here imports Django or boto3.
 """
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from uploads.policy import EventPolicy, Limits
 
@@ -35,6 +36,13 @@ class Claim:
     guest_name: str = ""
     # Bytes its photo takes once stored: the event's usage holds them while the claim stands.
     size: int = 0
+    # When an unfinished claim is given up: a direct upload's URL lifetime plus a grace (its bytes travel
+    # from the phone for that long); None: CLAIM_TTL after `at`, the JSON upload's request lifetime.
+    expires_at: datetime | None = None
+
+    @property
+    def deadline(self) -> datetime:
+        return self.expires_at or self.at + CLAIM_TTL
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,87 @@ class StoredPhoto:
     height: int
     sha256: str
     uploaded_at: datetime
+
+
+@dataclass(frozen=True)
+class PendingUpload:
+    """A direct upload between its start and its completion (uploads/direct.py): the claim it holds,
+    what its bytes must be, and where they wait meanwhile."""
+
+    event: str
+    device: str
+    # SHA-256 (hex) of the exact bytes the phone announced: the claim's fingerprint.
+    fingerprint: str
+    # The claim's token: only this upload may complete or give back its slot.
+    token: str
+    size: int
+    content_type: str
+    expires_at: datetime
+
+    @property
+    def upload_id(self) -> str:
+        return f"{self.event}.{self.fingerprint}.{self.token}"
+
+    @property
+    def staging_key(self) -> str:
+        """Where the bytes land before completion: outside every event's photo folder."""
+        return f"{STAGING_PREFIX}{self.event}/{self.device}/{self.fingerprint}.{self.token}"
+
+
+# Staged bytes live under this prefix, never mixed with stored photos (the gallery indexer skips it).
+STAGING_PREFIX = "incoming/"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One HTTP request that sends bytes: to a presigned S3 URL, or the local server's signed URL."""
+
+    url: str
+    headers: dict[str, str]
+    method: str = "PUT"
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Where a direct upload sends its bytes: one request (`single`), or one per part of `part_size`
+    bytes (the last one shorter), numbered from 1."""
+
+    single: Target | None = None
+    part_size: int | None = None
+    parts: list[Target] | None = None
+
+
+class StagingStore(Protocol):
+    """Where a direct upload's bytes wait between the phone and the photo store."""
+
+    # Files larger than this go in parts of this size.
+    part_size: int
+
+    def targets(self, upload: PendingUpload) -> Targets:
+        """The requests that send the upload's bytes, each bound to its key and exact size, valid until
+        `upload.expires_at`. Calling it again continues the same upload (a multipart upload already
+        begun keeps its parts)."""
+
+    def received(self, upload: PendingUpload) -> list[int]:
+        """Numbers of the parts whole on the store (a single-request upload: [1] once it arrived)."""
+
+    def assemble(self, upload: PendingUpload, etags: dict[int, str] | None) -> None:
+        """Join the parts into one staged object (nothing to do for a single request); raises
+        UploadIncomplete naming the missing parts. Doing it again once joined is a no-op."""
+
+    def open(self, upload: PendingUpload) -> AbstractContextManager[BinaryIO]:
+        """The whole staged bytes as a seekable file opened for reading and writing in place (the
+        location is blanked through it). Raises UnknownUpload when nothing is staged."""
+
+    def publish(self, upload: PendingUpload, file: BinaryIO, photo: "StoredPhoto") -> None:
+        """Store the bytes of `file` (as changed in place) in the photo store at `photo.key`, which must
+        be new: raises KeyExists rather than overwrite. The staged copy stays until `discard`."""
+
+    def discard(self, upload: PendingUpload) -> None:
+        """Delete the staged bytes or abort the multipart upload; nothing staged is a no-op."""
+
+    def discard_event(self, event: str) -> int:
+        """Delete everything staged for the event (the event is deleted); returns how many."""
 
 
 class QuotaStore(Protocol):
@@ -269,6 +358,34 @@ class LimitReached(UploadError):
         super().__init__()
         self.count = count
         self.limit = limit
+
+
+class UnknownUpload(UploadError):
+    message = "This upload is not waiting any more (it expired or was finished). Start it again."
+
+
+class UploadIncomplete(UploadError):
+    """Not every part of a direct upload has arrived: nothing is given back, the rest can still come."""
+
+    message = "Some parts of this file have not arrived yet. Send them, then complete again."
+
+    def __init__(self, missing: list[int]):
+        super().__init__()
+        self.missing = missing
+
+
+class WrongBytes(UploadError):
+    """What arrived is not what the start announced (size or SHA-256): nothing kept, the slot given back."""
+
+    message = "The file that arrived is not the one announced (its size or checksum differ). Nothing was counted."
+
+
+class UnsupportedMedia(UploadError):
+    message = "The file is not a JPEG, PNG, WebP or HEIC photo, nor an MP4, MOV or WebM video, or it is damaged."
+
+
+class VideosNotAllowed(UploadError):
+    message = "This event takes photos only."
 
 
 class RateLimited(UploadError):

@@ -21,7 +21,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from uploads.policy import EventPolicy, Limits
+from uploads.policy import DEFAULT_MAX_VIDEO_BYTES, EventPolicy, Limits
 from uploads.ports import (
     DEVICE_PAGE_SIZE,
     Claim,
@@ -515,6 +515,9 @@ class DynamoDBStore:
             keep_location=item.get("KeepLocation", {}).get("BOOL", False),
             max_photos=int(item["MaxPhotos"]["N"]) if "MaxPhotos" in item else None,
             max_bytes=int(item["MaxBytes"]["N"]) if "MaxBytes" in item else None,
+            allow_videos=item.get("AllowVideos", {}).get("BOOL", True),
+            max_video_bytes=int(item["MaxVideoBytes"]["N"]) if "MaxVideoBytes" in item else DEFAULT_MAX_VIDEO_BYTES,
+            quality=item.get("Quality", {}).get("S", "original"),
         )
 
     def put_policy(self, policy: EventPolicy) -> None:
@@ -530,6 +533,9 @@ class DynamoDBStore:
                     "KeepLocation": {"BOOL": policy.keep_location},
                     "MaxPhotos": {"N": str(policy.limits.photos)},
                     "MaxBytes": {"N": str(policy.limits.bytes)},
+                    "AllowVideos": {"BOOL": policy.allow_videos},
+                    "MaxVideoBytes": {"N": str(policy.max_video_bytes)},
+                    "Quality": {"S": policy.quality},
                 }
                 | ({"ClosesAt": {"S": policy.closes_at.isoformat()}} if policy.closes_at else {}),
             )
