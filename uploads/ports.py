@@ -140,8 +140,9 @@ class PendingUpload:
         return f"{STAGING_PREFIX}{self.event}/{self.device}/{self.fingerprint}.{self.token}"
 
 
-# Staged bytes live under this prefix, never mixed with stored photos (the gallery indexer skips it).
-STAGING_PREFIX = "incoming/"
+# Staged bytes live under this prefix, never mixed with stored photos (the gallery indexer skips it);
+# no event slug starts with "_", so no event's photo folder can be taken for it.
+STAGING_PREFIX = "_incoming/"
 
 
 @dataclass(frozen=True)
