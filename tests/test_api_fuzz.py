@@ -3,6 +3,7 @@ errors and no response outside the schema. The document is given the event's rea
 examples, so generated requests reach the upload logic too, not only the 404 and 403 answers."""
 
 import base64
+import hashlib
 import json
 import subprocess
 import sys
@@ -33,6 +34,22 @@ def schema_with_examples(event: dict) -> dict:
         "guestName": "Fuzz",
         "deviceId": "6f1c1e0a-1b8e-4d84-9d8a-2f1f3f3c0001",
         "image": base64.b64encode(jpeg_bytes()).decode(),
+    }
+    photo = jpeg_bytes(color=(9, 9, 9))
+    start = schema["paths"]["/api/uploads"]["post"]["requestBody"]["content"]["application/json"]
+    start["example"] = {
+        "eventName": event["slug"],
+        "uploadKey": event["upload_key"],
+        "guestName": "Fuzz",
+        "deviceId": "6f1c1e0a-1b8e-4d84-9d8a-2f1f3f3c0002",
+        "size": len(photo),
+        "sha256": hashlib.sha256(photo).hexdigest(),
+        "contentType": "image/jpeg",
+    }
+    complete = schema["paths"]["/api/uploads/{uploadId}/complete"]["post"]
+    complete["requestBody"]["content"]["application/json"]["example"] = {
+        "key": event["upload_key"],
+        "deviceId": "6f1c1e0a-1b8e-4d84-9d8a-2f1f3f3c0002",
     }
     return schema
 

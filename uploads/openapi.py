@@ -18,6 +18,11 @@ _ERROR = {
         "limit": {"type": "integer"},
         "remaining": {"type": "integer"},
         "retryAfter": {"type": "integer", "description": "rate_limited: seconds to wait (also Retry-After)."},
+        "missing": {
+            "type": "array",
+            "items": {"type": "integer", "minimum": 1},
+            "description": "incomplete: the parts still to send.",
+        },
     },
 }
 _UUID = {"type": "string", "format": "uuid"}
@@ -39,6 +44,11 @@ EVENT = {
         "name": {"type": "string"},
         "limit": {"type": "integer", "minimum": 1},
         "open": {"type": "boolean"},
+        "allowVideos": {"type": "boolean"},
+        "maxPhotoBytes": {"type": "integer", "minimum": 1},
+        "maxVideoBytes": {"type": "integer", "minimum": 1},
+        "quality": {"type": "string", "enum": ["original", "smaller"]},
+        "partSize": {"type": "integer", "minimum": 1, "description": "Larger files are sent in parts of this size."},
         "device": {
             "type": "object",
             "required": ["count", "limit", "remaining"],
@@ -46,14 +56,18 @@ EVENT = {
         },
     },
 }
+# Who sends, to which event: the same fields in both upload protocols.
+_SENDER = {
+    "eventName": {"type": "string", "pattern": SLUG_PATTERN},
+    "uploadKey": {"type": "string", "minLength": 1, "maxLength": 128},
+    "guestName": {"type": "string", "minLength": 1, "maxLength": GUEST_NAME_MAX},
+    "deviceId": _UUID,
+}
 UPLOAD_REQUEST = {
     "type": "object",
     "required": ["eventName", "uploadKey", "guestName", "deviceId", "image"],
-    "properties": {
-        "eventName": {"type": "string", "pattern": SLUG_PATTERN},
-        "uploadKey": {"type": "string", "minLength": 1, "maxLength": 128},
-        "guestName": {"type": "string", "minLength": 1, "maxLength": GUEST_NAME_MAX},
-        "deviceId": _UUID,
+    "properties": _SENDER
+    | {
         "image": {"type": "string", "description": "Base64 JPEG, PNG, WebP or HEIC; a data: URL prefix is allowed."},
     },
 }
@@ -69,6 +83,85 @@ UPLOADED = {
         "duplicate": {"type": "boolean"},
     },
 }
+
+CONTENT_TYPES = [
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/heic",
+    "image/heif",
+    "video/mp4",
+    "video/quicktime",
+    "video/webm",
+]
+START_REQUEST = {
+    "type": "object",
+    "required": ["eventName", "uploadKey", "guestName", "deviceId", "size", "sha256", "contentType"],
+    "properties": _SENDER
+    | {
+        "size": {"type": "integer", "minimum": 1, "description": "Bytes that will be sent."},
+        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "Of exactly those bytes."},
+        "contentType": {"type": "string", "enum": CONTENT_TYPES},
+    },
+}
+_TARGET = {
+    "type": "object",
+    "required": ["method", "url", "headers"],
+    "properties": {
+        "method": {"type": "string", "enum": ["PUT"]},
+        "url": {"type": "string"},
+        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+_MULTIPART = {
+    "type": "object",
+    "required": ["partSize", "parts", "headers"],
+    "properties": {
+        "partSize": {"type": "integer", "minimum": 1},
+        "parts": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["number", "url"],
+                "properties": {"number": {"type": "integer", "minimum": 1}, "url": {"type": "string"}},
+            },
+        },
+        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+PENDING = {
+    "type": "object",
+    "required": ["status", "uploadId", "expiresAt"],
+    "properties": {
+        "status": {"type": "string", "enum": ["pending"]},
+        "uploadId": {"type": "string"},
+        "expiresAt": {"type": "string", "format": "date-time"},
+        "upload": _TARGET,
+        "multipart": _MULTIPART,
+        "count": {"type": "integer", "minimum": 1},
+        "limit": {"type": "integer", "minimum": 0},
+        "remaining": {"type": "integer", "minimum": 0},
+        "received": {"type": "array", "items": {"type": "integer", "minimum": 1}},
+    },
+}
+COMPLETE_REQUEST = {
+    "type": "object",
+    "required": ["key", "deviceId"],
+    "properties": {
+        "key": {"type": "string", "minLength": 1, "maxLength": 128, "description": "The event's upload key."},
+        "deviceId": _UUID,
+        "parts": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["number", "etag"],
+                "properties": {"number": {"type": "integer", "minimum": 1}, "etag": {"type": "string"}},
+            },
+        },
+        "poster": {"type": "string", "description": "Videos: a base64 JPEG of a frame, up to 256 KB."},
+    },
+}
+_UPLOAD_ID = {"name": "uploadId", "in": "path", "required": True, "schema": {"type": "string"}}
 
 SCHEMA = {
     "openapi": "3.0.3",
@@ -93,6 +186,42 @@ SCHEMA = {
                 "requestBody": {"required": True, "content": {"application/json": {"schema": UPLOAD_REQUEST}}},
                 "responses": {"200": _json("Stored (or already stored)", UPLOADED)}
                 | _errors(400, 403, 404, 409, 413, 429, 503),
+            }
+        },
+        "/api/uploads": {
+            "post": {
+                "operationId": "startUpload",
+                "summary": "Reserve a slot for one photo or video and get where to send its bytes.",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": START_REQUEST}}},
+                "responses": {
+                    "201": _json("Reserved: send the bytes, then complete", PENDING),
+                    "200": _json("This phone already uploaded these bytes", UPLOADED),
+                }
+                | _errors(400, 403, 404, 409, 413, 429, 503),
+            }
+        },
+        "/api/uploads/{uploadId}": {
+            "get": {
+                "operationId": "uploadStatus",
+                "summary": "Which parts of a pending upload have arrived, with fresh links for the rest.",
+                "parameters": [
+                    _UPLOAD_ID,
+                    {"name": "key", "in": "query", "required": True, "schema": {"type": "string"}},
+                    {"name": "deviceId", "in": "query", "required": True, "schema": _UUID},
+                ],
+                "responses": {
+                    "200": _json("Pending, or already completed", {"oneOf": [PENDING, UPLOADED]}),
+                }
+                | _errors(400, 403, 404, 503),
+            }
+        },
+        "/api/uploads/{uploadId}/complete": {
+            "post": {
+                "operationId": "completeUpload",
+                "summary": "Check what arrived and store it: the slot is spent only now.",
+                "parameters": [_UPLOAD_ID],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": COMPLETE_REQUEST}}},
+                "responses": {"200": _json("Stored (or already stored)", UPLOADED)} | _errors(400, 403, 404, 409, 503),
             }
         },
     },
