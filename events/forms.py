@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from events.models import MAX_LIMIT, Event
 
 CAP_FIELDS = ("expected_guests", "max_photos", "max_megabytes")
+VIDEO_FIELDS = ("allow_videos", "max_video_megabytes", "quality")
 
 
 class EventForm(forms.ModelForm):
@@ -15,7 +16,17 @@ class EventForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = ["name", "slug", "date", "upload_limit", "is_open", "closes_at", "keep_location", *CAP_FIELDS]
+        fields = [
+            "name",
+            "slug",
+            "date",
+            "upload_limit",
+            "is_open",
+            "closes_at",
+            "keep_location",
+            *CAP_FIELDS,
+            *VIDEO_FIELDS,
+        ]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),
             "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from events.exports import EXPORT_PREFIX
-from events.models import DEFAULT_LIMIT, Event, Photo, new_upload_key
+from events.models import DEFAULT_LIMIT, RESERVED_SLUGS, Event, Photo, new_upload_key
 from events.selectors import event_policy
 from events.thumbnails import THUMBNAIL_PREFIX, render_thumbnail, thumbnail_key
 from photoshare_site import wiring
@@ -42,7 +42,7 @@ def _save(event: Event, **options) -> Event:
 def _unique_slug(name: str) -> str:
     base = (slugify(name) or "event")[:40].strip("-") or "event"
     slug, n = base, 2
-    while Event.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or Event.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -51,7 +51,7 @@ def event_create(
     *, owner: AbstractBaseUser, name: str, slug: str | None = None, limit: int = DEFAULT_LIMIT, **details
 ) -> Event:
     """Create an event; without a slug one is derived from the name and made unique.
-    `details` are further Event fields (date, is_open, closes_at, keep_location)."""
+    `details` are further Event fields (date, is_open, closes_at, keep_location, caps, video settings)."""
     event = Event(owner=owner, name=name, slug=slug or _unique_slug(name), upload_limit=limit, **details)
     event.full_clean()
     return _save(event)
