@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from events.models import MAX_LIMIT, Event
 
 CAP_FIELDS = ("expected_guests", "max_photos", "max_megabytes")
-VIDEO_FIELDS = ("allow_videos", "max_video_megabytes", "quality")
+VIDEO_FIELDS = ("allow_videos", "max_video_megabytes", "smaller_photos")
 
 
 class EventForm(forms.ModelForm):
@@ -40,6 +40,7 @@ class EventForm(forms.ModelForm):
         else:
             self.fields["slug"].required = False
             self.fields["slug"].help_text = "Short name in the guest link. Leave empty to derive it from the name."
+        self.fields["max_video_megabytes"].help_text += f" At most {settings.MAX_VIDEO_MB} MB on this site."
 
     def clean_max_photos(self) -> int | None:
         return self._within_ceiling("max_photos", settings.EVENT_MAX_PHOTOS)

@@ -103,22 +103,21 @@ class Event(models.Model):
     allow_videos = models.BooleanField("take videos", default=True, help_text="Off: guests can send photos only.")
     max_video_megabytes = models.PositiveIntegerField(
         "largest video (MB)",
-        default=DEFAULT_MAX_VIDEO_BYTES // MB,
+        null=True,
+        blank=True,
         validators=[
             MinValueValidator(1),
             MaxValueValidator(video_ceiling_mb, "At most %(limit_value)s MB on this site."),
         ],
-        help_text="A phone films about 100 MB a minute: 200 MB is two minutes. Each video also counts "
-        "towards the storage cap.",
+        help_text=f"Empty: {DEFAULT_MAX_VIDEO_BYTES // MB} MB, about two minutes of phone video. "
+        "Videos count towards the storage cap like photos.",
     )
-    quality = models.CharField(
-        "default quality",
-        max_length=8,
-        # The values are uploads/policy.py QUALITIES, which the guest page knows.
-        choices=[("original", "Original: photos exactly as taken"), ("smaller", "Smaller, faster to send")],
-        default="original",
-        help_text="What the guest page sends unless the guest chooses otherwise. Smaller photos are 2560 px "
-        "wide, about a quarter of the bytes: quicker on a busy Wi-Fi, but not the original.",
+    # A flag rather than a choice: a form that leaves it out keeps the guest page's default, the original.
+    smaller_photos = models.BooleanField(
+        "smaller photos by default",
+        default=False,
+        help_text="Off: the guest page sends photos exactly as taken. On: downscaled to 2560 px, "
+        "quicker on a busy Wi-Fi. Each guest can still choose; videos are always sent as they are.",
     )
     upload_key = models.CharField(max_length=64, default=new_upload_key, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -149,8 +148,13 @@ class Event(models.Model):
         return Limits(self.upload_limit, photos, size)
 
     def max_video_bytes(self) -> int:
+        own = self.max_video_megabytes * MB if self.max_video_megabytes else DEFAULT_MAX_VIDEO_BYTES
         # A ceiling lowered after the event was saved holds at once.
-        return min(self.max_video_megabytes, video_ceiling_mb()) * MB
+        return min(own, video_ceiling_mb() * MB)
+
+    def quality(self) -> str:
+        """The guest page's default for photos, one of uploads/policy.py QUALITIES."""
+        return "smaller" if self.smaller_photos else "original"
 
     def guest_path(self) -> str:
         return f"{reverse('guest-page')}?{urlencode({'event': self.slug, 'key': self.upload_key})}"

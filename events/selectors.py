@@ -28,7 +28,7 @@ def event_policy(event: Event) -> EventPolicy:
         max_bytes=limits.bytes,
         allow_videos=event.allow_videos,
         max_video_bytes=event.max_video_bytes(),
-        quality=event.quality,
+        quality=event.quality(),
     )
 
 
@@ -37,7 +37,14 @@ class EventPolicies:
 
     def get(self, slug: str) -> EventPolicy | None:
         fields = ("slug", "name", "upload_limit", "is_open", "closes_at", "keep_location", "upload_key")
-        fields += ("expected_guests", "max_photos", "max_megabytes", "allow_videos", "max_video_megabytes", "quality")
+        fields += (
+            "expected_guests",
+            "max_photos",
+            "max_megabytes",
+            "allow_videos",
+            "max_video_megabytes",
+            "smaller_photos",
+        )
         event = Event.objects.filter(slug=slug).only(*fields).first()
         return event_policy(event) if event else None
 
