@@ -15,6 +15,7 @@ from events.selectors import event_policy
 from events.thumbnails import THUMBNAIL_PREFIX, render_thumbnail, thumbnail_key
 from photoshare_site import wiring
 from uploads.core import Recovered
+from uploads.naming import poster_key
 from uploads.ports import DeviceUsage
 
 log = logging.getLogger(__name__)
@@ -104,8 +105,22 @@ def photo_make_thumbnail(*, photo: Photo, data: bytes) -> bool:
     return True
 
 
+def photo_thumbnail_ensure(*, photo: Photo) -> bool:
+    """Make the thumbnail if it is missing: a photo's from its original, a video's from the poster frame
+    the guest page drew (videos are never decoded here). False when there is nothing to show yet."""
+    if photo.thumbnail_key:
+        return True
+    storage = wiring.photo_links().storage
+    source = poster_key(photo.key) if photo.is_video else photo.key
+    # A video sent without a poster (or before it arrives) keeps a placeholder; the poster may come later.
+    if photo.is_video and not storage.exists(source):
+        return False
+    with storage.open(source) as file:
+        return photo_make_thumbnail(photo=photo, data=file.read())
+
+
 def photo_delete(*, photo: Photo, refund: bool) -> None:
-    """Remove the original, its thumbnail and its record; the event gets its photo and bytes back
+    """Remove the original, its thumbnail (and a video's poster) and its record; the event gets its photo and bytes back
     under its caps either way (once, however often this is retried).
 
     With `refund` the device gets its slot back (and could send the same photo again). Without it the
@@ -115,7 +130,7 @@ def photo_delete(*, photo: Photo, refund: bool) -> None:
     # Files first, outside any transaction: if a delete fails part-way the record is still listed and
     # the organizer can delete it again; the other order could leave a file no page lists any more.
     store = wiring.photo_store()
-    for key in filter(None, [photo.key, photo.thumbnail_key]):
+    for key in filter(None, [photo.key, photo.thumbnail_key, poster_key(photo.key) if photo.is_video else ""]):
         store.delete(key)
     quota = wiring.quota_store()
     if refund:

@@ -36,3 +36,7 @@ def storage_key(event_slug: str, guest_name: str, at: datetime, extension: str) 
     """`<event-slug>/<guest-folder>/<UTC YYYYmmddTHHMMSSZ>_<uuid>.<ext>`; unique by its uuid."""
     stamp = at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"{event_slug}/{guest_folder(guest_name)}/{stamp}_{uuid.uuid4().hex}.{extension}"
+
+
+def poster_key(key: str) -> str:
+    return f"thumbs/{key}.poster.jpg"
