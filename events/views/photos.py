@@ -19,7 +19,8 @@ from events.zipstream import zip_stream
 from photoshare_site import wiring
 
 PHOTOS_PER_PAGE = 48
-# Shown for a photo whose thumbnail is not made (too large to decode within the memory bound, or damaged).
+# Shown for a photo whose thumbnail is not made (too large to decode within the memory bound, or damaged),
+# and for a video whose poster frame is missing.
 NO_PREVIEW = Path(__file__).resolve().parents[1] / "static" / "events" / "no-preview.svg"
 
 
