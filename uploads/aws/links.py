@@ -53,7 +53,8 @@ class PresignedPhotoLinks:
     def video_url(self, photo: Any) -> str:
         # S3 answers the player's Range requests itself; the type is named so any object plays inline.
         parameters = {"ResponseContentType": photo.content_type, "ResponseCacheControl": "private, no-store"}
-        return self.storage.url(photo.key, parameters=parameters)
+        url: str = self.storage.url(photo.key, parameters=parameters)
+        return url
 
     def original(self, photo: Any, request: HttpRequest) -> HttpResponse:
         return redirect(self.storage.url(photo.key, parameters=attachment(photo.download_name())))
