@@ -120,8 +120,8 @@ def photo_thumbnail_ensure(*, photo: Photo) -> bool:
 
 
 def photo_delete(*, photo: Photo, refund: bool) -> None:
-    """Remove the original, its thumbnail (and a video's poster) and its record; the event gets its photo and bytes back
-    under its caps either way (once, however often this is retried).
+    """Remove the original, its thumbnail (and a video's poster) and its record; the event gets its photo
+    and bytes back under its caps either way (once, however often this is retried).
 
     With `refund` the device gets its slot back (and could send the same photo again). Without it the
     upload claim stays: the same bytes sent again are answered as already uploaded, so a photo the
