@@ -15,7 +15,6 @@ from django.urls import reverse
 
 from events.models import Photo
 from events.ranges import ranged_file_response
-from uploads.naming import poster_key
 
 
 class PhotoLinks(Protocol):
@@ -60,7 +59,7 @@ class LocalPhotoLinks:
         self.storage = FileSystemStorage(location=root)
 
     def thumbnail_url(self, photo: Photo) -> str | None:
-        if photo.is_video and not photo.thumbnail_key and not self.storage.exists(poster_key(photo.key)):
+        if photo.is_video and not photo.thumbnail_key and not self.storage.exists(photo.poster_key()):
             return None  # no poster to draw it from: the gallery shows a video placeholder
         # Our view, which makes the thumbnail the first time it is asked for.
         return reverse("photo-thumbnail", kwargs={"slug": photo.event.slug, "pk": photo.pk})

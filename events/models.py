@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from events.public_url import public_base_url
-from uploads.naming import SLUG_PATTERN
+from uploads.naming import SLUG_PATTERN, poster_key
 from uploads.policy import (
     DEFAULT_EXPECTED_GUESTS,
     DEFAULT_MAX_VIDEO_BYTES,
@@ -190,6 +190,10 @@ class Photo(models.Model):
     @property
     def is_video(self) -> bool:
         return self.content_type.startswith("video/")
+
+    def poster_key(self) -> str:
+        """Where a video's poster frame, drawn by the guest page, is stored (it may never have been sent)."""
+        return poster_key(self.key)
 
     def download_name(self) -> str:
         """`<guest folder>_<stored name>`, so a downloaded file still says who took it."""

@@ -15,7 +15,6 @@ from events.selectors import event_policy
 from events.thumbnails import THUMBNAIL_PREFIX, render_thumbnail, thumbnail_key
 from photoshare_site import wiring
 from uploads.core import Recovered
-from uploads.naming import poster_key
 from uploads.ports import DeviceUsage
 
 log = logging.getLogger(__name__)
@@ -111,7 +110,7 @@ def photo_thumbnail_ensure(*, photo: Photo) -> bool:
     if photo.thumbnail_key:
         return True
     storage = wiring.photo_links().storage
-    source = poster_key(photo.key) if photo.is_video else photo.key
+    source = photo.poster_key() if photo.is_video else photo.key
     # A video sent without a poster (or before it arrives) keeps a placeholder; the poster may come later.
     if photo.is_video and not storage.exists(source):
         return False
@@ -130,7 +129,7 @@ def photo_delete(*, photo: Photo, refund: bool) -> None:
     # Files first, outside any transaction: if a delete fails part-way the record is still listed and
     # the organizer can delete it again; the other order could leave a file no page lists any more.
     store = wiring.photo_store()
-    for key in filter(None, [photo.key, photo.thumbnail_key, poster_key(photo.key) if photo.is_video else ""]):
+    for key in filter(None, [photo.key, photo.thumbnail_key, photo.poster_key() if photo.is_video else ""]):
         store.delete(key)
     quota = wiring.quota_store()
     if refund:

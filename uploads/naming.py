@@ -38,5 +38,10 @@ def storage_key(event_slug: str, guest_name: str, at: datetime, extension: str) 
     return f"{event_slug}/{guest_folder(guest_name)}/{stamp}_{uuid.uuid4().hex}.{extension}"
 
 
-def poster_key(key: str) -> str:
-    return f"thumbs/{key}.poster.jpg"
+# Thumbnails and video posters live under this prefix (events/thumbnails.py makes the thumbnails).
+THUMBNAILS = "thumbs/"
+
+
+def poster_key(video_key: str) -> str:
+    """Where a video's poster (a JPEG frame the guest's page drew) is stored: `thumbs/<video key>.poster.jpg`."""
+    return f"{THUMBNAILS}{video_key}.poster.jpg"
