@@ -20,7 +20,7 @@ admin.site.login_form = AdminLoginForm
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "owner", "upload_limit", "is_open", "created_at"]
-    list_filter = ["is_open"]
+    list_filter = ["is_open", "allow_videos"]
     search_fields = ["name", "slug", "owner__username"]
     readonly_fields = ["guest_link", "created_at"]
     actions = ["rotate_upload_key"]

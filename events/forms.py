@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from events.models import MAX_LIMIT, Event
 
 CAP_FIELDS = ("expected_guests", "max_photos", "max_megabytes")
+VIDEO_FIELDS = ("allow_videos", "max_video_megabytes", "smaller_photos")
 
 
 class EventForm(forms.ModelForm):
@@ -15,7 +16,17 @@ class EventForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = ["name", "slug", "date", "upload_limit", "is_open", "closes_at", "keep_location", *CAP_FIELDS]
+        fields = [
+            "name",
+            "slug",
+            "date",
+            "upload_limit",
+            "is_open",
+            "closes_at",
+            "keep_location",
+            *CAP_FIELDS,
+            *VIDEO_FIELDS,
+        ]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),
             "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -29,6 +40,7 @@ class EventForm(forms.ModelForm):
         else:
             self.fields["slug"].required = False
             self.fields["slug"].help_text = "Short name in the guest link. Leave empty to derive it from the name."
+        self.fields["max_video_megabytes"].help_text += f" At most {settings.MAX_VIDEO_MB} MB on this site."
 
     def clean_max_photos(self) -> int | None:
         return self._within_ceiling("max_photos", settings.EVENT_MAX_PHOTOS)

@@ -2,14 +2,22 @@ import secrets
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from events.public_url import public_base_url
-from uploads.naming import SLUG_PATTERN
-from uploads.policy import DEFAULT_EXPECTED_GUESTS, MB, Limits, default_byte_cap, default_photo_cap
+from uploads.naming import SLUG_PATTERN, poster_key
+from uploads.policy import (
+    DEFAULT_EXPECTED_GUESTS,
+    DEFAULT_MAX_VIDEO_BYTES,
+    MB,
+    Limits,
+    default_byte_cap,
+    default_photo_cap,
+)
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000
@@ -19,6 +27,22 @@ MAX_EXPECTED_GUESTS = 100_000
 def ceiling_bytes() -> int:
     """The most storage an organizer may give one event (staff may give more, in the admin)."""
     return settings.EVENT_MAX_MB * MB
+
+
+def video_ceiling_mb() -> int:
+    """The largest video the site lets any event take (PHOTOSHARE_MAX_VIDEO_MB); read when validating."""
+    return settings.MAX_VIDEO_MB
+
+
+# Top-level folders of the photo storage besides the events' own (events/thumbnails.py THUMBNAIL_PREFIX,
+# events/exports.py EXPORT_PREFIX): an event with one of these slugs would share its folder, and the
+# S3 trigger would skip its photos. (uploads/ports.py STAGING_PREFIX, `_incoming/`, is no slug anyway.)
+RESERVED_SLUGS = frozenset({"thumbs", "exports"})
+
+
+def not_reserved_slug(slug: str) -> None:
+    if slug in RESERVED_SLUGS:
+        raise ValidationError(f"“{slug}” is a folder of the photo storage itself: please choose another short name.")
 
 
 def new_upload_key() -> str:
@@ -32,7 +56,10 @@ class Event(models.Model):
     slug = models.CharField(
         max_length=50,
         unique=True,
-        validators=[RegexValidator(SLUG_PATTERN, "Use lowercase letters, digits and inner hyphens.")],
+        validators=[
+            RegexValidator(SLUG_PATTERN, "Use lowercase letters, digits and inner hyphens."),
+            not_reserved_slug,
+        ],
         help_text="Short name in the guest link. Lowercase letters, digits and hyphens; cannot change later.",
     )
     upload_limit = models.PositiveSmallIntegerField(
@@ -73,6 +100,25 @@ class Event(models.Model):
         help_text="Most space its photos take together. "
         "Empty: 2 MB per photo of the photo cap, up to the site's ceiling.",
     )
+    allow_videos = models.BooleanField("take videos", default=True, help_text="Off: guests can send photos only.")
+    max_video_megabytes = models.PositiveIntegerField(
+        "largest video (MB)",
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1),
+            MaxValueValidator(video_ceiling_mb, "At most %(limit_value)s MB on this site."),
+        ],
+        help_text=f"Empty: {DEFAULT_MAX_VIDEO_BYTES // MB} MB, about two minutes of phone video. "
+        "Videos count towards the storage cap like photos.",
+    )
+    # A flag rather than a choice: a form that leaves it out keeps the guest page's default, the original.
+    smaller_photos = models.BooleanField(
+        "smaller photos by default",
+        default=False,
+        help_text="Off: the guest page sends photos exactly as taken. On: downscaled to 2560 px, "
+        "quicker on a busy Wi-Fi. Each guest can still choose; videos are always sent as they are.",
+    )
     upload_key = models.CharField(max_length=64, default=new_upload_key, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -100,6 +146,15 @@ class Event(models.Model):
         )
         size = self.max_megabytes * MB if self.max_megabytes else min(default_byte_cap(photos), ceiling_bytes())
         return Limits(self.upload_limit, photos, size)
+
+    def max_video_bytes(self) -> int:
+        own = self.max_video_megabytes * MB if self.max_video_megabytes else DEFAULT_MAX_VIDEO_BYTES
+        # A ceiling lowered after the event was saved holds at once.
+        return min(own, video_ceiling_mb() * MB)
+
+    def quality(self) -> str:
+        """The guest page's default for photos, one of uploads/policy.py QUALITIES."""
+        return "smaller" if self.smaller_photos else "original"
 
     def guest_path(self) -> str:
         return f"{reverse('guest-page')}?{urlencode({'event': self.slug, 'key': self.upload_key})}"
@@ -131,6 +186,14 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+    @property
+    def is_video(self) -> bool:
+        return self.content_type.startswith("video/")
+
+    def poster_key(self) -> str:
+        """Where a video's poster frame, drawn by the guest page, is stored (it may never have been sent)."""
+        return poster_key(self.key)
 
     def download_name(self) -> str:
         """`<guest folder>_<stored name>`, so a downloaded file still says who took it."""

@@ -11,24 +11,36 @@ from urllib.parse import unquote_plus
 from events.exports import EXPORT_PREFIX
 from events.models import Photo
 from events.recorder import photo_record
-from events.services import photo_make_thumbnail
-from events.thumbnails import THUMBNAIL_PREFIX
+from events.services import photo_thumbnail_ensure
+from events.thumbnails import THUMBNAIL_PREFIX, poster_video_key
 from photoshare_site import wiring
 
 log = logging.getLogger(__name__)
 
 
 def index_new_photos(event: dict, context: object = None) -> int:
-    """Record each new original with its thumbnail. Thumbnails and ZIP exports (written into the same
-    bucket) trigger this too and are skipped; S3 may deliver an event twice, so known keys are skipped."""
+    """Record each new original with its thumbnail (a video's from its poster: never downloaded here).
+    Thumbnails and ZIP exports (written into the same bucket) trigger this too and are skipped, but a
+    video's poster stored after the video makes its thumbnail; S3 may deliver an event twice, so known
+    keys are skipped."""
     indexed = 0
     store = wiring.bucket_photos()
     for record in event.get("Records", []):
         key = unquote_plus(record["s3"]["object"]["key"])
-        if key.startswith((THUMBNAIL_PREFIX, EXPORT_PREFIX)) or Photo.objects.filter(key=key).exists():
+        if key.startswith((THUMBNAIL_PREFIX, EXPORT_PREFIX)):
+            _poster_stored(key)
             continue
-        stored, data = store.fetch(key)
-        photo_make_thumbnail(photo=photo_record(stored=stored), data=data)
+        if Photo.objects.filter(key=key).exists():
+            continue
+        photo_thumbnail_ensure(photo=photo_record(stored=store.describe(key)))
         log.info("indexed %s", key)
         indexed += 1
     return indexed
+
+
+def _poster_stored(key: str) -> None:
+    """A poster stored after its video was indexed (the upload completed first): the thumbnail is made now."""
+    video_key = poster_video_key(key)
+    video = video_key and Photo.objects.filter(key=video_key).first()
+    if video:
+        photo_thumbnail_ensure(photo=video)

@@ -26,6 +26,9 @@ def event_policy(event: Event) -> EventPolicy:
         keep_location=event.keep_location,
         max_photos=limits.photos,
         max_bytes=limits.bytes,
+        allow_videos=event.allow_videos,
+        max_video_bytes=event.max_video_bytes(),
+        quality=event.quality(),
     )
 
 
@@ -34,7 +37,14 @@ class EventPolicies:
 
     def get(self, slug: str) -> EventPolicy | None:
         fields = ("slug", "name", "upload_limit", "is_open", "closes_at", "keep_location", "upload_key")
-        fields += ("expected_guests", "max_photos", "max_megabytes")
+        fields += (
+            "expected_guests",
+            "max_photos",
+            "max_megabytes",
+            "allow_videos",
+            "max_video_megabytes",
+            "smaller_photos",
+        )
         event = Event.objects.filter(slug=slug).only(*fields).first()
         return event_policy(event) if event else None
 

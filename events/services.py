@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from events.exports import EXPORT_PREFIX
-from events.models import DEFAULT_LIMIT, Event, Photo, new_upload_key
+from events.models import DEFAULT_LIMIT, RESERVED_SLUGS, Event, Photo, new_upload_key
 from events.selectors import event_policy
 from events.thumbnails import THUMBNAIL_PREFIX, render_thumbnail, thumbnail_key
 from photoshare_site import wiring
@@ -42,7 +42,7 @@ def _save(event: Event, **options) -> Event:
 def _unique_slug(name: str) -> str:
     base = (slugify(name) or "event")[:40].strip("-") or "event"
     slug, n = base, 2
-    while Event.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or Event.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -51,7 +51,7 @@ def event_create(
     *, owner: AbstractBaseUser, name: str, slug: str | None = None, limit: int = DEFAULT_LIMIT, **details
 ) -> Event:
     """Create an event; without a slug one is derived from the name and made unique.
-    `details` are further Event fields (date, is_open, closes_at, keep_location)."""
+    `details` are further Event fields (date, is_open, closes_at, keep_location, caps, video settings)."""
     event = Event(owner=owner, name=name, slug=slug or _unique_slug(name), upload_limit=limit, **details)
     event.full_clean()
     return _save(event)
@@ -104,9 +104,23 @@ def photo_make_thumbnail(*, photo: Photo, data: bytes) -> bool:
     return True
 
 
+def photo_thumbnail_ensure(*, photo: Photo) -> bool:
+    """Make the thumbnail if it is missing: a photo's from its original, a video's from the poster frame
+    the guest page drew (videos are never decoded here). False when there is nothing to show yet."""
+    if photo.thumbnail_key:
+        return True
+    storage = wiring.photo_links().storage
+    source = photo.poster_key() if photo.is_video else photo.key
+    # A video sent without a poster (or before it arrives) keeps a placeholder; the poster may come later.
+    if photo.is_video and not storage.exists(source):
+        return False
+    with storage.open(source) as file:
+        return photo_make_thumbnail(photo=photo, data=file.read())
+
+
 def photo_delete(*, photo: Photo, refund: bool) -> None:
-    """Remove the original, its thumbnail and its record; the event gets its photo and bytes back
-    under its caps either way (once, however often this is retried).
+    """Remove the original, its thumbnail (and a video's poster) and its record; the event gets its photo
+    and bytes back under its caps either way (once, however often this is retried).
 
     With `refund` the device gets its slot back (and could send the same photo again). Without it the
     upload claim stays: the same bytes sent again are answered as already uploaded, so a photo the
@@ -115,7 +129,7 @@ def photo_delete(*, photo: Photo, refund: bool) -> None:
     # Files first, outside any transaction: if a delete fails part-way the record is still listed and
     # the organizer can delete it again; the other order could leave a file no page lists any more.
     store = wiring.photo_store()
-    for key in filter(None, [photo.key, photo.thumbnail_key]):
+    for key in filter(None, [photo.key, photo.thumbnail_key, photo.poster_key() if photo.is_video else ""]):
         store.delete(key)
     quota = wiring.quota_store()
     if refund:

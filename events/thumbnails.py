@@ -17,6 +17,8 @@ from uploads.ports import TooLarge
 
 THUMBNAIL_EDGE = 640
 THUMBNAIL_PREFIX = "thumbs/"
+# The JPEG the guest page draws from a video, kept beside the thumbnails; the video's thumbnail is made from it.
+POSTER_SUFFIX = ".poster.jpg"
 # Pillow's own decompression-bomb check, as a last line: nothing we accept is larger.
 Image.MAX_IMAGE_PIXELS = max(PIXEL_CAPS.values())
 # The gallery needs the primary image only: no embedded thumbnails, depth or auxiliary images.
@@ -28,6 +30,13 @@ _one_render_at_a_time = threading.Lock()
 def thumbnail_key(photo_key: str) -> str:
     """A parallel tree, never mixed into the originals' folders (nor taken for one by the S3 trigger)."""
     return f"{THUMBNAIL_PREFIX}{photo_key}.webp"
+
+
+def poster_video_key(key: str) -> str | None:
+    """The video whose poster frame (uploads/naming.py poster_key) is stored at `key`; None for other keys."""
+    if key.startswith(THUMBNAIL_PREFIX) and key.endswith(POSTER_SUFFIX):
+        return key[len(THUMBNAIL_PREFIX) : -len(POSTER_SUFFIX)]
+    return None
 
 
 def render_thumbnail(data: bytes) -> bytes:

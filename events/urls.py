@@ -42,6 +42,7 @@ urlpatterns = [
     path(
         "events/<slug:slug>/photos/<int:pk>/original", photos.photo_file, {"which": "original"}, name="photo-original"
     ),
+    path("events/<slug:slug>/photos/<int:pk>/video", photos.photo_file, {"which": "video"}, name="photo-video"),
     path(
         "events/<slug:slug>/photos/<int:pk>/thumbnail",
         photos.photo_file,

@@ -17,8 +17,10 @@ CONTENT_SECURITY_POLICY = (
 
 def content_security_policy() -> str:
     origin = wiring.photo_origin()
-    # On AWS the gallery's <img> point at presigned links to the photo bucket.
-    return f"{CONTENT_SECURITY_POLICY}; img-src 'self' {origin}" if origin else CONTENT_SECURITY_POLICY
+    if not origin:
+        return CONTENT_SECURITY_POLICY
+    # On AWS the gallery's <img> and the photo page's <video> point at presigned links to the photo bucket.
+    return f"{CONTENT_SECURITY_POLICY}; img-src 'self' {origin}; media-src 'self' {origin}"
 
 
 class SecurityHeadersMiddleware:

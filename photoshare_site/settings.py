@@ -169,6 +169,9 @@ PHOTO_BUCKET = GUEST.photo_bucket
 # The most an organizer may let one event store (photos, MB); staff may set more in the admin.
 EVENT_MAX_PHOTOS = env_int("PHOTOSHARE_EVENT_MAX_PHOTOS", 10_000, minimum=1)
 EVENT_MAX_MB = env_int("PHOTOSHARE_EVENT_MAX_MB", 20_480, minimum=1)
+# The largest video any event may take (MB); each event sets its own below this (200 MB by default).
+# At most 2047: the gallery's size column (events.Photo.size) is a 32-bit integer on PostgreSQL.
+MAX_VIDEO_MB = env_int("PHOTOSHARE_MAX_VIDEO_MB", 1024, minimum=1, maximum=2047)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -88,11 +88,14 @@ def test_a_download_left_in_a_shared_browser_is_not_stored(client, alice, alices
 
 @pytest.mark.usefixtures("aws_backend")
 class TestOnAws:
-    def test_the_gallery_may_show_thumbnails_from_the_photo_bucket_and_nothing_else(self, client, alice, wedding):
+    def test_the_gallery_may_show_thumbnails_and_videos_from_the_photo_bucket_and_nothing_else(
+        self, client, alice, wedding
+    ):
         client.force_login(alice)
         policy = client.get(reverse("gallery", args=[wedding.slug]))["Content-Security-Policy"]
+        bucket = "https://photoshare-test-photos.s3.amazonaws.com"
         assert policy.startswith(CONTENT_SECURITY_POLICY)
-        assert policy.endswith("; img-src 'self' https://photoshare-test-photos.s3.amazonaws.com")
+        assert policy.endswith(f"; img-src 'self' {bucket}; media-src 'self' {bucket}")
 
     def test_presigned_originals_and_zips_tell_the_browser_not_to_store_them(self, client, alice, wedding):
         photo = Photo.objects.create(

@@ -25,6 +25,7 @@ STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "gallery": SEE_PHOTOS,
     "photo-detail": SEE_PHOTOS,
     "photo-original": SEE_PHOTOS,
+    "photo-video": SEE_PHOTOS,
     "photo-thumbnail": SEE_PHOTOS,
     "download-all": SEE_PHOTOS,
     "photo-hide": (*SEE_PHOTOS, "events.change_photo"),

@@ -19,7 +19,8 @@ from events.zipstream import zip_stream
 from photoshare_site import wiring
 
 PHOTOS_PER_PAGE = 48
-# Shown for a photo whose thumbnail is not made (too large to decode within the memory bound, or damaged).
+# Shown for a photo whose thumbnail is not made (too large to decode within the memory bound, or damaged),
+# and for a video whose poster frame is missing.
 NO_PREVIEW = Path(__file__).resolve().parents[1] / "static" / "events" / "no-preview.svg"
 
 
@@ -38,10 +39,13 @@ def gallery(request: HttpRequest, event: Event) -> HttpResponse:
 @organizer_event
 def photo_detail(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
     photo = selectors.photo_for(event, pk)
+    links = wiring.photo_links()
     context = {
         "event": event,
         "photo": photo,
-        "thumbnail_url": wiring.photo_links().thumbnail_url(photo),
+        "thumbnail_url": links.thumbnail_url(photo),
+        "video_url": links.video_url(photo) if photo.is_video else None,
+        "kind": "Video" if photo.is_video else "Photo",
         "delete_form": PhotoDeleteForm(),
     }
     return render(request, "events/photo_detail.html", context)
@@ -49,15 +53,16 @@ def photo_detail(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
 
 @organizer_event
 def photo_file(request: HttpRequest, event: Event, pk: int, which: str) -> HttpResponse:
-    """The original (as a download named after the guest) or the thumbnail, made on first request."""
+    """The original (as a download named after the guest), a video for the page's player, or the
+    thumbnail, made on first request."""
     photo = selectors.photo_for(event, pk)
     links = wiring.photo_links()
     if which == "original":
-        return links.original(photo)
-    if not photo.thumbnail_key:
-        with links.storage.open(photo.key) as original:
-            if not services.photo_make_thumbnail(photo=photo, data=original.read()):
-                return HttpResponse(NO_PREVIEW.read_bytes(), content_type="image/svg+xml")
+        return links.original(photo, request)
+    if which == "video":
+        return links.video(photo, request)
+    if not services.photo_thumbnail_ensure(photo=photo):
+        return HttpResponse(NO_PREVIEW.read_bytes(), content_type="image/svg+xml")
     return links.thumbnail(photo)
 
 

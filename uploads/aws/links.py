@@ -1,4 +1,5 @@
-"""Photos and ZIPs reach the organizer's browser as short-lived presigned S3 links (no Lambda in between)."""
+"""Photos, videos and ZIPs reach the organizer's browser as short-lived presigned S3 links (no Lambda in
+between)."""
 
 import functools
 from typing import Any
@@ -6,7 +7,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.storage import Storage
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from storages.backends.s3 import S3Storage
 
@@ -33,7 +34,8 @@ def attachment(filename: str) -> dict[str, str]:
 
 @functools.cache
 def bucket_origin(bucket: str) -> str:
-    """Scheme and host of the bucket's presigned links, which the dashboard's CSP must allow images from.
+    """Scheme and host of the bucket's presigned links, which the dashboard's CSP must allow images and
+    videos from.
     Read off a link rather than rebuilt: addressing style and endpoint are botocore's to choose."""
     link = urlsplit(presigning_storage(bucket).url("origin"))
     return f"{link.scheme}://{link.netloc}"
@@ -48,8 +50,17 @@ class PresignedPhotoLinks:
         # The S3 trigger made the thumbnail; until it has, there is nothing to show.
         return self.storage.url(photo.thumbnail_key) if photo.thumbnail_key else None
 
-    def original(self, photo: Any) -> HttpResponse:
+    def video_url(self, photo: Any) -> str:
+        # S3 answers the player's Range requests itself; the type is named so any object plays inline.
+        parameters = {"ResponseContentType": photo.content_type, "ResponseCacheControl": "private, no-store"}
+        url: str = self.storage.url(photo.key, parameters=parameters)
+        return url
+
+    def original(self, photo: Any, request: HttpRequest) -> HttpResponse:
         return redirect(self.storage.url(photo.key, parameters=attachment(photo.download_name())))
+
+    def video(self, photo: Any, request: HttpRequest) -> HttpResponse:
+        return redirect(self.video_url(photo))
 
     def thumbnail(self, photo: Any) -> HttpResponse:
         return redirect(self.storage.url(photo.thumbnail_key))

@@ -115,6 +115,10 @@ class S3PhotoStore:
         obj = self.client.get_object(Bucket=self.bucket, Key=key)
         return stored_photo_from_object(key, obj), obj["Body"].read()
 
+    def describe(self, key: str) -> StoredPhoto:
+        """The photo or video as stored, from its object's metadata alone: a video is never downloaded."""
+        return stored_photo_from_object(key, self.client.head_object(Bucket=self.bucket, Key=key))
+
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=key)
 
