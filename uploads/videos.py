@@ -85,16 +85,18 @@ def blank_video_location(file: BinaryIO, size: int) -> int:
     Not removed: a timed-metadata track of positions, whose samples lie in `mdat`.
     WebM has no standard place for where it was filmed: nothing to blank, 0.
     """
+    if inspect_video(file, size).content_type == "video/webm":
+        return 0
     source = _Source(file, size)
     try:
-        inspect_video(file, size)
-        blanks = [] if source.read(0, 4) == _EBML_MAGIC else list(_location_blanks(source, _movie(source)))
+        blanks = list(_location_blanks(source, _movie(source)))
     except (ValueError, IndexError, struct.error):
         raise UnsupportedMedia() from None
     for blank in blanks:
         for offset, data in blank:
             file.seek(offset)
             file.write(data)
+    file.flush()
     return len(blanks)
 
 
@@ -144,10 +146,12 @@ def _movie(source: _Source) -> _Movie:
     if not top or top[0].kind != b"ftyp":
         raise ValueError("ftyp must come first")
     ftyp = _content(source, top[0], 256)
+    if len(ftyp) < 8:
+        raise ValueError("ftyp too short")
     brands = {ftyp[i : i + 4] for i in range(8, len(ftyp) - 3, 4)} | {ftyp[0:4]}
     if ftyp[0:4] == _QUICKTIME:
         kind = "video/quicktime", "mov"
-    elif brands & _MP4_BRANDS and len(ftyp) >= 8:
+    elif brands & _MP4_BRANDS:
         kind = "video/mp4", "mp4"
     else:
         raise ValueError("not a brand of video we know")
@@ -188,7 +192,7 @@ def _content(source: _Source, box: _Box, limit: int) -> bytes:
 def _children(source: _Source, box: _Box) -> list[_Box]:
     start = box.start
     # ISO's meta is a full box (version and flags before its children); QuickTime's is not.
-    if box.kind == b"meta" and source.read(start + 4, 4) != b"hdlr":
+    if box.kind == b"meta" and _content(source, box, 8)[4:] != b"hdlr":
         start += 4
     return list(_boxes(source, start, box.end))
 

@@ -196,17 +196,26 @@ def test_it_blanks_an_itunes_style_location_item(tmp_path):
     assert (after, count) == (original.replace(EIFFEL, b" " * len(EIFFEL)), 1)
 
 
-def test_it_blanks_the_gps_of_an_xmp_packet(tmp_path):
-    packet = (
-        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-        b'<rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="48,51.5N"/>'
-        b"</rdf:RDF></x:xmpmeta>"
-    )
-    original = movie(movie_box=moov(trak(), extra=(box(b"udta", box(b"XMP_", packet)),)))
+XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    b'<rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="48,51.5N"/>'
+    b"</rdf:RDF></x:xmpmeta>"
+)
+
+
+@pytest.mark.parametrize(
+    "original",
+    [
+        movie(movie_box=moov(trak(), extra=(box(b"udta", box(b"XMP_", XMP)),))),
+        movie(movie_box=moov()) + box(b"uuid", bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC"), XMP),
+    ],
+    ids=["quicktime-user-data", "mp4-uuid-box"],
+)
+def test_it_blanks_the_gps_of_an_xmp_packet(tmp_path, original):
     after, count = blanked(tmp_path, original)
-    assert count == 1 and len(after) == len(original)
-    assert b"GPSLatitude" not in after and b"48,51.5N" not in after
-    assert after.count(b"xmpmeta") == 2
+    assert count == 1
+    gps = b'exif:GPSLatitude="48,51.5N"'
+    assert after == original.replace(gps, b" " * len(gps))
 
 
 def test_it_leaves_a_video_without_a_location_byte_for_byte(tmp_path):
@@ -238,6 +247,7 @@ HOSTILE = {
     "jpeg-photo": (SAMPLES / "gps-orientation6.jpg").read_bytes(),
     "heic-photo": (SAMPLES / "iphone-like.heic").read_bytes(),
     "ftyp-only": ftyp(),
+    "ftyp-too-short": box(b"ftyp", b"qt  ") + moov(),
     "moov-before-ftyp": moov() + ftyp(),
     "unknown-brand": movie(brand=b"abcd"),
     "audio-only": movie(movie_box=moov(trak(b"soun", 0, 0))),
