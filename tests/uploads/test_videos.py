@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLES
 from tests.samples_video import (
     APPLE_LOCATION,
     APPLE_MAKE,
     EIFFEL,
     EIFFEL_APPLE,
+    SAMPLES,
     apple_meta,
     box,
     element,
