@@ -189,6 +189,11 @@ def _content(source: _Source, box: _Box, limit: int) -> bytes:
     return source.read(box.start, min(box.end - box.start, limit))
 
 
+def _whole(source: _Source, box: _Box) -> bytes:
+    """All of a box that holds a location: one too large to read is refused, never searched in part."""
+    return source.read(box.start, box.end - box.start)
+
+
 def _children(source: _Source, box: _Box) -> list[_Box]:
     start = box.start
     # ISO's meta is a full box (version and flags before its children); QuickTime's is not.
@@ -246,8 +251,7 @@ def _held_blanks(source: _Source, parent: _Box) -> Iterator[Blank]:
         yield from _apple_blanks(source, children)
     for box in children:
         if parent.kind == b"udta" and box.kind == _XYZ:
-            # A length and a language, then the text.
-            yield [(box.start + 4, b" " * (box.end - box.start - 4))]
+            yield list(_text_blanks(_whole(source, box), box.start))
         elif parent.kind == b"udta" and box.kind == b"loci":
             yield [(box.at + 4, b"free"), (box.start, bytes(box.end - box.start))]
         elif parent.kind == b"udta" and box.kind == b"XMP_":
@@ -256,12 +260,24 @@ def _held_blanks(source: _Source, parent: _Box) -> Iterator[Blank]:
             yield from _held_blanks(source, box)
 
 
+def _text_blanks(text: bytes, start: int) -> Iterator[tuple[int, bytes]]:
+    """QuickTime user-data text: entries of a 16-bit length, a language and the text. Each text becomes
+    spaces; the lengths stay, so a reader still finds every entry."""
+    offset = 0
+    while offset + 4 <= len(text):
+        (length,) = struct.unpack(">H", text[offset : offset + 2])
+        length = min(length, len(text) - offset - 4)  # a text its box cuts short is blanked to the box's end
+        if length:
+            yield start + offset + 4, b" " * length
+        offset += 4 + length
+
+
 def _apple_blanks(source: _Source, meta: list[_Box]) -> Iterator[Blank]:
     """The values of an `ilst` whose key (in `keys`, by index) is a location, or whose type is ©xyz."""
     boxes = {box.kind: box for box in meta}
     if b"ilst" not in boxes:
         return
-    names = _key_names(_content(source, boxes[b"keys"], MAX_READ)) if b"keys" in boxes else []
+    names = _key_names(_whole(source, boxes[b"keys"])) if b"keys" in boxes else []
     for item in _boxes(source, boxes[b"ilst"].start, boxes[b"ilst"].end):
         index = int.from_bytes(item.kind, "big")
         if item.kind == _XYZ or (0 < index <= len(names) and names[index - 1].startswith(_APPLE_LOCATION)):
@@ -292,9 +308,7 @@ def _value_blank(source: _Source, data: _Box) -> tuple[int, bytes]:
 
 
 def _xmp_blank(source: _Source, box: _Box) -> Iterator[Blank]:
-    packet = bytearray(_content(source, box, MAX_READ))
-    if box.end - box.start > MAX_READ:
-        raise ValueError("an XMP packet too large to search")
+    packet = bytearray(_whole(source, box))
     if xmp.blank_location(packet):
         yield [(box.start, bytes(packet))]
 

@@ -33,7 +33,7 @@ from tests.samples_video import (
     xyz,
 )
 from uploads.ports import UnsupportedMedia
-from uploads.videos import MAX_HEADERS, VideoInfo, blank_video_location, inspect_video
+from uploads.videos import MAX_HEADERS, MAX_READ, VideoInfo, blank_video_location, inspect_video
 
 MB = 1024 * 1024
 
@@ -157,6 +157,22 @@ def test_it_blanks_the_user_data_location_and_nothing_else(tmp_path):
     assert count == 1
     assert after == original.replace(EIFFEL, b" " * len(EIFFEL))
     assert b"Apple" in after
+
+
+def test_it_blanks_every_language_of_a_user_data_location_keeping_their_lengths(tmp_path):
+    english, french = struct.pack(">HH", len(EIFFEL), 0x15C7) + EIFFEL, struct.pack(">HH", 6, 0x1A41) + b"Paris!"
+    original = movie(movie_box=moov(trak(), extra=(box(b"udta", box(b"\xa9xyz", english, french)),)))
+    after, count = blanked(tmp_path, original)
+    assert count == 1
+    assert after == original.replace(EIFFEL, b" " * len(EIFFEL)).replace(b"Paris!", b" " * 6)
+
+
+def test_it_refuses_a_location_box_too_large_to_search_whole(tmp_path):
+    texts = [xyz(EIFFEL)[8:]] * (MAX_READ // len(xyz(EIFFEL)[8:]) + 1)  # the last one past the first MAX_READ bytes
+    original = movie(movie_box=moov(trak(), extra=(box(b"udta", box(b"\xa9xyz", *texts)),)))
+    with pytest.raises(UnsupportedMedia):
+        blanked(tmp_path, original)
+    assert (tmp_path / "video").read_bytes() == original
 
 
 def test_it_blanks_a_location_in_a_tracks_user_data(tmp_path):
