@@ -21,8 +21,9 @@ from uploads.ports import UnsupportedMedia
 # Far more than a phone's video holds (a few dozen boxes; a fragmented MP4 two per fragment), far
 # fewer than a file of a million tiny boxes would make the walk read.
 MAX_HEADERS = 20_000
-# The most read at once (a keys box, an XMP packet): a larger one is not what it claims to be.
-MAX_READ = 256 * 1024
+# The most read at once: a keys box, a text, an XMP packet (which Adobe's editors grow with their
+# edit history to hundreds of KB). A box holding a location that is larger is refused, not kept.
+MAX_READ = 4 * 1024 * 1024
 
 _QUICKTIME = b"qt  "
 _MP4_BRANDS = {b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"iso7", b"iso8", b"iso9", b"mp41", b"mp42"}
