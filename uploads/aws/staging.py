@@ -7,6 +7,7 @@ Every call here exists in boto3/botocore 1.34.0, the oldest SDK the guest functi
 """
 
 import base64
+import functools
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -14,6 +15,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, BinaryIO, cast
 
+import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from uploads.aws.s3 import S3PhotoStore
@@ -29,6 +32,18 @@ MAX_URL_SECONDS = 900
 SPOOL_BYTES = 8 * MiB
 COPY_CHUNK = MiB
 _MISSING = {"404", "NoSuchKey", "NotFound"}
+# How the phone's requests are signed: SigV4, the only signature that binds headers (size, checksum), at
+# the bucket's regional virtual-host address (bucket.s3.<region>.amazonaws.com). botocore's default
+# presigns SigV2 in older regions and names the global endpoint, which answers a bucket's first day
+# with redirects a browser's cross-origin PUT does not follow.
+PRESIGNING = Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
+
+
+@functools.cache
+def presigning_client() -> Any:
+    """The client that signs the phone's requests; it makes no call. Its region (AWS_DEFAULT_REGION, which
+    Lambda sets) must be the bucket's; AWS_ENDPOINT_URL_S3 moves it (LocalStack serves virtual hosts too)."""
+    return boto3.client("s3", config=PRESIGNING)
 
 
 class S3Staging:
@@ -39,8 +54,11 @@ class S3Staging:
     def __init__(self, client: Any, bucket: str, *, part_size: int = PART_SIZE, presigner: Any = None):
         self.client, self.bucket, self.part_size = client, bucket, part_size
         self.presigner = presigner or client
-        if self.presigner.meta.config.signature_version != "s3v4":
-            raise ValueError("S3Staging presigns with SigV4: give it a client with Config(signature_version='s3v4')")
+        # Its configuration may say s3v4 and still presign SigV2 (botocore's default): ask it for a link.
+        if "X-Amz-Signature=" not in self.presigner.generate_presigned_url(
+            "get_object", Params={"Bucket": bucket, "Key": STAGING_PREFIX}, ExpiresIn=1
+        ):
+            raise ValueError("S3Staging presigns with SigV4: give it a client made with staging.PRESIGNING")
         self.photos = S3PhotoStore(client, bucket)
 
     # --- sending -----------------------------------------------------------------------------------
@@ -54,7 +72,12 @@ class S3Staging:
             return Targets(single=Target(url, headers))
         upload_id = self._upload_id(key) or self._begin(upload)
         parts = [
-            Target(self._presign("upload_part", key, {"UploadId": upload_id, "PartNumber": n, "ContentLength": size}, seconds), {})
+            Target(
+                self._presign(
+                    "upload_part", key, {"UploadId": upload_id, "PartNumber": n, "ContentLength": size}, seconds
+                ),
+                {},
+            )
             for n, size in enumerate(self._part_sizes(upload), start=1)
         ]
         return Targets(part_size=self.part_size, parts=parts)
