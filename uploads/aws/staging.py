@@ -47,18 +47,12 @@ def presigning_client() -> Any:
 
 
 class S3Staging:
-    """`client` makes the calls; `presigner` (default: `client`) signs the phone's requests, which S3
-    then authorises as that client's role. It must sign with SigV4, the only signature that binds the
-    request's headers (size, checksum) and works in every region."""
+    """`client` makes the calls; `presigner` signs the phone's requests, which S3 then authorises as its
+    role: by default `presigning_client()`, any other must be made with PRESIGNING too."""
 
     def __init__(self, client: Any, bucket: str, *, part_size: int = PART_SIZE, presigner: Any = None):
         self.client, self.bucket, self.part_size = client, bucket, part_size
-        self.presigner = presigner or client
-        # Its configuration may say s3v4 and still presign SigV2 (botocore's default): ask it for a link.
-        if "X-Amz-Signature=" not in self.presigner.generate_presigned_url(
-            "get_object", Params={"Bucket": bucket, "Key": STAGING_PREFIX}, ExpiresIn=1
-        ):
-            raise ValueError("S3Staging presigns with SigV4: give it a client made with staging.PRESIGNING")
+        self.presigner = presigner
         self.photos = S3PhotoStore(client, bucket)
 
     # --- sending -----------------------------------------------------------------------------------
@@ -162,7 +156,9 @@ class S3Staging:
         return list(range(1, len(self._part_sizes(upload)) + 1))
 
     def _presign(self, operation: str, key: str, params: dict[str, Any], seconds: int) -> str:
-        url: str = self.presigner.generate_presigned_url(
+        # Made on first use: the dashboard, which presigns nothing, never makes one.
+        presigner = self.presigner or presigning_client()
+        url: str = presigner.generate_presigned_url(
             operation, Params={"Bucket": self.bucket, "Key": key, **params}, ExpiresIn=seconds, HttpMethod="PUT"
         )
         return url
