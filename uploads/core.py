@@ -222,21 +222,24 @@ class Uploader:
             self.quota.release_pending(held)
         return False
 
-    def _stored_photo(self, held: Claim) -> StoredPhoto:
+    def describe_stored(self, held: Claim) -> StoredPhoto:
         """Describe a stored photo nobody is resending, from its bytes (the sweep)."""
         data = self.photos.read(held.key)
         return _stored_photo(held, inspect_image(data), len(data))
 
-    def recover(self, event: str, settle: Callable[[Claim], bool] | None = None) -> Recovered:
+    def recover(self, event: str, settle_direct: Callable[[Claim], bool] | None = None) -> Recovered:
         """The periodic sweep: settle the event's claims past their deadline (their request died, or
-        their direct upload expired), and delete what dead requests left half-written. `settle` (True:
-        completed, False: released) replaces settling from the stored photo (uploads/direct.py)."""
+        their direct upload expired), and delete what dead requests left half-written. Direct uploads'
+        claims are settled by `settle_direct` (True: completed, False: released; uploads/direct.py)."""
         now = self.clock()
-        settle = settle or (lambda held: self.settle(held, self._stored_photo, release=True))
         completed = released = failed = 0
         for held in self.quota.pending_claims(event, now):
             try:
-                if settle(held):
+                if settle_direct and held.expires_at:
+                    stored = settle_direct(held)
+                else:
+                    stored = self.settle(held, self.describe_stored, release=True)
+                if stored:
                     completed += 1
                 else:
                     released += 1
