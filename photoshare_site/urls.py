@@ -12,7 +12,7 @@ urlpatterns = [
     path("api/openapi.json", api.openapi, name="api-openapi"),
     path("api/events/<str:slug>", api.event_info, {"uploader": wiring.uploader}, name="api-event"),
     path("api/upload", api.upload, {"uploader": wiring.uploader}, name="api-upload"),
-    path("api/uploads/<str:upload_id>/data", local_put.receive, {"staging": wiring.staging_store}, name="api-upload-data"),
+    path("api/uploads/<str:upload_id>/data", local_put.receive, {"staging": wiring.staging_store}, name="api-put"),
     path("guest/", guest_page.guest_file, name="guest-page"),
     path("guest/<str:name>", guest_page.guest_file, name="guest-file"),
 ]

@@ -28,7 +28,8 @@ def receive(request: HttpRequest, upload_id: str, staging: StagingFactory) -> Ht
     else:
         status, body = http.answer(lambda: _receive(request, upload_id, staging()))
     response = JsonResponse(body, status=status)
-    for name, value in http.response_headers(body, request.headers.get("Origin"), settings.GUEST_API_CORS_ORIGINS).items():
+    headers = http.response_headers(body, request.headers.get("Origin"), settings.GUEST_API_CORS_ORIGINS)
+    for name, value in headers.items():
         response[name] = value
     if status == 200:
         response["ETag"] = f'"{body["etag"]}"'
