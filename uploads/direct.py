@@ -42,7 +42,13 @@ from uploads.videos import blank_video_location, inspect_video
 
 log = logging.getLogger(__name__)
 
-PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic", "image/heif": "heif"}
+PHOTO_TYPES = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "image/heic": "heic",
+    "image/heif": "heif",
+}
 VIDEO_TYPES = {"video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm"}
 # What a start may announce, and the extension its storage key takes.
 CONTENT_TYPES = PHOTO_TYPES | VIDEO_TYPES
