@@ -10,7 +10,7 @@ from events.recorder import GalleryRecorder
 from events.selectors import EventPolicies
 from tests.uploads.fake_staging import FakeStaging
 from uploads.core import Uploader
-from uploads.direct import DirectUploads, StartRequest, Started
+from uploads.direct import DirectUploads, Started, StartRequest
 from uploads.policy import EventPolicy
 from uploads.stores.filesystem import FileSystemPhotoStore
 from uploads.stores.sql import SqlQuotaStore
@@ -77,7 +77,7 @@ def start_request(event, device: str, data: bytes, content_type: str = "image/jp
         "sha256": hashlib.sha256(data).hexdigest(),
         "content_type": content_type,
     }
-    return StartRequest(**(fields | changes))  # type: ignore[arg-type]
+    return StartRequest(**(fields | changes))
 
 
 def started(direct: Direct, event, device: str, data: bytes, content_type: str = "image/jpeg") -> Started:
