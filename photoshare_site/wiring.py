@@ -1,6 +1,8 @@
 """The one place that picks the adapters, from settings (PHOTOSHARE_BACKEND): SQL and the local disk,
 or DynamoDB and S3. Views, services and commands ask for a port here and never ask which runtime runs."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import transaction
 from django.utils.crypto import salted_hmac
@@ -14,6 +16,7 @@ from uploads.aws.exports import BackgroundZips
 from uploads.aws.links import PresignedPhotoLinks, bucket_origin
 from uploads.aws.s3 import IndexedByBucketEvents, S3PhotoStore
 from uploads.core import Uploader
+from uploads.direct import DirectUploads
 from uploads.ports import PhotoStore, PolicyMirror, QuotaStore
 from uploads.ratelimit import LIMITS, RateLimiter
 from uploads.stores.filesystem import FileSystemPhotoStore
@@ -103,4 +106,14 @@ def uploader() -> Uploader:
         recorder=GalleryRecorder(),
         atomic=transaction.atomic,
         limiter=RateLimiter(SqlRateCounters(), LIMITS.scaled(settings.GUEST.rate_limit_scale)),
+    )
+
+
+def direct_uploads() -> DirectUploads:
+    """Originals and videos sent straight to the staging store (uploads/direct.py)."""
+    return DirectUploads(
+        uploader(),
+        staging_store(),
+        lifetime=timedelta(seconds=settings.GUEST.upload_url_seconds),
+        max_photo_bytes=settings.MAX_UPLOAD_BYTES,
     )
