@@ -69,10 +69,10 @@ def test_one_event_whose_stores_fail_does_not_stop_the_sweep_of_the_others(alice
     dead_request(party, device, 1, stored=False)
     recover = Uploader.recover
 
-    def failing_for_the_wedding(uploader, slug):
+    def failing_for_the_wedding(uploader, slug, **settlers):
         if slug == wedding.slug:
             raise ConnectionError("table unreachable")
-        return recover(uploader, slug)
+        return recover(uploader, slug, **settlers)
 
     monkeypatch.setattr(Uploader, "recover", failing_for_the_wedding)
     assert uploads_recover() == {wedding.slug: Recovered(failed=1), party.slug: Recovered(released=1)}
