@@ -20,7 +20,7 @@ urlpatterns = [
         {"direct": wiring.direct_uploads},
         name="api-upload-complete",
     ),
-    path("api/uploads/<str:upload_id>/data", local_put.receive, {"staging": wiring.staging_store}, name="api-put"),
+    path("api/uploads/<str:upload_id>/data", local_put.receive, {"staging": wiring.local_staging}, name="api-put"),
     path("guest/", guest_page.guest_file, name="guest-page"),
     path("guest/<str:name>", guest_page.guest_file, name="guest-file"),
 ]

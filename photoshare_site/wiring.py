@@ -15,9 +15,10 @@ from uploads.aws.dynamodb import DynamoDBStore
 from uploads.aws.exports import BackgroundZips
 from uploads.aws.links import PresignedPhotoLinks, bucket_origin
 from uploads.aws.s3 import IndexedByBucketEvents, S3PhotoStore
+from uploads.aws.staging import S3Staging
 from uploads.core import Uploader
 from uploads.direct import DirectUploads
-from uploads.ports import PhotoStore, PolicyMirror, QuotaStore
+from uploads.ports import PhotoStore, PolicyMirror, QuotaStore, StagingStore
 from uploads.ratelimit import LIMITS, RateLimiter
 from uploads.stores.filesystem import FileSystemPhotoStore
 from uploads.stores.sql import SqlQuotaStore
@@ -54,8 +55,16 @@ def _sign_upload_url(message: str) -> str:
     return salted_hmac("photoshare.direct-upload-url", message, algorithm="sha256").hexdigest()
 
 
-def staging_store() -> FileSystemStaging:
-    """Where direct uploads wait for completion: beside the photos, behind URLs signed with SECRET_KEY."""
+def staging_store() -> StagingStore:
+    """Where direct uploads wait for completion: the photo bucket's `_incoming/` behind presigned URLs,
+    or beside the photos behind URLs signed with SECRET_KEY."""
+    if _on_aws():
+        return S3Staging(clients.s3(), settings.PHOTO_BUCKET, presigner=clients.s3_presigner())
+    return local_staging()
+
+
+def local_staging() -> FileSystemStaging:
+    """The local server's staging, which its PUT endpoint (uploads/local_put.py) writes to."""
     return FileSystemStaging(local_photos(), _sign_upload_url)
 
 

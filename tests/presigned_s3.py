@@ -38,7 +38,11 @@ class PresignGate:
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         environ["wsgi.input"] = io.BytesIO(body)
         query = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
-        refusal = _refusal(environ, query, body, datetime.now(UTC) + self.clock_offset) if "X-Amz-Signature" in query else None
+        refusal = (
+            _refusal(environ, query, body, datetime.now(UTC) + self.clock_offset)
+            if "X-Amz-Signature" in query
+            else None
+        )
         if refusal is None:
             return self.app(environ, start_response)
         status, code = refusal

@@ -33,7 +33,7 @@ def racer(event, data: bytes, gun: threading.Barrier, outcomes: Counter) -> None
     from django.db import connection
 
     from photoshare_site import wiring
-    from uploads.direct import StartRequest, Started
+    from uploads.direct import Started, StartRequest
     from uploads.ports import UploadError
 
     direct = wiring.direct_uploads()
@@ -79,9 +79,7 @@ def main() -> None:
     event = event_create(owner=owner, name="Race", limit=args.limit)
     outcomes: Counter[str] = Counter()
     gun = threading.Barrier(args.threads)
-    threads = [
-        threading.Thread(target=racer, args=(event, jpeg_bytes(n), gun, outcomes)) for n in range(args.threads)
-    ]
+    threads = [threading.Thread(target=racer, args=(event, jpeg_bytes(n), gun, outcomes)) for n in range(args.threads)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -55,14 +55,14 @@ def put(client, url: str, data: bytes, content_type="image/jpeg"):
 @pytest.fixture
 def small_parts(monkeypatch):
     """Parts of 1,000 bytes, so a small file goes in several."""
-    staging = wiring.staging_store
+    staging = wiring.local_staging
 
     def with_small_parts() -> FileSystemStaging:
         store = staging()
         store.part_size = 1000
         return store
 
-    monkeypatch.setattr(wiring, "staging_store", with_small_parts)
+    monkeypatch.setattr(wiring, "local_staging", with_small_parts)
 
 
 def test_a_photo_goes_from_start_to_stored_through_the_three_endpoints(client, wedding, device, photos_dir):

@@ -49,7 +49,7 @@ class Body(io.RawIOBase):
 
 @pytest.fixture
 def store(photos_dir) -> FileSystemStaging:
-    return wiring.staging_store()
+    return wiring.local_staging()
 
 
 def pending(data: bytes, *, expires_in: int = 600, sha256: str | None = None, size: int | None = None):
@@ -202,7 +202,7 @@ def test_a_changed_part_number_is_refused(client, store, photos_dir):
 def test_a_disk_at_its_free_space_floor_takes_no_bytes(client, settings, store, photos_dir):
     settings.PHOTOS_MIN_FREE_BYTES = 10**18
     data = os.urandom(3000)
-    response = put(client, single_url(wiring.staging_store(), pending(data)), data)
+    response = put(client, single_url(wiring.local_staging(), pending(data)), data)
     assert response.status_code == 503
     assert response.json()["status"] == "storage_full"
     assert staged_files(photos_dir) == []

@@ -54,7 +54,12 @@ class S3Staging:
             return Targets(single=Target(url, headers))
         upload_id = self._upload_id(key) or self._begin(upload)
         parts = [
-            Target(self._presign("upload_part", key, {"UploadId": upload_id, "PartNumber": n, "ContentLength": size}, seconds), {})
+            Target(
+                self._presign(
+                    "upload_part", key, {"UploadId": upload_id, "PartNumber": n, "ContentLength": size}, seconds
+                ),
+                {},
+            )
             for n, size in enumerate(self._part_sizes(upload), start=1)
         ]
         return Targets(part_size=self.part_size, parts=parts)
