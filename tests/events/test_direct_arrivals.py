@@ -13,7 +13,7 @@ from events.s3_events import index_new_photos
 from photoshare_site import wiring
 from tests.conftest import jpeg_bytes
 from uploads.aws import clients
-from uploads.direct import StartRequest, Started
+from uploads.direct import Started, StartRequest
 
 RECORDED = Path(__file__).resolve().parents[1] / "lambda_events" / "s3_object_created.json"
 

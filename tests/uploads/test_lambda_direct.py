@@ -14,7 +14,7 @@ from uploads.aws import clients
 pytestmark = pytest.mark.one_database
 
 
-def request(method: str, path: str, body: dict | None = None, query: dict | None = None) -> dict:
+def request(method: str, path: str, body: dict[str, object] | None = None, query: dict | None = None) -> dict:
     event = recorded("apigw_rest_v1_post_upload")
     event |= {"httpMethod": method, "path": path, "body": json.dumps(body) if body else None}
     event["queryStringParameters"] = query
@@ -22,7 +22,7 @@ def request(method: str, path: str, body: dict | None = None, query: dict | None
 
 
 def start(data: bytes, content_type: str = "image/jpeg"):
-    body = {"eventName": "ana-ben", "uploadKey": KEY, "guestName": "Carla", "deviceId": PHONE}
+    body: dict[str, object] = {"eventName": "ana-ben", "uploadKey": KEY, "guestName": "Carla", "deviceId": PHONE}
     body |= {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "contentType": content_type}
     return call(request("POST", "/uploads", body))
 
