@@ -1,4 +1,5 @@
-"""The dashboard function's S3 trigger: index each photo stored in the private bucket.
+"""The dashboard function's S3 trigger: index each photo stored in the private bucket, and complete
+each direct upload whose bytes arrived under `_incoming/`.
 
 Zappa's handler sets Django up on every cold start (the stage has `django_settings`) and then
 calls this with the raw S3 notification. The guest Lambda has no database: this is where its
@@ -14,22 +15,20 @@ from events.recorder import photo_record
 from events.services import photo_make_thumbnail
 from events.thumbnails import THUMBNAIL_PREFIX
 from photoshare_site import wiring
-from uploads.ports import STAGING_PREFIX
+from uploads.ports import STAGING_PREFIX, UnknownUpload, UnsupportedMedia, WrongBytes
 
 log = logging.getLogger(__name__)
 
 
 def index_new_photos(event: dict, context: object = None) -> int:
     """Record each new original with its thumbnail. Thumbnails and ZIP exports (written into the same
-    bucket) trigger this too and are skipped; S3 may deliver an event twice, so known keys are skipped.
-    A direct upload's bytes arriving in `_incoming/` complete it, if its page has not (its published
-    copy then comes back here as a new original)."""
+    bucket) trigger this too and are skipped; S3 may deliver an event twice, so known keys are skipped."""
     indexed = 0
     store = wiring.bucket_photos()
     for record in event.get("Records", []):
         key = unquote_plus(record["s3"]["object"]["key"])
         if key.startswith(STAGING_PREFIX):
-            wiring.direct_uploads().complete_arrived(key)
+            _complete_arrived(key)
             continue
         if key.startswith((THUMBNAIL_PREFIX, EXPORT_PREFIX)) or Photo.objects.filter(key=key).exists():
             continue
@@ -38,3 +37,20 @@ def index_new_photos(event: dict, context: object = None) -> int:
         log.info("indexed %s", key)
         indexed += 1
     return indexed
+
+
+# Refusals of what the phone sent: the core deleted the bytes and gave the slot back, so a retry of
+# this invocation (Lambda retries one that raises) would find nothing to do. Anything else (S3 or
+# DynamoDB unavailable) raises, and Lambda tries the event again.
+_FINAL = (WrongBytes, UnsupportedMedia, UnknownUpload)
+
+
+def _complete_arrived(staging_key: str) -> None:
+    """A direct upload's bytes arrived: complete it, unless the page did first (uploads/direct.py).
+    Its photo, once stored, comes back here as an ObjectCreated of its own and is indexed then."""
+    try:
+        result = wiring.direct_uploads().complete_arrived(staging_key)
+    except _FINAL as refused:
+        log.info("refused staged %s: %s", staging_key, type(refused).__name__)
+        return
+    log.info("completed staged %s: %s", staging_key, result.key if result else "nothing pending")
