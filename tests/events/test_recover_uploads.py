@@ -61,7 +61,7 @@ def test_the_command_completes_a_stored_photo_and_releases_a_lost_one(wedding, d
 def test_a_claim_younger_than_the_ttl_is_left_to_its_request(wedding, device, photos_dir):
     dead_request(wedding, device, 1, stored=False, age=CLAIM_TTL / 2)
     assert recover_uploads() == "Nothing to recover.\n"
-    assert len(wiring.quota_store().pending_claims(wedding.slug, utc_now())) == 1
+    assert len(wiring.quota_store().pending_claims(wedding.slug, utc_now() + CLAIM_TTL)) == 1
 
 
 def test_one_event_whose_stores_fail_does_not_stop_the_sweep_of_the_others(alice, wedding, device, monkeypatch):
@@ -69,10 +69,10 @@ def test_one_event_whose_stores_fail_does_not_stop_the_sweep_of_the_others(alice
     dead_request(party, device, 1, stored=False)
     recover = Uploader.recover
 
-    def failing_for_the_wedding(uploader, slug):
+    def failing_for_the_wedding(uploader, slug, **settlers):
         if slug == wedding.slug:
             raise ConnectionError("table unreachable")
-        return recover(uploader, slug)
+        return recover(uploader, slug, **settlers)
 
     monkeypatch.setattr(Uploader, "recover", failing_for_the_wedding)
     assert uploads_recover() == {wedding.slug: Recovered(failed=1), party.slug: Recovered(released=1)}
