@@ -1,6 +1,8 @@
 """The one place that picks the adapters, from settings (PHOTOSHARE_BACKEND): SQL and the local disk,
 or DynamoDB and S3. Views, services and commands ask for a port here and never ask which runtime runs."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import transaction
 from django.utils.crypto import salted_hmac
@@ -51,9 +53,18 @@ def _sign_upload_url(message: str) -> str:
     return salted_hmac("photoshare.direct-upload-url", message, algorithm="sha256").hexdigest()
 
 
-def staging_store() -> FileSystemStaging:
+def local_staging() -> FileSystemStaging:
     """Where direct uploads wait for completion: beside the photos, behind URLs signed with SECRET_KEY."""
     return FileSystemStaging(local_photos(), _sign_upload_url)
+
+
+def staging_store() -> FileSystemStaging:
+    return local_staging()
+
+
+def remove_staged_leftovers(older_than: datetime) -> int:
+    """Staged bytes of uploads nothing will complete; on AWS the bucket's lifecycle rule removes them."""
+    return 0 if _on_aws() else local_staging().remove_leftovers(older_than)
 
 
 def bucket_photos() -> S3PhotoStore:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote, urlencode
@@ -40,6 +40,8 @@ from uploads.stores.filesystem import FileSystemPhotoStore
 PART_SIZE = 8 * 1024 * 1024
 # The request body is read and written this much at a time: memory stays flat whatever the size.
 CHUNK = 1024 * 1024
+# The sweep deletes staged bytes untouched this long: far beyond any claim's life (see remove_leftovers).
+STAGED_LEFTOVER_AGE = timedelta(days=1)
 PART = ".part-"
 SEALED = ".sealed"
 
