@@ -85,7 +85,9 @@ class Grant:
         return PendingUpload(event, self.device, fingerprint, token, self.size, "", expires_at)
 
     def message(self) -> str:
-        fields = (self.upload_id, self.device, self.size, self.part or 0, self.part_size, self.expires)
+        # "whole", not a number: no part number a client writes in can pass for a whole-file URL.
+        part = "whole" if self.part is None else self.part
+        fields = (self.upload_id, self.device, self.size, part, self.part_size, self.expires)
         return "\n".join(str(field) for field in fields)
 
     def url(self, sign: Sign) -> str:
