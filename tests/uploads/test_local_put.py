@@ -70,7 +70,7 @@ def through_django(environ: dict) -> Answer:
 
 def before_django(environ: dict) -> Answer:
     """The path gunicorn takes; anything it leaves to Django is answered 599 here."""
-    started = {}
+    started: dict = {}
 
     def django(environ, start_response):
         start_response("599 Left to Django", [])
