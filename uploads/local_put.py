@@ -7,8 +7,8 @@ holding it whole, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE (which guards `request
 The signature is the only authority: no cookie, no CSRF token, no upload key.
 
 Under gunicorn these PUTs are answered before Django (`serving_puts`, photoshare_site/wsgi.py): its
-middleware has nothing to do for them and costs a tenth of their CPU (README "Local staging"). The view
-serves the same answers wherever Django's own handler runs (runserver, the test servers).
+middleware has nothing to do for them and cost a seventh of their server CPU (README "Local staging").
+The view gives the same answers wherever Django's own handler runs (runserver, the test servers).
 """
 
 import json
