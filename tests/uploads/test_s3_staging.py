@@ -14,6 +14,7 @@ import boto3
 import pytest
 import requests
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from tests.presigned_s3 import ACCESS_KEY, SECRET_KEY, GatedMotoServer
 from tests.uploads.contract_photos import stored_photo
@@ -192,6 +193,24 @@ def test_a_multipart_upload_cut_after_two_parts_continues_where_it_stopped(store
         assert hashlib.sha256(file.read()).hexdigest() == upload.fingerprint
 
 
+def test_when_another_completer_joined_the_parts_first_completing_still_succeeds(store, s3, monkeypatch):
+    video = os.urandom(VIDEO_SIZE)
+    upload = pending(video)
+    send_parts(store.targets(upload), video, [1, 2, 3, 4, 5])
+    complete = s3.complete_multipart_upload
+
+    def joined_meanwhile(**params):
+        # The page's completion and the bucket's event race: the other one joins the parts first, and
+        # S3 answers this one that the upload is gone (moto would answer it again as a success).
+        complete(**params)
+        raise ClientError({"Error": {"Code": "NoSuchUpload"}}, "CompleteMultipartUpload")
+
+    monkeypatch.setattr(s3, "complete_multipart_upload", joined_meanwhile)
+    store.assemble(upload, None)
+    with store.open(upload) as file:
+        assert hashlib.sha256(file.read()).hexdigest() == upload.fingerprint
+
+
 def test_each_part_url_is_bound_to_its_exact_size(store):
     video = os.urandom(VIDEO_SIZE)
     upload = pending(video)
@@ -230,6 +249,7 @@ def test_discard_deletes_every_version_and_aborts_the_multipart_upload(store, s3
     put(single(store, whole), photo)
     put(single(store, whole), photo)
     send_parts(store.targets(parted), video, [1])
+    assert (staged_versions(s3), open_uploads(s3)) == ([whole.staging_key] * 2, [parted.staging_key])
     store.discard(whole)
     store.discard(parted)
     store.discard(parted)

@@ -65,15 +65,8 @@ class S3Staging:
             headers = {"Content-Type": upload.content_type, "x-amz-checksum-sha256": checksum}
             return Targets(single=Target(url, headers))
         upload_id = self._upload_id(key) or self._begin(upload)
-        parts = [
-            Target(
-                self._presign(
-                    "upload_part", key, {"UploadId": upload_id, "PartNumber": n, "ContentLength": size}, seconds
-                ),
-                {},
-            )
-            for n, size in enumerate(self._part_sizes(upload), start=1)
-        ]
+        # No header to send: the browser sets the length the signature fixes.
+        parts = [self._part(key, upload_id, n, size, seconds) for n, size in enumerate(self._part_sizes(upload), 1)]
         return Targets(part_size=self.part_size, parts=parts)
 
     def received(self, upload: PendingUpload) -> list[int]:
@@ -162,6 +155,10 @@ class S3Staging:
             operation, Params={"Bucket": self.bucket, "Key": key, **params}, ExpiresIn=seconds, HttpMethod="PUT"
         )
         return url
+
+    def _part(self, key: str, upload_id: str, number: int, size: int, seconds: int) -> Target:
+        params = {"UploadId": upload_id, "PartNumber": number, "ContentLength": size}
+        return Target(self._presign("upload_part", key, params, seconds), {})
 
     def _staged(self, key: str) -> bool:
         return self.photos.exists(key)
