@@ -300,7 +300,13 @@ class DirectUploads:
     def _refuse(self, claim: Claim, upload: PendingUpload) -> None:
         """Give the slot back and drop the staged bytes, unless another completer already stored them
         (a page's second complete meeting the first): then the answer is "try again", never undoing it."""
-        if self.uploader.photos.exists(claim.key):
+        try:
+            published = self.uploader.photos.exists(claim.key)
+        except Exception:
+            # Undecided: the claim and its bytes stay until the sweep settles them after the expiry.
+            log.exception("could not tell whether %s was published", claim.key)
+            raise StorageUnavailable() from None
+        if published:
             raise UploadInProgress()
         self.uploader.release_quietly(claim)
         self._discard_quietly(upload)

@@ -3,6 +3,7 @@
 import base64
 import binascii
 import json
+import logging
 import re
 from dataclasses import dataclass
 
@@ -10,6 +11,8 @@ from uploads.core import UploadRequest
 from uploads.direct import CONTENT_TYPES, POSTER_MAX_BYTES, StartRequest
 from uploads.naming import GUEST_NAME_MAX, SLUG_PATTERN, clean_guest_name
 from uploads.ports import BadRequest, InvalidField, TooLarge
+
+log = logging.getLogger(__name__)
 
 _SLUG = re.compile(SLUG_PATTERN)
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -147,9 +150,12 @@ def _parse_parts(value: object) -> dict[int, str] | None:
 
 
 def _parse_poster(value: object) -> bytes | None:
-    if not isinstance(value, str) or len(value) > 2 * POSTER_MAX_BYTES:
+    if value is None:
         return None
     try:
+        if not isinstance(value, str) or len(value) > 2 * POSTER_MAX_BYTES:
+            raise ValueError("not a string of at most the poster's size")
         return base64.b64decode(_DATA_URL.sub("", value, count=1), validate=True) or None
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError) as problem:
+        log.warning("poster ignored: %s", problem)
         return None
