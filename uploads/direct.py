@@ -239,12 +239,25 @@ class DirectUploads:
             except (WrongBytes, UnsupportedMedia):
                 self._refuse(claim, upload)
                 raise
-            self._publish(claim, upload, file, photo)
-        try:
-            self.uploader.record_or_undo(claim, photo)
-        finally:
+            ours = self._publish(claim, upload, file, photo)
+        if ours:
+            try:
+                self.uploader.record_or_undo(claim, photo)
+            finally:
+                self._discard_quietly(upload)
+        else:
+            self._record_theirs(claim, photo)
             self._discard_quietly(upload)
         return self._result(policy, claim, photo.key)
+
+    def _record_theirs(self, claim: Claim, photo: StoredPhoto) -> None:
+        """Count a photo the other completer published (counting twice is harmless). Never undone here:
+        it is theirs to undo, or the sweep's to complete from the staged copy, which is kept for it."""
+        try:
+            self.uploader.record(claim, photo)
+        except Exception:
+            log.exception("recording %s, published by the other completer, failed", photo.key)
+            raise StorageUnavailable() from None
 
     def _verified(self, policy: EventPolicy, claim: Claim, upload: PendingUpload, file: BinaryIO) -> StoredPhoto:
         """What to store for the staged bytes, once they are those announced and of the kind announced;
@@ -278,14 +291,14 @@ class DirectUploads:
             blank_video_location(file, claim.size)
         return _stored(claim, video.content_type, claim.size, video.width or 0, video.height or 0)
 
-    def _publish(self, claim: Claim, upload: PendingUpload, file: BinaryIO, photo: StoredPhoto) -> None:
+    def _publish(self, claim: Claim, upload: PendingUpload, file: BinaryIO, photo: StoredPhoto) -> bool:
+        """Publish the checked bytes at the claim's key; False when the other completer (the page, or the
+        bucket's event) had published these same bytes there first."""
         file.seek(0)
         try:
             self.staging.publish(upload, file, photo)
         except KeyExists:
-            # The other completer (the page, or the bucket's event) published these same checked bytes
-            # at the claim's key, fixed at start: completing again is harmless.
-            pass
+            return False
         except StorageFull:
             log.warning("photo store full, %s refused", photo.key)
             self._refuse(claim, upload)
@@ -296,6 +309,7 @@ class DirectUploads:
             self.uploader.undo(claim, stored_key=photo.key)
             self._discard_quietly(upload)
             raise StorageUnavailable() from None
+        return True
 
     def _refuse(self, claim: Claim, upload: PendingUpload) -> None:
         """Give the slot back and drop the staged bytes, unless another completer already stored them

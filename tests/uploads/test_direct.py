@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 from events.models import Photo
+from events.recorder import GalleryRecorder
 from tests.conftest import SAMPLES, jpeg_bytes
 from tests.samples_video import EIFFEL, movie
 from tests.uploads.direct_helpers import (
@@ -266,6 +267,32 @@ def test_a_completer_finding_the_photo_already_published_completes_the_same_phot
     direct.staging.publish = publish_twice
     result = direct.uploads.complete(upload.upload_id, wedding.upload_key, device, None)
     assert (result.count, result.duplicate, Photo.objects.count()) == (1, False, 1)
+
+
+def test_a_completer_failing_to_count_the_others_photo_never_deletes_it(tmp_path, wedding, device):
+    # GIVEN the other completer published the bytes, and counting them fails here
+    direct = make_direct(tmp_path, recorder=FailingRecorder())
+    upload = started(direct, wedding, device, jpeg_bytes()).upload
+    direct.staging.send_all(upload, jpeg_bytes())
+    publish = direct.staging.publish
+
+    def published_by_the_other(upload, file, photo):
+        publish(upload, file, photo)
+        file.seek(0)
+        publish(upload, file, photo)
+
+    direct.staging.publish = published_by_the_other  # type: ignore[method-assign]
+    with pytest.raises(StorageUnavailable):
+        direct.uploads.complete(upload.upload_id, wedding.upload_key, device, None)
+    # THEN the photo, its slot and its staged copy stay for the other completer or the sweep
+    found = direct.quota.lookup(wedding.slug, device, upload.fingerprint)
+    assert found is not None
+    key = found[0].key
+    assert direct.photos.exists(key) and count(direct, wedding, device) == 1 and direct.staging.holds(upload)
+    direct.uploads.uploader.recorder = GalleryRecorder()
+    direct.clock.advance(900 + 61)
+    assert direct.uploads.recover(wedding.slug) == Recovered(completed=1)
+    assert Photo.objects.get().key == key
 
 
 def test_an_arrival_nobody_waits_for_is_ignored(direct, wedding, device):
