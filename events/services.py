@@ -14,8 +14,9 @@ from events.models import DEFAULT_LIMIT, RESERVED_SLUGS, Event, Photo, new_uploa
 from events.selectors import event_policy
 from events.thumbnails import THUMBNAIL_PREFIX, render_thumbnail, thumbnail_key
 from photoshare_site import wiring
-from uploads.core import Recovered
+from uploads.core import Recovered, utc_now
 from uploads.ports import DeviceUsage
+from uploads.stores.staging_fs import STAGED_LEFTOVER_AGE
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ def event_delete(*, event: Event) -> None:
     store = wiring.photo_store()
     for prefix in (event.slug, THUMBNAIL_PREFIX + event.slug, EXPORT_PREFIX + event.slug):
         store.delete_prefix(f"{prefix}/")
+    wiring.staging_store().discard_event(event.slug)
     wiring.quota_store().purge_event(event.slug)
     wiring.policy_mirror().delete_policy(event.slug)
     event.delete()
@@ -173,15 +175,20 @@ def device_photos_delete(*, event: Event, device: str) -> int:
 def uploads_recover() -> dict[str, Recovered]:
     """The periodic sweep over every event: complete the uploads whose request died after storing the
     photo, release those that died before. Returns what it did, for the events where it did something."""
-    uploader = wiring.uploader()
+    # Direct uploads' claims too: those expired are completed if published, else released with their
+    # staged bytes.
+    uploads = wiring.direct_uploads()
     done = {}
     for slug in Event.objects.order_by("pk").values_list("slug", flat=True):
         try:
-            recovered = uploader.recover(slug)
+            recovered = uploads.recover(slug)
         except Exception:
             # One event's stores failing must not stop the others' sweep; the next pass tries again.
             log.exception("recovery of %s failed", slug)
             recovered = Recovered(failed=1)
         if recovered:
             done[slug] = recovered
+    removed = wiring.remove_staged_leftovers(utc_now() - STAGED_LEFTOVER_AGE)
+    if removed:
+        log.info("removed %d staged uploads left over for a day", removed)
     return done

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from uploads.direct import CONTENT_TYPES
 from uploads.naming import GUEST_NAME_MAX, SLUG_PATTERN
 
 _ERROR = {
@@ -18,11 +19,7 @@ _ERROR = {
         "limit": {"type": "integer"},
         "remaining": {"type": "integer"},
         "retryAfter": {"type": "integer", "description": "rate_limited: seconds to wait (also Retry-After)."},
-        "missing": {
-            "type": "array",
-            "items": {"type": "integer", "minimum": 1},
-            "description": "incomplete: the parts still to send.",
-        },
+        "missing": {"type": "array", "items": {"type": "integer"}, "description": "incomplete: parts to send."},
     },
 }
 _UUID = {"type": "string", "format": "uuid"}
@@ -45,10 +42,10 @@ EVENT = {
         "limit": {"type": "integer", "minimum": 1},
         "open": {"type": "boolean"},
         "allowVideos": {"type": "boolean"},
-        "maxPhotoBytes": {"type": "integer", "minimum": 1},
-        "maxVideoBytes": {"type": "integer", "minimum": 1},
+        "maxVideoBytes": {"type": "integer", "minimum": 0},
+        "maxPhotoBytes": {"type": "integer", "minimum": 0},
         "quality": {"type": "string", "enum": ["original", "smaller"]},
-        "partSize": {"type": "integer", "minimum": 1, "description": "Larger files are sent in parts of this size."},
+        "partSize": {"type": "integer", "minimum": 1},
         "device": {
             "type": "object",
             "required": ["count", "limit", "remaining"],
@@ -56,18 +53,14 @@ EVENT = {
         },
     },
 }
-# Who sends, to which event: the same fields in both upload protocols.
-_SENDER = {
-    "eventName": {"type": "string", "pattern": SLUG_PATTERN},
-    "uploadKey": {"type": "string", "minLength": 1, "maxLength": 128},
-    "guestName": {"type": "string", "minLength": 1, "maxLength": GUEST_NAME_MAX},
-    "deviceId": _UUID,
-}
 UPLOAD_REQUEST = {
     "type": "object",
     "required": ["eventName", "uploadKey", "guestName", "deviceId", "image"],
-    "properties": _SENDER
-    | {
+    "properties": {
+        "eventName": {"type": "string", "pattern": SLUG_PATTERN},
+        "uploadKey": {"type": "string", "minLength": 1, "maxLength": 128},
+        "guestName": {"type": "string", "minLength": 1, "maxLength": GUEST_NAME_MAX},
+        "deviceId": _UUID,
         "image": {"type": "string", "description": "Base64 JPEG, PNG, WebP or HEIC; a data: URL prefix is allowed."},
     },
 }
@@ -83,35 +76,10 @@ UPLOADED = {
         "duplicate": {"type": "boolean"},
     },
 }
-
-CONTENT_TYPES = [
-    "image/jpeg",
-    "image/png",
-    "image/webp",
-    "image/heic",
-    "image/heif",
-    "video/mp4",
-    "video/quicktime",
-    "video/webm",
-]
-START_REQUEST = {
-    "type": "object",
-    "required": ["eventName", "uploadKey", "guestName", "deviceId", "size", "sha256", "contentType"],
-    "properties": _SENDER
-    | {
-        "size": {"type": "integer", "minimum": 1, "description": "Bytes that will be sent."},
-        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "Of exactly those bytes."},
-        "contentType": {"type": "string", "enum": CONTENT_TYPES},
-    },
-}
 _TARGET = {
     "type": "object",
     "required": ["method", "url", "headers"],
-    "properties": {
-        "method": {"type": "string", "enum": ["PUT"]},
-        "url": {"type": "string"},
-        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
-    },
+    "properties": {"method": {"type": "string"}, "url": {"type": "string"}, "headers": {"type": "object"}},
 }
 _MULTIPART = {
     "type": "object",
@@ -126,29 +94,47 @@ _MULTIPART = {
                 "properties": {"number": {"type": "integer", "minimum": 1}, "url": {"type": "string"}},
             },
         },
-        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+        "headers": {"type": "object"},
     },
 }
-PENDING = {
+_PENDING = {
+    "uploadId": {"type": "string"},
+    "expiresAt": {"type": "string", "format": "date-time"},
+    "upload": _TARGET,
+    "multipart": _MULTIPART,
+}
+STARTED = {
     "type": "object",
-    "required": ["status", "uploadId", "expiresAt"],
+    "required": ["status", "uploadId", "expiresAt", "count", "limit", "remaining"],
+    "properties": {"status": {"type": "string", "enum": ["pending"]}}
+    | _PENDING
+    | {n: {"type": "integer", "minimum": 0} for n in ("count", "limit", "remaining")},
+}
+WAITING = {
+    "type": "object",
+    "required": ["status", "uploadId", "expiresAt", "received"],
+    "properties": {"status": {"type": "string", "enum": ["pending"]}}
+    | _PENDING
+    | {"received": {"type": "array", "items": {"type": "integer", "minimum": 1}}},
+}
+START_REQUEST = {
+    "type": "object",
+    "required": ["eventName", "uploadKey", "guestName", "deviceId", "size", "sha256", "contentType"],
     "properties": {
-        "status": {"type": "string", "enum": ["pending"]},
-        "uploadId": {"type": "string"},
-        "expiresAt": {"type": "string", "format": "date-time"},
-        "upload": _TARGET,
-        "multipart": _MULTIPART,
-        "count": {"type": "integer", "minimum": 1},
-        "limit": {"type": "integer", "minimum": 0},
-        "remaining": {"type": "integer", "minimum": 0},
-        "received": {"type": "array", "items": {"type": "integer", "minimum": 1}},
+        "eventName": {"type": "string", "pattern": SLUG_PATTERN},
+        "uploadKey": {"type": "string", "minLength": 1, "maxLength": 128},
+        "guestName": {"type": "string", "minLength": 1, "maxLength": GUEST_NAME_MAX},
+        "deviceId": _UUID,
+        "size": {"type": "integer", "minimum": 1},
+        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "contentType": {"type": "string", "enum": list(CONTENT_TYPES)},
     },
 }
 COMPLETE_REQUEST = {
     "type": "object",
     "required": ["key", "deviceId"],
     "properties": {
-        "key": {"type": "string", "minLength": 1, "maxLength": 128, "description": "The event's upload key."},
+        "key": {"type": "string", "minLength": 1, "maxLength": 128},
         "deviceId": _UUID,
         "parts": {
             "type": "array",
@@ -158,7 +144,7 @@ COMPLETE_REQUEST = {
                 "properties": {"number": {"type": "integer", "minimum": 1}, "etag": {"type": "string"}},
             },
         },
-        "poster": {"type": "string", "description": "Videos: a base64 JPEG of a frame, up to 256 KB."},
+        "poster": {"type": "string", "description": "A video's poster: base64 JPEG up to 256 KB (ignored if bad)."},
     },
 }
 _UPLOAD_ID = {"name": "uploadId", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -191,11 +177,11 @@ SCHEMA = {
         "/api/uploads": {
             "post": {
                 "operationId": "startUpload",
-                "summary": "Reserve a slot for one photo or video and get where to send its bytes.",
+                "summary": "Announce a file (size, SHA-256, type), hold a slot, and learn where to send its bytes.",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": START_REQUEST}}},
                 "responses": {
-                    "201": _json("Reserved: send the bytes, then complete", PENDING),
-                    "200": _json("This phone already uploaded these bytes", UPLOADED),
+                    "200": _json("Already stored", UPLOADED),
+                    "201": _json("Slot held: send the bytes", STARTED),
                 }
                 | _errors(400, 403, 404, 409, 413, 429, 503),
             }
@@ -203,22 +189,20 @@ SCHEMA = {
         "/api/uploads/{uploadId}": {
             "get": {
                 "operationId": "uploadStatus",
-                "summary": "Which parts of a pending upload have arrived, with fresh links for the rest.",
+                "summary": "The parts a started upload has received, with fresh URLs for the rest.",
                 "parameters": [
                     _UPLOAD_ID,
                     {"name": "key", "in": "query", "required": True, "schema": {"type": "string"}},
                     {"name": "deviceId", "in": "query", "required": True, "schema": _UUID},
                 ],
-                "responses": {
-                    "200": _json("Pending, or already completed", {"oneOf": [PENDING, UPLOADED]}),
-                }
+                "responses": {"200": _json("Waiting, or already stored", {"anyOf": [WAITING, UPLOADED]})}
                 | _errors(400, 403, 404, 503),
             }
         },
         "/api/uploads/{uploadId}/complete": {
             "post": {
                 "operationId": "completeUpload",
-                "summary": "Check what arrived and store it: the slot is spent only now.",
+                "summary": "Check the bytes that arrived, store them and count them.",
                 "parameters": [_UPLOAD_ID],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": COMPLETE_REQUEST}}},
                 "responses": {"200": _json("Stored (or already stored)", UPLOADED)} | _errors(400, 403, 404, 409, 503),

@@ -172,7 +172,17 @@ def test_a_failing_store_answers_503_with_retry_after(client, wedding, device, m
 def test_the_event_endpoint_describes_the_event(client, wedding):
     response = client.get(f"/api/events/{wedding.slug}", {"key": wedding.upload_key})
     assert response.status_code == 200
-    assert response.json() == {"slug": "ana-ben", "name": "Ana & Ben", "limit": 3, "open": True}
+    assert response.json() == {
+        "slug": "ana-ben",
+        "name": "Ana & Ben",
+        "limit": 3,
+        "open": True,
+        "allowVideos": True,
+        "maxVideoBytes": 200 * 1024 * 1024,
+        "maxPhotoBytes": 15 * 1024 * 1024,
+        "quality": "original",
+        "partSize": 8 * 1024 * 1024,
+    }
 
 
 def test_the_event_endpoint_tells_a_device_what_it_has_left(client, wedding, device):
@@ -235,5 +245,11 @@ def test_the_same_photo_sent_5_times_after_a_lost_response_is_stored_once(client
 
 def test_the_openapi_document_is_served(client):
     document = client.get("/api/openapi.json").json()
-    assert set(document["paths"]) == {"/api/events/{slug}", "/api/upload"}
+    assert set(document["paths"]) == {
+        "/api/events/{slug}",
+        "/api/upload",
+        "/api/uploads",
+        "/api/uploads/{uploadId}",
+        "/api/uploads/{uploadId}/complete",
+    }
     assert "429" in document["paths"]["/api/upload"]["post"]["responses"]
