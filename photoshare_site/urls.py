@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from photoshare_site import wiring
-from uploads import api, guest_page
+from uploads import api, guest_page, local_put
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="event-list", permanent=False)),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/openapi.json", api.openapi, name="api-openapi"),
     path("api/events/<str:slug>", api.event_info, {"uploader": wiring.uploader}, name="api-event"),
     path("api/upload", api.upload, {"uploader": wiring.uploader}, name="api-upload"),
+    path("api/uploads/<str:upload_id>/data", local_put.receive, {"staging": wiring.staging_store}, name="api-put"),
     path("guest/", guest_page.guest_file, name="guest-page"),
     path("guest/<str:name>", guest_page.guest_file, name="guest-file"),
 ]

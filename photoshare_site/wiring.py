@@ -3,6 +3,7 @@ or DynamoDB and S3. Views, services and commands ask for a port here and never a
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 
 from events.links import LocalPhotoLinks, PhotoLinks, StreamedZips, ZipDelivery
 from events.recorder import GalleryRecorder
@@ -18,6 +19,7 @@ from uploads.ratelimit import LIMITS, RateLimiter
 from uploads.stores.filesystem import FileSystemPhotoStore
 from uploads.stores.sql import SqlQuotaStore
 from uploads.stores.sql_rates import SqlRateCounters
+from uploads.stores.staging_fs import FileSystemStaging
 
 
 def _on_aws() -> bool:
@@ -43,6 +45,15 @@ def local_photos() -> FileSystemPhotoStore:
 def photo_space_low() -> bool:
     """Whether uploads will soon be refused for want of disk space (the local disk; S3 has no floor)."""
     return not _on_aws() and local_photos().running_low()
+
+
+def _sign_upload_url(message: str) -> str:
+    return salted_hmac("photoshare.direct-upload-url", message, algorithm="sha256").hexdigest()
+
+
+def staging_store() -> FileSystemStaging:
+    """Where direct uploads wait for completion: beside the photos, behind URLs signed with SECRET_KEY."""
+    return FileSystemStaging(local_photos(), _sign_upload_url)
 
 
 def bucket_photos() -> S3PhotoStore:

@@ -23,6 +23,7 @@ from uploads.ports import (
     UnknownEvent,
     UploadError,
     UploadInProgress,
+    WrongBytes,
     WrongKey,
 )
 
@@ -36,6 +37,7 @@ Answer = tuple[int, Body]
 _STATUSES: list[tuple[type[UploadError], int, str]] = [
     (InvalidField, 400, "invalid_field"),
     (InvalidImage, 400, "invalid_image"),
+    (WrongBytes, 400, "wrong_bytes"),
     (TooLarge, 413, "too_large"),
     (WrongKey, 403, "wrong_key"),
     (EventClosed, 403, "event_closed"),
@@ -54,6 +56,7 @@ _STATUSES: list[tuple[type[UploadError], int, str]] = [
 
 NOT_FOUND: Answer = (404, {"status": "not_found", "message": "There is nothing here."})
 METHOD_NOT_ALLOWED: Answer = (405, {"status": "method_not_allowed", "message": "This method is not allowed here."})
+LENGTH_REQUIRED: Answer = (411, {"status": "length_required", "message": "Send the body with its Content-Length."})
 SERVER_ERROR: Answer = (500, {"status": "error", "message": "Something went wrong on our side. Please try again."})
 # Seconds a client should wait before retrying, by answer: only where a retry can succeed (a spent
 # limit_reached never gets one, though it shares 429 with rate_limited, which says its own wait).
