@@ -196,6 +196,7 @@ def test_a_video_is_refused_in_the_page_when_the_event_takes_none_or_it_is_too_l
     phone.set_input_files("#library-input", str(clip))
     expect(phone.locator("#status")).to_have_text("clip.mp4 is too large. Videos can be up to 2 MB at this event.")
     event_says(allowVideos=False)
+    expect(phone.locator("#screen-ready")).to_be_visible()
     phone.set_input_files("#library-input", str(clip))
     expect(phone.locator("#status")).to_have_text("This event takes photos only, not videos.")
     assert sent == []
