@@ -20,6 +20,11 @@ def box(kind: bytes, *content: bytes) -> bytes:
     return struct.pack(">I4s", 8 + len(payload), kind) + payload
 
 
+def large(box_bytes: bytes) -> bytes:
+    """The same box with a 64-bit size, as some writers give every box."""
+    return struct.pack(">I4sQ", 1, box_bytes[4:8], len(box_bytes) + 8) + box_bytes[8:]
+
+
 def full_box(kind: bytes, *content: bytes, version: int = 0) -> bytes:
     return box(kind, struct.pack(">I", version << 24), *content)
 
@@ -52,11 +57,14 @@ def hdlr(handler: bytes, name: bytes = b"") -> bytes:
     return full_box(b"hdlr", b"mhlr" if handler != b"mdta" else bytes(4), handler, bytes(12), name + b"\0")
 
 
+def mdia(handler: bytes = b"vide") -> bytes:
+    return box(b"mdia", full_box(b"mdhd", bytes(20)), hdlr(handler), box(b"minf"))
+
+
 def trak(
     handler: bytes = b"vide", width: int = 1920, height: int = 1080, *extra: bytes, rotated: bool = False
 ) -> bytes:
-    mdia = box(b"mdia", full_box(b"mdhd", bytes(20)), hdlr(handler), box(b"minf"))
-    return box(b"trak", tkhd(width, height, rotated=rotated), mdia, *extra)
+    return box(b"trak", tkhd(width, height, rotated=rotated), mdia(handler), *extra)
 
 
 def xyz(text: bytes = EIFFEL) -> bytes:
@@ -70,11 +78,12 @@ def loci(name: bytes = b"Tour Eiffel") -> bytes:
     return full_box(b"loci", struct.pack(">H", 0x15C7), name + b"\0", place, b"Earth\0", b"\0")
 
 
-def apple_meta(values: dict[str, bytes]) -> bytes:
-    """QuickTime metadata (no version and flags on its meta): named keys, values by key index."""
+def apple_meta(values: dict[str, bytes], kind: int = 1) -> bytes:
+    """QuickTime metadata (no version and flags on its meta): named keys, values by key index, each of
+    type `kind` (1: UTF-8 text, 23: 32-bit floats)."""
     keys = b"".join(box(b"mdta", name.encode()) for name in values)
     items = b"".join(
-        box(struct.pack(">I", index), box(b"data", struct.pack(">II", 1, 0), value))
+        box(struct.pack(">I", index), box(b"data", struct.pack(">II", kind, 0), value))
         for index, value in enumerate(values.values(), start=1)
     )
     return box(b"meta", hdlr(b"mdta"), full_box(b"keys", struct.pack(">I", len(values)), keys), box(b"ilst", items))

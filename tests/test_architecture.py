@@ -20,6 +20,7 @@ DOMAIN = [
     "naming",
     "exif",
     "xmp",
+    "videos",
     "http",
     "config",
     "lambda_handler",

@@ -36,3 +36,12 @@ def storage_key(event_slug: str, guest_name: str, at: datetime, extension: str) 
     """`<event-slug>/<guest-folder>/<UTC YYYYmmddTHHMMSSZ>_<uuid>.<ext>`; unique by its uuid."""
     stamp = at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"{event_slug}/{guest_folder(guest_name)}/{stamp}_{uuid.uuid4().hex}.{extension}"
+
+
+# Thumbnails and video posters live under this prefix (events/thumbnails.py makes the thumbnails).
+THUMBNAILS = "thumbs/"
+
+
+def poster_key(video_key: str) -> str:
+    """Where a video's poster (a JPEG frame the guest's page drew) is stored: `thumbs/<video key>.poster.jpg`."""
+    return f"{THUMBNAILS}{video_key}.poster.jpg"

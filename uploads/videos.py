@@ -335,9 +335,10 @@ def _elements(source: _Source, start: int, end: int) -> Iterator[_Element]:
 
 
 def _vint(data: bytes, offset: int, longest: int) -> tuple[int, int]:
-    """The EBML variable-length integer at `offset` as written (its length marker kept), and its end."""
+    """The EBML variable-length integer at `offset` as written (its length marker kept), and its end.
+    One cut short by the end of its parent makes its element run past that end."""
     length = 9 - data[offset].bit_length()  # a zero first byte (length 9) is malformed
-    if length > longest or offset + length > len(data):
+    if length > longest:
         raise ValueError("a malformed EBML integer")
     return int.from_bytes(data[offset : offset + length], "big"), offset + length
 
