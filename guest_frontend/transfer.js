@@ -69,8 +69,10 @@ window.DirectUpload = (function () {
         body: item.file.slice(part.start, part.end), headers: part.headers, stallMs: context.stallMs,
         onProgress: (loaded) => context.onProgress((done + loaded) / item.file.size),
       }));
-      // A refused PUT (expired signature, storage hiccup) is retried later with fresh targets.
-      if (answer.status !== 200) return { ...NO_ANSWER, retryAfter: answer.retryAfter };
+      // A busy store says so (5xx, 429, with its wait); any other refusal (an expired signature) is
+      // retried later with fresh targets.
+      if (answer.status >= 500 || answer.status === 429) return answer;
+      if (answer.status !== 200) return NO_ANSWER;
       received.add(part.number);
       done += length(part);
       item.etags[part.number] = (answer.etag || "").replace(/"/g, "");
