@@ -4,6 +4,7 @@ originals byte for byte, a large video, more files than slots, a resumed multipa
 import hashlib
 import io
 import json
+import re
 import shutil
 from urllib.parse import parse_qs, urlparse
 
@@ -16,6 +17,7 @@ from events.services import event_create
 from tests.guest_frontend.test_guest_page import enter_name, open_guest_page
 from tests.samples_video import write_movie
 from uploads.exif import strip_location
+from uploads.naming import poster_key
 from uploads.stores import staging_fs
 from uploads.videos import blank_video_location
 
@@ -113,6 +115,47 @@ def test_a_40_mb_video_arrives_whole(phone, live_server, party, photos_dir, tmp_
     video = Photo.objects.get()
     assert video.content_type == "video/mp4"
     assert hashlib.sha256(stored(photos_dir, video)).digest() == hashlib.sha256(expected.read_bytes()).digest()
+
+
+# Half a second of red, filmed by the browser itself (MediaRecorder), handed to the page as if chosen.
+FILM_A_RED_CLIP = """async () => {
+    const canvas = Object.assign(document.createElement("canvas"), { width: 320, height: 240 });
+    const recorder = new MediaRecorder(canvas.captureStream(30), { mimeType: "video/webm" });
+    const chunks = [];
+    recorder.ondataavailable = (e) => chunks.push(e.data);
+    const stopped = new Promise((resolve) => { recorder.onstop = resolve; });
+    recorder.start();
+    for (let frame = 0; frame < 15; frame++) {
+        canvas.getContext("2d").fillStyle = "rgb(220, 40, 40)";
+        canvas.getContext("2d").fillRect(0, 0, 320, 240);
+        await new Promise((resolve) => setTimeout(resolve, 33));
+    }
+    recorder.stop();
+    await stopped;
+    const chosen = new DataTransfer();
+    chosen.items.add(new File(chunks, "clip.webm", { type: "video/webm" }));
+    const input = document.getElementById("library-input");
+    input.files = chosen.files;
+    input.dispatchEvent(new Event("change"));
+}"""
+
+
+def test_a_video_shows_its_first_frame_in_review_and_in_the_list_and_the_server_keeps_it(
+    phone, live_server, party, photos_dir
+):
+    open_guest_page(phone, live_server, party)
+    enter_name(phone)
+    phone.evaluate(FILM_A_RED_CLIP)
+    expect(phone.locator("#review-strip img")).to_have_attribute("src", re.compile("^data:image/jpeg;base64,"))
+    phone.click("#upload-button")
+    expect(phone.locator("#status")).to_have_text("Uploaded! 1 left.", timeout=30_000)
+    expect(phone.locator("#queue-list img")).to_have_attribute("src", re.compile("^data:image/jpeg;base64,"))
+    video = Photo.objects.get()
+    assert video.content_type == "video/webm"
+    poster = Image.open(photos_dir / poster_key(video.key))
+    assert poster.size == (320, 240)
+    red, green, blue = poster.convert("RGB").getpixel((160, 120))
+    assert red > 180 and green < 90 and blue < 90
 
 
 def test_three_photos_chosen_with_two_slots_left_two_go_and_the_page_says_why(phone, live_server, party, tmp_path):
