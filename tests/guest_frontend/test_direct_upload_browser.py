@@ -174,6 +174,43 @@ def test_three_photos_chosen_with_two_slots_left_two_go_and_the_page_says_why(ph
     assert Photo.objects.count() == 2
 
 
+def test_chosen_files_survive_a_reload_before_they_are_uploaded(phone, live_server, party, tmp_path):
+    paths = [tmp_path / "a.jpg", tmp_path / "b.png"]
+    Image.new("RGB", (64, 48), "red").save(paths[0], "JPEG")
+    Image.new("RGB", (64, 48), "blue").save(paths[1], "PNG")
+    open_guest_page(phone, live_server, party)
+    enter_name(phone)
+    choose(phone, *paths)
+    phone.reload()
+    expect(phone.locator("#review-strip li")).to_have_count(2)
+    phone.click("#upload-button")
+    expect(phone.locator("#screen-limit")).to_be_visible(timeout=30_000)
+    assert Photo.objects.count() == 2
+
+
+def test_a_file_that_keeps_failing_does_not_hold_back_the_ones_behind_it(phone, live_server, party, tmp_path):
+    stuck, fine = tmp_path / "stuck.jpg", tmp_path / "fine.jpg"
+    Image.new("RGB", (64, 48), "red").save(stuck, "JPEG")
+    Image.new("RGB", (64, 48), "blue").save(fine, "JPEG")
+    stuck_sha256 = hashlib.sha256(stuck.read_bytes()).hexdigest()
+
+    def refuse_the_stuck_one(route):
+        if json.loads(route.request.post_data or "{}").get("sha256") == stuck_sha256:
+            route.abort()
+        else:
+            route.continue_()
+
+    open_guest_page(phone, live_server, party)
+    enter_name(phone)
+    phone.route("**/api/uploads", refuse_the_stuck_one)
+    choose(phone, stuck, fine)
+    phone.click("#upload-button")
+    expect(phone.locator("#status")).to_have_text("Uploaded! 1 left.", timeout=30_000)
+    expect(phone.locator("#queue-list li").first).to_contain_text("Waiting to try again")
+    expect(phone.locator("#waiting")).to_contain_text("1 photo waiting to upload")
+    assert Photo.objects.get().size == fine.stat().st_size
+
+
 def test_a_multipart_upload_cut_after_two_parts_sends_only_the_rest_after_a_reload(
     phone, live_server, party, photos_dir, tmp_path, small_parts
 ):
