@@ -102,7 +102,8 @@
     const video = Media.isVideo(item.type);
     const most = (video ? state.event.maxVideoBytes : state.event.maxPhotoBytes) || Infinity;
     if (item.file.size <= most) return "";
-    return `${item.fileName} is too large. ${video ? "Videos" : "Photos"} can be up to ${Media.inWords(most)} at this event.`;
+    const kind = video ? "Videos" : "Photos";
+    return `${item.fileName} is too large. ${kind} can be up to ${Media.inWords(most)} at this event.`;
   }
 
   // Each file is stored on the phone as soon as it is chosen, so a selection large enough to make the
@@ -238,8 +239,8 @@
   function renderRow(item, text) {
     let row = state.rows.get(item.id);
     if (!row) {
-      row = { li: document.createElement("li"), text: document.createElement("span"), bar: document.createElement("progress"), size: item.file.size, done: 0 };
-      row.bar.max = 1;
+      row = { li: document.createElement("li"), text: document.createElement("span"), size: item.file.size, done: 0 };
+      row.bar = Object.assign(document.createElement("progress"), { max: 1, value: 0 });
       const label = document.createElement("div");
       label.append(Object.assign(document.createElement("strong"), { textContent: item.fileName }), row.text, row.bar);
       row.li.append(thumbnail(item), label);
@@ -300,6 +301,9 @@
     runner.current = item;
     try {
       await sendOne(item);
+    } catch (e) {
+      // The phone itself failed (storage, a file gone from the library): this file waits, the rest go.
+      postpone(item, { status: 0, body: {}, retryAfter: 0 });
     } finally {
       runner.current = null;
       showProgress();
@@ -360,12 +364,11 @@
   }
 
   function waitingMessage(status, body) {
-    if (status === 0) return "No connection right now. Your photos are saved on this phone and will upload by themselves.";
+    const saved = "Your photos are saved on this phone and will upload";
+    if (status === 0) return `No connection right now. ${saved} by themselves.`;
     if (body.status === "rate_limited") return body.message;
-    if (body.status === "storage_full") {
-      return "The event's storage is full. Your photos are saved on this phone and will upload once the organizer makes room.";
-    }
-    return "The server is busy. Your photos are saved on this phone and will upload by themselves.";
+    if (body.status === "storage_full") return `The event's storage is full. ${saved} once the organizer makes room.`;
+    return `The server is busy. ${saved} by themselves.`;
   }
 
   async function finish(item) {

@@ -59,7 +59,12 @@ window.Media = (function () {
     const url = URL.createObjectURL(blob);
     const video = document.createElement("video");
     return new Promise((resolve) => {
-      const done = (result) => { clearTimeout(timer); URL.revokeObjectURL(url); video.removeAttribute("src"); resolve(result); };
+      const done = (result) => {
+        clearTimeout(timer);
+        URL.revokeObjectURL(url);
+        video.removeAttribute("src");
+        resolve(result);
+      };
       const timer = setTimeout(() => done(""), POSTER_WAIT);
       video.muted = true;
       video.playsInline = true;
