@@ -401,7 +401,17 @@
       fail(body.message || "This link is not valid any more.");
     } else {
       showStatus(body.message || "A file could not be uploaded.");
+      refreshCount();
     }
+  }
+
+  // A refused upload gave its slot back: the server's count says so (a lost answer changes nothing).
+  async function refreshCount() {
+    try {
+      const { body } = await fetchEvent();
+      if (body.device) Object.assign(state, { count: body.device.count, limit: body.device.limit });
+      showCount();
+    } catch (e) { /* the next answer brings the count */ }
   }
 
   // Final, like a closed event: the answer left the queue (403 is not retried) and the page stops asking.

@@ -18,6 +18,7 @@ from tests.guest_frontend.test_guest_page import enter_name, open_guest_page
 from tests.samples_video import write_movie
 from uploads.exif import strip_location
 from uploads.naming import poster_key
+from uploads.ports import UnsupportedMedia
 from uploads.stores import staging_fs
 from uploads.videos import blank_video_location
 
@@ -240,6 +241,65 @@ def test_a_multipart_upload_cut_after_two_parts_sends_only_the_rest_after_a_relo
     expect(phone.locator("#status")).to_have_text("Uploaded! 1 left.", timeout=30_000)
     assert [part for part in sent if part] == [3, 4, 5]
     assert stored(photos_dir, Photo.objects.get()) == strip_location(path.read_bytes(), "jpg")
+
+
+def test_parts_the_server_says_are_missing_are_sent_again(phone, live_server, party, tmp_path, small_parts):
+    path = tmp_path / "IMG_0005.jpg"
+    Image.effect_noise((1600, 1200), 80).convert("RGB").save(path, "JPEG", quality=95)
+    assert MB < path.stat().st_size <= 2 * MB
+    puts = []
+
+    def lose_part_2_once(route):
+        puts.append(part_of(route.request))
+        if puts.count(2) == 1 and part_of(route.request) == 2:
+            route.fulfill(status=200, headers={"ETag": '"0123"'}, json={})  # the phone thinks it arrived
+        else:
+            route.continue_()
+
+    open_guest_page(phone, live_server, party)
+    enter_name(phone)
+    choose(phone, path)
+    phone.route("**/data?*", lose_part_2_once)
+    phone.click("#upload-button")
+    # THEN completing answers 409 incomplete naming part 2, which goes again
+    expect(phone.locator("#status")).to_have_text("Uploaded! 1 left.", timeout=30_000)
+    assert puts == [1, 2, 2]
+    assert Photo.objects.count() == 1
+
+
+def test_an_upload_the_server_no_longer_knows_starts_again(phone, live_server, party, tmp_path, small_parts):
+    path = tmp_path / "IMG_0006.jpg"
+    Image.effect_noise((1600, 1200), 80).convert("RGB").save(path, "JPEG", quality=95)
+    open_guest_page(phone, live_server, party)
+    enter_name(phone)
+    choose(phone, path)
+    phone.route("**/data?*", lambda route: None)  # nothing arrives: the tab reloads first
+    with phone.expect_request(lambda request: part_of(request) == 1, timeout=30_000):
+        phone.click("#upload-button")
+    phone.unroute("**/data?*")
+    forgotten = {"status": "unknown_upload", "message": "This upload is not known."}
+    phone.route("**/api/uploads/*?*", lambda route: route.fulfill(status=404, json=forgotten))
+    starts = []
+    phone.on("request", lambda request: starts.append(request.url) if request.url.endswith("/api/uploads") else None)
+    phone.reload()
+    expect(phone.locator("#status")).to_have_text("Uploaded! 1 left.", timeout=30_000)
+    assert len(starts) == 1
+    assert Photo.objects.count() == 1
+
+
+def test_a_file_that_is_not_what_it_claims_leaves_the_queue_with_a_plain_message(phone, live_server, party, tmp_path):
+    fake = tmp_path / "holiday.mp4"
+    Image.new("RGB", (64, 48), "red").save(fake, "JPEG")
+    open_guest_page(phone, live_server, party)
+    enter_name(phone)
+    choose(phone, fake)
+    phone.click("#upload-button")
+    expect(phone.locator("#status")).to_have_text(UnsupportedMedia.message, timeout=30_000)
+    expect(phone.locator("#queue-list li")).to_contain_text(UnsupportedMedia.message)
+    expect(phone.locator("#waiting")).to_be_hidden()
+    assert phone.evaluate("window.PhotoQueue.waiting('party').then((items) => items.length)") == 0
+    assert Photo.objects.count() == 0
+    expect(phone.locator("#remaining")).to_have_text("2 of 2 photos left")
 
 
 def test_a_stalled_part_is_aborted_and_sent_again(phone, live_server, party, tmp_path):
