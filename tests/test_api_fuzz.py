@@ -3,6 +3,7 @@ errors and no response outside the schema. The document is given the event's rea
 examples, so generated requests reach the upload logic too, not only the 404 and 403 answers."""
 
 import base64
+import hashlib
 import json
 import subprocess
 import sys
@@ -33,6 +34,12 @@ def schema_with_examples(event: dict) -> dict:
         "guestName": "Fuzz",
         "deviceId": "6f1c1e0a-1b8e-4d84-9d8a-2f1f3f3c0001",
         "image": base64.b64encode(jpeg_bytes()).decode(),
+    }
+    start = schema["paths"]["/api/uploads"]["post"]["requestBody"]["content"]["application/json"]
+    start["example"] = {key: value for key, value in body["example"].items() if key != "image"} | {
+        "size": len(jpeg_bytes()),
+        "sha256": hashlib.sha256(jpeg_bytes()).hexdigest(),
+        "contentType": "image/jpeg",
     }
     return schema
 

@@ -172,6 +172,7 @@ def test_the_status_of_another_devices_upload_is_unknown(client, wedding, device
     ("change", "field"),
     [
         ({"contentType": "image/gif"}, "contentType"),
+        ({"contentType": {}}, "contentType"),
         ({"size": 0}, "size"),
         ({"size": True}, "size"),
         ({"size": "12"}, "size"),
