@@ -23,12 +23,14 @@ ON_DISK = 2048 * 1024 * 1024
 STREAM = """
 import json, sys, time
 from pathlib import Path
-from events.zipstream import zip_stream
+from datetime import datetime, timezone
+from events.zipstream import ZipEntry, zip_stream
 files = sorted(Path(sys.argv[1]).iterdir()) * int(sys.argv[3])
+taken = datetime(2026, 6, 13, 15, 30, tzinfo=timezone.utc)
 began = time.perf_counter()
 size = 0
 if sys.argv[2] == "zip":
-    entries = ((f"event/guest/{n:06d}.jpg", (lambda p=p: open(p, "rb"))) for n, p in enumerate(files))
+    entries = (ZipEntry(f"event/guest/{n:06d}.jpg", taken, lambda p=p: open(p, "rb")) for n, p in enumerate(files))
     for chunk in zip_stream(entries):
         size += len(chunk)
 else:

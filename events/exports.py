@@ -4,12 +4,15 @@ The request records a PhotoExport and asks the ZIP delivery port to build it out
 """
 
 import logging
+from collections.abc import Iterable, Iterator
+from functools import partial
 
 from django.utils import timezone
 
-from events.models import Event, PhotoExport
+from events.links import ZipDelivery
+from events.models import Event, Photo, PhotoExport
 from events.selectors import photos_for
-from events.zipstream import zip_stream
+from events.zipstream import ZipEntry, zip_stream
 from photoshare_site.wiring import zip_delivery
 
 log = logging.getLogger(__name__)
@@ -47,9 +50,14 @@ def export_build_command(payload: dict, context: object = None) -> None:
 def export_build(*, export: PhotoExport) -> None:
     delivery = zip_delivery()
     photos = list(photos_for(export.event).order_by("guest_name", "uploaded_at"))
-    entries = ((p.zip_name(), lambda key=p.key: delivery.open(key)) for p in photos)
-    size = delivery.write(export.key, zip_stream(entries))
+    size = delivery.write(export.key, zip_stream(zip_entries(photos, delivery)))
     _finish(export, PhotoExport.Status.READY, photo_count=len(photos), size=size)
+
+
+def zip_entries(photos: Iterable[Photo], delivery: ZipDelivery) -> Iterator[ZipEntry]:
+    """Each photo as a ZIP entry, foldered by guest and dated when it arrived, in the site's time zone."""
+    for photo in photos:
+        yield ZipEntry(photo.zip_name(), timezone.localtime(photo.uploaded_at), partial(delivery.open, photo.key))
 
 
 def _finish(export: PhotoExport, status: str, **fields) -> None:

@@ -1,14 +1,21 @@
 """Videos crafted box by box (no ffmpeg here): MP4 and QuickTime the way phones write them, and a WebM.
 
-Only what uploads/videos.py reads is real (boxes, headers, metadata); the media data is zeros.
+Only what uploads/videos.py reads is real (boxes, headers, metadata); the media data is zeros. Real
+encoders' files come from Chromium's MediaRecorder (H.264 in MP4, VP8 in WebM: 320x240, about 1.2 s).
 `python -m tests.samples_video` rewrites the samples committed under tests/samples/.
 """
 
+import base64
 import struct
 from pathlib import Path
 
+from playwright.sync_api import sync_playwright
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
 EIFFEL = b"+48.8584+002.2945/"
 EIFFEL_APPLE = b"+48.8584+002.2945+035.000/"
+APPLE_ACCURACY = b"14.084"
 APPLE_LOCATION = "com.apple.quicktime.location.ISO6709"
 # What an iPhone writes next to its location (metadata a test expects to be left alone).
 APPLE_MAKE = "com.apple.quicktime.make"
@@ -89,6 +96,15 @@ def apple_meta(values: dict[str, bytes], kind: int = 1) -> bytes:
     return box(b"meta", hdlr(b"mdta"), full_box(b"keys", struct.pack(">I", len(values)), keys), box(b"ilst", items))
 
 
+def without_location(video: bytes) -> bytes:
+    """What blanking should make of a video built here: its known location values as spaces, its `loci`
+    a `free` box of zeros, and not one other byte changed (the oracle for the tests' diffs)."""
+    for text in (EIFFEL, EIFFEL_APPLE, APPLE_ACCURACY):
+        video = video.replace(text, b" " * len(text))
+    place = loci()
+    return video.replace(place, place[:4] + b"free" + bytes(len(place) - 8))
+
+
 def iphone_udta() -> bytes:
     return box(b"udta", xyz(), box(b"\xa9mak", struct.pack(">HH", 5, 0x15C7), b"Apple"))
 
@@ -97,7 +113,7 @@ def iphone_meta() -> bytes:
     return apple_meta(
         {
             APPLE_LOCATION: EIFFEL_APPLE,
-            "com.apple.quicktime.location.accuracy.horizontal": b"14.084",
+            "com.apple.quicktime.location.accuracy.horizontal": APPLE_ACCURACY,
             APPLE_MAKE: b"Apple",
         }
     )
@@ -160,10 +176,52 @@ def webm(
     return header + element(0x18538067, info, tracks, cluster, unknown_size=True)
 
 
+def with_movie_boxes(recording: bytes, *extra: bytes) -> bytes:
+    """A fragmented recording (as MediaRecorder writes it) with `extra` boxes at the end of its moov.
+    What follows the moov moves, which its fragments allow (their offsets count from their own moof);
+    the trailing `mfra`, an optional index of absolute offsets, is dropped."""
+    offset, boxes = 0, []
+    while offset < len(recording):  # top-level boxes of 32-bit sizes, as MediaRecorder writes them
+        (size,) = struct.unpack(">I", recording[offset : offset + 4])
+        boxes.append(recording[offset : offset + size])
+        offset += size
+    return b"".join(box(b"moov", b[8:], *extra) if b[4:8] == b"moov" else b for b in boxes if b[4:8] != b"mfra")
+
+
+# Draws a changing colour on a canvas and records it for `seconds`: the file MediaRecorder makes.
+_RECORD = """async ([mime, seconds]) => {
+  const canvas = Object.assign(document.createElement("canvas"), {width: 320, height: 240});
+  const recorder = new MediaRecorder(canvas.captureStream(30), {mimeType: mime});
+  const chunks = [], stopped = new Promise(resolve => (recorder.onstop = resolve));
+  recorder.ondataavailable = event => chunks.push(event.data);
+  recorder.start();
+  for (let frame = 0; frame < seconds * 30; frame++) {
+    canvas.getContext("2d").fillStyle = `hsl(${frame * 10}, 80%, 50%)`;
+    canvas.getContext("2d").fillRect(0, 0, 320, 240);
+    await new Promise(resolve => setTimeout(resolve, 33));
+  }
+  recorder.stop();
+  await stopped;
+  const bytes = new Uint8Array(await new Blob(chunks).arrayBuffer());
+  return btoa(Array.from(bytes, byte => String.fromCharCode(byte)).join(""));
+}"""
+
+
+def record_in_chromium(mime: str, seconds: float = 1.2) -> bytes:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        recording = base64.b64decode(page.evaluate(_RECORD, [mime, seconds]))
+        browser.close()
+    return recording
+
+
 def write_samples() -> None:
     (SAMPLES / "iphone-like.mov").write_bytes(movie(brand=b"qt  ", moov_last=True, mdat=1024))
     (SAMPLES / "android-like.mp4").write_bytes(movie(brand=b"mp42", mdat=1024))
     (SAMPLES / "recorded.webm").write_bytes(webm())
+    (SAMPLES / "chromium-recorded.mp4").write_bytes(record_in_chromium("video/mp4;codecs=avc1"))
+    (SAMPLES / "chromium-recorded.webm").write_bytes(record_in_chromium("video/webm;codecs=vp8"))
 
 
 if __name__ == "__main__":

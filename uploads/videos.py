@@ -21,8 +21,9 @@ from uploads.ports import UnsupportedMedia
 # Far more than a phone's video holds (a few dozen boxes; a fragmented MP4 two per fragment), far
 # fewer than a file of a million tiny boxes would make the walk read.
 MAX_HEADERS = 20_000
-# The most read at once (a keys box, an XMP packet): a larger one is not what it claims to be.
-MAX_READ = 256 * 1024
+# The most read at once: a keys box, a text, an XMP packet (which Adobe's editors grow with their
+# edit history to hundreds of KB). A box holding a location that is larger is refused, not kept.
+MAX_READ = 4 * 1024 * 1024
 
 _QUICKTIME = b"qt  "
 _MP4_BRANDS = {b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"iso7", b"iso8", b"iso9", b"mp41", b"mp42"}
@@ -85,16 +86,18 @@ def blank_video_location(file: BinaryIO, size: int) -> int:
     Not removed: a timed-metadata track of positions, whose samples lie in `mdat`.
     WebM has no standard place for where it was filmed: nothing to blank, 0.
     """
+    if inspect_video(file, size).content_type == "video/webm":
+        return 0
     source = _Source(file, size)
     try:
-        inspect_video(file, size)
-        blanks = [] if source.read(0, 4) == _EBML_MAGIC else list(_location_blanks(source, _movie(source)))
+        blanks = list(_location_blanks(source, _movie(source)))
     except (ValueError, IndexError, struct.error):
         raise UnsupportedMedia() from None
     for blank in blanks:
         for offset, data in blank:
             file.seek(offset)
             file.write(data)
+    file.flush()
     return len(blanks)
 
 
@@ -144,10 +147,12 @@ def _movie(source: _Source) -> _Movie:
     if not top or top[0].kind != b"ftyp":
         raise ValueError("ftyp must come first")
     ftyp = _content(source, top[0], 256)
+    if len(ftyp) < 8:
+        raise ValueError("ftyp too short")
     brands = {ftyp[i : i + 4] for i in range(8, len(ftyp) - 3, 4)} | {ftyp[0:4]}
     if ftyp[0:4] == _QUICKTIME:
         kind = "video/quicktime", "mov"
-    elif brands & _MP4_BRANDS and len(ftyp) >= 8:
+    elif brands & _MP4_BRANDS:
         kind = "video/mp4", "mp4"
     else:
         raise ValueError("not a brand of video we know")
@@ -185,10 +190,15 @@ def _content(source: _Source, box: _Box, limit: int) -> bytes:
     return source.read(box.start, min(box.end - box.start, limit))
 
 
+def _whole(source: _Source, box: _Box) -> bytes:
+    """All of a box that holds a location: one too large to read is refused, never searched in part."""
+    return source.read(box.start, box.end - box.start)
+
+
 def _children(source: _Source, box: _Box) -> list[_Box]:
     start = box.start
     # ISO's meta is a full box (version and flags before its children); QuickTime's is not.
-    if box.kind == b"meta" and source.read(start + 4, 4) != b"hdlr":
+    if box.kind == b"meta" and _content(source, box, 8)[4:] != b"hdlr":
         start += 4
     return list(_boxes(source, start, box.end))
 
@@ -242,8 +252,7 @@ def _held_blanks(source: _Source, parent: _Box) -> Iterator[Blank]:
         yield from _apple_blanks(source, children)
     for box in children:
         if parent.kind == b"udta" and box.kind == _XYZ:
-            # A length and a language, then the text.
-            yield [(box.start + 4, b" " * (box.end - box.start - 4))]
+            yield list(_text_blanks(_whole(source, box), box.start))
         elif parent.kind == b"udta" and box.kind == b"loci":
             yield [(box.at + 4, b"free"), (box.start, bytes(box.end - box.start))]
         elif parent.kind == b"udta" and box.kind == b"XMP_":
@@ -252,12 +261,24 @@ def _held_blanks(source: _Source, parent: _Box) -> Iterator[Blank]:
             yield from _held_blanks(source, box)
 
 
+def _text_blanks(text: bytes, start: int) -> Iterator[tuple[int, bytes]]:
+    """QuickTime user-data text: entries of a 16-bit length, a language and the text. Each text becomes
+    spaces; the lengths stay, so a reader still finds every entry."""
+    offset = 0
+    while offset + 4 <= len(text):
+        (length,) = struct.unpack(">H", text[offset : offset + 2])
+        length = min(length, len(text) - offset - 4)  # a text its box cuts short is blanked to the box's end
+        if length:
+            yield start + offset + 4, b" " * length
+        offset += 4 + length
+
+
 def _apple_blanks(source: _Source, meta: list[_Box]) -> Iterator[Blank]:
     """The values of an `ilst` whose key (in `keys`, by index) is a location, or whose type is ©xyz."""
     boxes = {box.kind: box for box in meta}
     if b"ilst" not in boxes:
         return
-    names = _key_names(_content(source, boxes[b"keys"], MAX_READ)) if b"keys" in boxes else []
+    names = _key_names(_whole(source, boxes[b"keys"])) if b"keys" in boxes else []
     for item in _boxes(source, boxes[b"ilst"].start, boxes[b"ilst"].end):
         index = int.from_bytes(item.kind, "big")
         if item.kind == _XYZ or (0 < index <= len(names) and names[index - 1].startswith(_APPLE_LOCATION)):
@@ -288,9 +309,7 @@ def _value_blank(source: _Source, data: _Box) -> tuple[int, bytes]:
 
 
 def _xmp_blank(source: _Source, box: _Box) -> Iterator[Blank]:
-    packet = bytearray(_content(source, box, MAX_READ))
-    if box.end - box.start > MAX_READ:
-        raise ValueError("an XMP packet too large to search")
+    packet = bytearray(_whole(source, box))
     if xmp.blank_location(packet):
         yield [(box.start, bytes(packet))]
 

@@ -1,8 +1,7 @@
 """The gallery: browse by guest, view, download, hide, delete, and download everything as one ZIP."""
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from events import exports, selectors, services
 from events.forms import PhotoDeleteForm
-from events.links import BackgroundZipDelivery, ZipDelivery
+from events.links import BackgroundZipDelivery
 from events.models import Event, PhotoExport
 from events.views.common import organizer_event
 from events.zipstream import zip_stream
@@ -87,14 +86,9 @@ def download_all(request: HttpRequest, event: Event) -> HttpResponse:
     if delivery.in_background:
         return _exports(request, event, cast(BackgroundZipDelivery, delivery))
     photos = selectors.photos_for(event).order_by("guest_name", "uploaded_at").iterator()
-    entries = ((p.zip_name(), _opener(delivery, p.key)) for p in photos)
-    response = StreamingHttpResponse(zip_stream(entries), content_type="application/zip")
+    response = StreamingHttpResponse(zip_stream(exports.zip_entries(photos, delivery)), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}-photos.zip"'
     return response
-
-
-def _opener(delivery: ZipDelivery, key: str) -> Callable[[], BinaryIO]:
-    return lambda: delivery.open(key)
 
 
 def _exports(request: HttpRequest, event: Event, delivery: BackgroundZipDelivery) -> HttpResponse:

@@ -1,7 +1,7 @@
 import io
 import json
 import zipfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -152,6 +152,16 @@ def test_download_all_is_a_zip_with_a_folder_per_guest(organizer, uploaded, wedd
     assert [n.rsplit("/", 1)[0] for n in names] == ["ana-ben/Carla", "ana-ben/Carla", "ana-ben/José-Ruiz"]
     assert all(n.split("/")[2].startswith(n.split("/")[1] + "_") for n in names)
     assert archive.read(names[2]) == jpeg_bytes(20)
+
+
+def test_download_all_dates_each_entry_when_it_arrived_in_the_sites_time_zone(organizer, uploaded, wedding, settings):
+    settings.TIME_ZONE = "Europe/Madrid"
+    uploaded(1, name="Carla")
+    Photo.objects.update(uploaded_at=datetime(2026, 6, 20, 21, 30, 10, tzinfo=UTC))
+    response = organizer.get(reverse("download-all", args=[wedding.slug]))
+    [entry] = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).infolist()
+    assert entry.date_time == (2026, 6, 20, 23, 30, 10)  # summer time in Madrid: UTC+2
+    assert entry.external_attr >> 16 == 0o100644
 
 
 def test_resetting_a_device_lets_it_upload_again(organizer, client, uploaded, wedding, device):

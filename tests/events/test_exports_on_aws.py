@@ -3,6 +3,7 @@
 import io
 import json
 import zipfile
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlparse
 
 import boto3
@@ -28,7 +29,10 @@ def stored(wedding):
     data = (SAMPLES / "plain.png").read_bytes()
     for n, guest in enumerate(["Carla", "José"]):
         photo = stored_photo(
-            f"{wedding.slug}/{guest}/2026062{n}T120000Z_{n}.png", event=wedding.slug, content_type="image/png"
+            f"{wedding.slug}/{guest}/2026062{n}T120000Z_{n}.png",
+            event=wedding.slug,
+            content_type="image/png",
+            uploaded_at=datetime(2026, 6, 20 + n, 12, tzinfo=UTC),
         )
         photo_store().put(photo, data)
         photo_record(stored=photo)
@@ -47,6 +51,7 @@ def test_preparing_a_zip_builds_it_into_s3_and_links_it(client, alice, wedding, 
         "ana-ben/José/José_20260621T120000Z_1.png",
     ]
     assert archive.read("ana-ben/Carla/Carla_20260620T120000Z_0.png") == stored
+    assert [entry.date_time for entry in archive.infolist()] == [(2026, 6, 20, 12, 0, 0), (2026, 6, 21, 12, 0, 0)]
     page = client.get(reverse("download-all", args=[wedding.slug]))
     [ready] = page.context["exports"]
     query = parse_qs(urlparse(ready.url).query)
