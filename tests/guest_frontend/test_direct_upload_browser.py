@@ -323,7 +323,7 @@ def test_a_stalled_part_is_aborted_and_sent_again(phone, live_server, party, tmp
     assert Photo.objects.count() == 1
 
 
-def test_a_video_is_refused_in_the_page_when_the_event_takes_none_or_it_is_too_large(
+def test_files_the_event_would_refuse_are_refused_in_the_page_before_a_byte_is_sent(
     phone, live_server, party, tmp_path
 ):
     clip = tmp_path / "clip.mp4"
@@ -347,4 +347,10 @@ def test_a_video_is_refused_in_the_page_when_the_event_takes_none_or_it_is_too_l
     expect(phone.locator("#screen-ready")).to_be_visible()
     phone.set_input_files("#library-input", str(clip))
     expect(phone.locator("#status")).to_have_text("This event takes photos only, not videos.")
+    event_says(maxPhotoBytes=MB)
+    expect(phone.locator("#screen-ready")).to_be_visible()
+    big = tmp_path / "big.jpg"
+    Image.effect_noise((1600, 1200), 80).convert("RGB").save(big, "JPEG", quality=95)
+    phone.set_input_files("#library-input", str(big))
+    expect(phone.locator("#status")).to_have_text("big.jpg is too large. Photos can be up to 1 MB at this event.")
     assert sent == []
