@@ -355,7 +355,7 @@
   // phones refused together do not all come back in the same second.
   function postpone(item, answer) {
     item.failures = (item.failures || 0) + 1;
-    item.retryAt = Date.now() + Math.min(BACKOFF * 2 ** item.failures, 60000);
+    item.retryAt = Date.now() + Math.min(BACKOFF * 2 ** (item.failures - 1), 60000);
     if (answer.retryAfter) {
       runner.pausedUntil = Date.now() + answer.retryAfter * 1000 * (1 + Math.random() / 2);
     }
