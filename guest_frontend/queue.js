@@ -25,11 +25,13 @@ window.PhotoQueue = (function () {
   async function run(mode, action, fallback) {
     const db = await open();
     if (!db) return fallback();
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
       const transaction = db.transaction(STORE, mode);
       const request = action(transaction.objectStore(STORE));
       transaction.oncomplete = () => resolve(request.result);
-      transaction.onerror = () => reject(transaction.error);
+      // A full phone refuses the write (QuotaExceededError): the page goes on from memory, and only a
+      // reload would lose the file. A removal that failed brings back a file the server calls a duplicate.
+      transaction.onabort = () => resolve(fallback());
     });
   }
 
