@@ -314,7 +314,7 @@ def test_a_stalled_part_is_aborted_and_sent_again(phone, live_server, party, tmp
         if len(attempts) > 1:
             route.continue_()  # the first is left hanging: no byte of an answer ever comes
 
-    phone.goto(live_server.url + party.guest_path() + "&stall=1")
+    phone.goto(live_server.url + party.guest_path() + "&stall=2")
     enter_name(phone)
     choose(phone, path)
     phone.route("**/data?*", stall_the_first)
