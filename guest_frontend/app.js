@@ -1,5 +1,5 @@
-// The guest page: name once, then take -> review -> save / discard / upload, with the device's
-// remaining count always visible. Plain browser JavaScript, no build step, no framework.
+// The guest page: name once, then choose -> review -> upload, with the device's remaining count always
+// visible and the uploads listed below. Plain browser JavaScript, no build step, no framework.
 "use strict";
 
 (function () {
@@ -7,16 +7,22 @@
   const params = new URLSearchParams(window.location.search);
   const slug = params.get("event") || "";
   const uploadKey = params.get("key") || "";
+  const stallMs = 1000 * (Number(params.get("stall")) || config.stallSeconds);
   const $ = (id) => document.getElementById(id);
 
   // `full`: the event holds all it can take (its caps), whatever this phone's count says.
-  const state = { name: "", deviceId: "", count: 0, limit: 0, full: false, photo: null, previewUrl: null };
-  // Answers worth trying again later: no connection, busy, the same photo still in flight, or a 429
-  // that is not limit_reached (the phone's photos spent: final): too many from this network at once
-  // (rate_limited), or API Gateway's own throttle, whose body is not ours.
+  // `items`: this event's files on the phone (IndexedDB), in review or queued; `keep`: photos taken on
+  // the limit screen, never uploaded; `rows`: the upload list's entries, finished ones included.
+  const state = {
+    name: "", deviceId: "", count: 0, limit: 0, full: false, event: {}, quality: "original",
+    items: [], keep: [], rows: new Map(),
+  };
+  const runner = { busy: false, timer: null, pausedUntil: 0, current: null };
+  const BACKOFF = 2000;
+  // Answers worth trying again later: no answer, busy, or a 429 that is not limit_reached (the phone's
+  // photos spent: final): too many from this network at once (rate_limited), or API Gateway's throttle.
   const TRANSIENT = (status, body) =>
     status === 0 || status === 409 || status >= 500 || (status === 429 && body.status !== "limit_reached");
-  const retry = { timer: null, delay: 2000, draining: false };
 
   // --- storage: per event, and tolerant of browsers that refuse localStorage ---------------
   const memory = {};
@@ -29,7 +35,7 @@
     try { window.localStorage.setItem(storageKey(what), value); } catch (e) { /* kept in memory */ }
   }
 
-  function newDeviceId() {
+  function newId() {
     if (window.crypto.randomUUID) return window.crypto.randomUUID();
     // Plain-http pages (a laptop on the venue Wi-Fi) have no randomUUID: build a v4 UUID by hand.
     const b = window.crypto.getRandomValues(new Uint8Array(16));
@@ -58,7 +64,9 @@
   }
 
   function showReady() {
-    if (state.full || state.count >= state.limit) {
+    if (reviewing().length) {
+      showReview();
+    } else if (state.full || state.count >= state.limit) {
       $("limit-count").textContent = String(state.limit);
       show("limit");
     } else {
@@ -72,222 +80,338 @@
     show("problem");
   }
 
-  // --- API ----------------------------------------------------------------------------------
-  async function fetchEvent() {
-    const query = new URLSearchParams({ key: uploadKey, deviceId: state.deviceId });
-    const response = await fetch(`${config.apiBase}/events/${encodeURIComponent(slug)}?${query}`);
-    const body = await response.json().catch(() => ({}));
-    return { status: response.status, body };
+  // --- choosing and reviewing ---------------------------------------------------------------
+  const reviewing = () => (state.keep.length ? state.keep : state.items.filter((item) => item.state === "review"));
+  // Every file in review or queued and not yet started holds a slot the server has not counted yet.
+  const slotsLeft = () => state.limit - state.count - state.items.filter((item) => !item.uploadId).length;
+  const noun = (items) => {
+    const videos = items.filter((item) => Media.isVideo(item.type)).length;
+    return videos === 0 ? "photos" : videos === items.length ? "videos" : "photos and videos";
+  };
+
+  // Refused in the page, before any byte is sent: what the server would refuse anyway.
+  function refusal(item) {
+    if (!item.type) return `${item.fileName} is not a photo or video this page can send.`;
+    const video = Media.isVideo(item.type);
+    if (video && state.event.allowVideos === false) return "This event takes photos only, not videos.";
+    // A photo sent "Smaller, faster" is measured once it is made smaller.
+    return !video && state.quality === "smaller" ? "" : tooLarge(item);
   }
 
-  function postPhoto(item, onProgress) {
-    return new Promise((resolve) => {
-      const xhr = new XMLHttpRequest();
-      xhr.open("POST", `${config.apiBase}/upload`);
-      xhr.setRequestHeader("Content-Type", "application/json");
-      xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
-      xhr.onload = () => {
-        let body = {};
-        try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON: handled by status */ }
-        resolve({ status: xhr.status, body, retryAfter: Number(xhr.getResponseHeader("Retry-After")) || 0 });
-      };
-      xhr.onerror = () => resolve({ status: 0, body: {}, retryAfter: 0 });
-      xhr.ontimeout = xhr.onerror;
-      xhr.send(JSON.stringify({
-        eventName: item.slug, uploadKey, guestName: item.name, deviceId: item.deviceId, image: item.dataUrl,
-      }));
-    });
+  function tooLarge(item) {
+    const video = Media.isVideo(item.type);
+    const most = (video ? state.event.maxVideoBytes : state.event.maxPhotoBytes) || Infinity;
+    if (item.file.size <= most) return "";
+    const kind = video ? "Videos" : "Photos";
+    return `${item.fileName} is too large. ${kind} can be up to ${Media.inWords(most)} at this event.`;
   }
 
-  // --- photos -------------------------------------------------------------------------------
-  function loadImage(url) {
-    return new Promise((resolve, reject) => {
-      const img = new Image();
-      img.onload = () => resolve(img);
-      img.onerror = reject;
-      img.src = url;
-    });
-  }
-
-  // Re-encode at most maxEdge px on the longest side: phones' 12 MP originals become ~1 MB,
-  // and browsers apply the EXIF orientation when drawing. A photo the browser cannot decode
-  // (HEIC outside Safari) is sent as is; the server accepts it.
-  async function downscale(file) {
-    try {
-      const img = await loadImage(state.previewUrl);
-      const scale = Math.min(1, config.maxEdge / Math.max(img.naturalWidth, img.naturalHeight));
-      const canvas = document.createElement("canvas");
-      canvas.width = Math.round(img.naturalWidth * scale);
-      canvas.height = Math.round(img.naturalHeight * scale);
-      canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
-      const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", config.jpegQuality));
-      return blob || file;
-    } catch (e) {
-      return file;
+  // Each file is stored on the phone as soon as it is chosen, so a selection large enough to make the
+  // tab reload loses nothing; never more than the phone has slots left.
+  async function choose(files, keep) {
+    const chosen = Array.from(files, (file) => ({
+      id: newId(), slug, name: state.name, deviceId: state.deviceId, file, fileName: file.name || "photo",
+      type: Media.contentType(file), state: "review", added: Date.now(),
+    }));
+    if (keep) {
+      state.keep = chosen;
+      showReview();
+      return;
     }
+    const notes = chosen.map(refusal).filter(Boolean);
+    const fitting = chosen.filter((item) => !refusal(item));
+    const left = Math.max(slotsLeft(), 0);
+    const taken = fitting.slice(0, left);
+    if (taken.length < fitting.length) {
+      notes.push(`${taken.length} of your ${fitting.length} ${noun(fitting)} will be uploaded: you have ${left} left.`);
+    }
+    for (const item of taken) {
+      state.items.push(item);
+      await window.PhotoQueue.add(item);
+    }
+    showNote(notes.join(" "));
+    showReady();
+    taken.filter((item) => Media.isVideo(item.type)).forEach(addPoster);
   }
 
-  function readAsDataUrl(blob) {
-    return new Promise((resolve, reject) => {
-      const reader = new FileReader();
-      reader.onload = () => resolve(reader.result);
-      reader.onerror = () => reject(reader.error);
-      reader.readAsDataURL(blob);
-    });
+  async function addPoster(item) {
+    item.poster = await Media.poster(item.file);
+    if (!state.items.includes(item)) return;
+    await window.PhotoQueue.add(item);
+    if (item.state === "review") showReview(); else renderRow(item);
   }
 
-  function review(file) {
-    if (!file) return;
-    forgetPhoto();
-    state.photo = file;
-    state.previewUrl = URL.createObjectURL(file);
-    $("preview").hidden = false;
-    $("preview-unavailable").hidden = true;
-    $("preview").src = state.previewUrl;
+  function showNote(text) {
+    $("review-note").textContent = text;
+    $("review-note").hidden = !text;
+    showStatus(text);
+  }
+
+  function thumbnail(item) {
+    const img = document.createElement("img");
+    img.alt = item.fileName;
+    if (Media.isVideo(item.type)) {
+      if (item.poster) img.src = item.poster;
+      img.className = "video";
+    } else {
+      img.src = URL.createObjectURL(item.file);
+      img.onload = img.onerror = () => URL.revokeObjectURL(img.src);
+    }
+    return img;
+  }
+
+  function showReview() {
+    const items = reviewing();
+    if (!items.length) return showReady();
+    const strip = $("review-strip");
+    strip.replaceChildren(...items.map((item) => {
+      const li = document.createElement("li");
+      const discard = document.createElement("button");
+      discard.type = "button";
+      discard.className = "discard";
+      discard.textContent = "×";
+      discard.setAttribute("aria-label", `Discard ${item.fileName}`);
+      discard.addEventListener("click", () => drop([item]));
+      li.append(thumbnail(item), discard);
+      return li;
+    }));
+    const keeping = state.keep.length > 0;
+    $("upload-button").hidden = keeping;
+    $("add-more").hidden = keeping;
+    $("quality").hidden = keeping || items.every((item) => Media.isVideo(item.type));
+    $("upload-button").textContent = items.length === 1 ? "Upload" : `Upload ${items.length} ${noun(items)}`;
     $("saved-note").hidden = true;
-    $("upload-button").hidden = state.count >= state.limit;
     show("review");
   }
 
-  function forgetPhoto() {
-    if (state.previewUrl) URL.revokeObjectURL(state.previewUrl);
-    state.photo = null;
-    state.previewUrl = null;
-    $("preview").removeAttribute("src");
+  async function drop(items) {
+    for (const item of items) {
+      state.keep = state.keep.filter((kept) => kept !== item);
+      state.items = state.items.filter((kept) => kept !== item);
+      await window.PhotoQueue.remove(item.id);
+    }
+    showNote("");
+    showReady();
   }
 
   async function saveToPhone() {
-    const file = state.photo;
-    if (navigator.canShare && navigator.canShare({ files: [file] })) {
+    const files = reviewing().map((item) => item.file);
+    if (navigator.canShare && navigator.canShare({ files })) {
       try {
-        await navigator.share({ files: [file] });
+        await navigator.share({ files });
         $("saved-note").hidden = false;
         return;
       } catch (e) {
         if (e.name === "AbortError") return;
       }
     }
-    const link = document.createElement("a");
-    link.href = state.previewUrl;
-    link.download = file.name || `photo-${Date.now()}.jpg`;
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
+    for (const file of files) {
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(file);
+      link.download = file.name || `photo-${Date.now()}.jpg`;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+    }
     $("saved-note").hidden = false;
   }
 
-  function discard() {
-    forgetPhoto();
-    showStatus("");
+  // --- the upload list ----------------------------------------------------------------------
+  async function queueReviewed() {
+    const items = reviewing();
+    if ([...state.rows.values()].every((row) => row.done === 1)) {
+      state.rows.clear();
+      $("queue-list").replaceChildren();
+    }
+    const refused = items.filter(refusal);
+    showNote(refused.map(refusal).join(" "));
+    await drop(refused);
+    for (const item of items.filter((kept) => !refused.includes(kept))) {
+      Object.assign(item, { state: "queued", quality: state.quality });
+      await window.PhotoQueue.add(item);
+      renderRow(item, "Waiting…");
+    }
     showReady();
+    pump();
   }
 
-  function setProgress(fraction) {
-    const percent = Math.round(fraction * 100);
-    $("progress").value = percent;
-    $("progress-text").textContent = percent < 100 ? `${percent}%` : "Saving…";
-  }
-
-  // Every photo goes through the queue: stored on the phone first, removed once the server has
-  // answered for good. A lost connection leaves it waiting; it is retried with backoff, on
-  // reconnection and on the next visit.
-  async function upload() {
-    show("uploading");
-    $("uploading-label").textContent = "Preparing your photo…";
-    setProgress(0);
-    let dataUrl;
-    try {
-      dataUrl = await readAsDataUrl(await downscale(state.photo));
-    } catch (e) {
-      showError(400, { message: "This photo could not be read. Try taking it again." });
-      return;
+  function renderRow(item, text) {
+    let row = state.rows.get(item.id);
+    if (!row) {
+      row = { li: document.createElement("li"), text: document.createElement("span"), size: item.file.size, done: 0 };
+      row.bar = Object.assign(document.createElement("progress"), { max: 1, value: 0 });
+      const label = document.createElement("div");
+      label.append(Object.assign(document.createElement("strong"), { textContent: item.fileName }), row.text, row.bar);
+      row.li.append(thumbnail(item), label);
+      $("queue-list").append(row.li);
+      state.rows.set(item.id, row);
+    } else if (item.poster && !row.li.querySelector("img").src) {
+      row.li.querySelector("img").src = item.poster;
     }
-    const item = {
-      id: newDeviceId(), slug, name: state.name, deviceId: state.deviceId, dataUrl, added: Date.now(),
-    };
-    await window.PhotoQueue.add(item);
-    forgetPhoto();
-    $("uploading-label").textContent = "Uploading…";
-    await send(item, true);
+    if (text !== undefined) row.text.textContent = text;
+    showProgress();
   }
 
-  async function send(item, watched) {
-    const { status, body, retryAfter } = await postPhoto(item, watched ? setProgress : () => {});
-    if (TRANSIENT(status, body)) {
-      scheduleRetry(retryAfter);
-      await showWaiting();
-      if (watched) {
-        showStatus(waitingMessage(status, body));
-        showReady();
-      }
-      return false;
-    }
-    await window.PhotoQueue.remove(item.id);
-    retry.delay = 2000;
-    await showWaiting();
-    handleUploadAnswer(status, body, watched);
-    return true;
+  function setRow(item, fraction, text) {
+    const row = state.rows.get(item.id);
+    row.done = fraction;
+    row.bar.value = fraction;
+    if (text !== undefined) row.text.textContent = text;
+    showProgress();
   }
 
-  async function drain() {
-    if (retry.draining) return;
-    retry.draining = true;
-    clearTimeout(retry.timer);
-    try {
-      for (const item of await window.PhotoQueue.waiting(slug)) {
-        if (!(await send(item, false))) break;
-      }
-    } finally {
-      retry.draining = false;
-    }
+  // A file that will not go (refused, or the event said no) leaves the list's progress as done.
+  function closeRow(item, text) {
+    setRow(item, 1, text);
+    state.rows.get(item.id).bar.hidden = true;
   }
 
-  function waitingMessage(status, body) {
-    if (status === 0) return "No connection right now. The photo is saved on this phone and will upload by itself.";
-    if (body.status === "rate_limited") return body.message;
-    if (body.status === "storage_full") {
-      return "The event's storage is full. The photo is saved on this phone and will upload once the organizer makes room.";
-    }
-    return "The server is busy. The photo is saved on this phone and will upload by itself.";
-  }
-
-  // Waits at least as long as the server's Retry-After asks, and a random half more, so a venue's
-  // phones refused together do not all come back in the same second.
-  function scheduleRetry(retryAfter) {
-    clearTimeout(retry.timer);
-    const wait = Math.max(retry.delay, retryAfter * 1000);
-    retry.timer = setTimeout(drain, wait * (1 + Math.random() / 2));
-    retry.delay = Math.min(retry.delay * 2, 60000);
-  }
-
-  async function showWaiting() {
-    const waiting = (await window.PhotoQueue.waiting(slug)).length;
+  function showProgress() {
+    const rows = [...state.rows.values()];
+    const total = rows.reduce((sum, row) => sum + row.size, 0);
+    const sent = rows.reduce((sum, row) => sum + row.size * row.done, 0);
+    const finished = rows.filter((row) => row.done === 1).length;
+    $("queue-panel").hidden = rows.length === 0;
+    $("progress").value = total ? Math.round((100 * sent) / total) : 0;
+    $("progress-text").textContent = `${finished} of ${rows.length} done · ${$("progress").value}%`;
+    const waiting = state.items.filter((item) => item.state === "queued" && item !== runner.current).length;
     $("waiting").hidden = waiting === 0;
     $("waiting-text").textContent = `${waiting} photo${waiting === 1 ? "" : "s"} waiting to upload.`;
   }
 
-  function handleUploadAnswer(status, body, watched) {
+  // One file at a time, oldest first; a file that cannot go now waits its own backoff while the ones
+  // behind it go, and a Retry-After from the server pauses them all.
+  async function pump() {
+    if (runner.busy) return;
+    runner.busy = true;
+    clearTimeout(runner.timer);
+    try {
+      for (let next = due(); next && runner.pausedUntil <= Date.now(); next = due()) await send(next);
+    } finally {
+      runner.busy = false;
+      const waits = state.items.filter((item) => item.state === "queued").map((item) => item.retryAt || 0);
+      if (waits.length) runner.timer = setTimeout(pump, Math.max(Math.min(...waits), runner.pausedUntil) - Date.now());
+    }
+  }
+
+  const due = () => state.items.find((item) => item.state === "queued" && !(item.retryAt > Date.now()));
+
+  async function send(item) {
+    runner.current = item;
+    try {
+      await sendOne(item);
+    } catch (e) {
+      // The phone itself failed (storage, a file gone from the library): this file waits, the rest go.
+      postpone(item, { status: 0, body: {}, retryAfter: 0 });
+    } finally {
+      runner.current = null;
+      showProgress();
+    }
+  }
+
+  async function sendOne(item) {
+    renderRow(item);
+    if (!(await prepare(item))) return;
+    setRow(item, 0, "Uploading…");
+    const answer = await window.DirectUpload.send(item, {
+      uploadKey, stallMs, save: (changed) => window.PhotoQueue.add(changed),
+      onProgress: (fraction) => setRow(item, Math.min(fraction, 0.99)),
+      onStarted: (body) => { if (body.limit) { state.count = body.count; state.limit = body.limit; showCount(); } },
+    });
+    if (TRANSIENT(answer.status, answer.body)) {
+      postpone(item, answer);
+    } else {
+      await finish(item);
+      handleAnswer(item, answer);
+    }
+  }
+
+  // "Smaller, faster" re-encodes a photo once, before hashing; the queue then keeps those exact bytes,
+  // so a resend is the same file and never spends a second slot.
+  async function prepare(item) {
+    if (item.quality === "smaller" && !item.prepared && !Media.isVideo(item.type)) {
+      setRow(item, 0, "Making it smaller…");
+      const smaller = await Media.downscale(item.file, config.maxEdge, config.jpegQuality);
+      if (smaller) Object.assign(item, { file: smaller, type: "image/jpeg" });
+      item.prepared = true;
+      state.rows.get(item.id).size = item.file.size;
+    }
+    const refused = tooLarge(item);
+    if (refused) {
+      await finish(item);
+      closeRow(item, refused);
+      return false;
+    }
+    if (!item.sha256) {
+      setRow(item, 0, "Checking…");
+      item.sha256 = await window.Sha256.ofBlob(item.file);
+    }
+    await window.PhotoQueue.add(item);
+    return true;
+  }
+
+  // Waits at least as long as the server's Retry-After asks, and a random half more, so a venue's
+  // phones refused together do not all come back in the same second.
+  function postpone(item, answer) {
+    item.failures = (item.failures || 0) + 1;
+    item.retryAt = Date.now() + Math.min(BACKOFF * 2 ** (item.failures - 1), 60000);
+    if (answer.retryAfter) {
+      runner.pausedUntil = Date.now() + answer.retryAfter * 1000 * (1 + Math.random() / 2);
+    }
+    setRow(item, state.rows.get(item.id).done, "Waiting to try again…");
+    showStatus(waitingMessage(answer.status, answer.body));
+  }
+
+  function waitingMessage(status, body) {
+    const saved = "Your photos are saved on this phone and will upload";
+    if (status === 0) return `No connection right now. ${saved} by themselves.`;
+    if (body.status === "rate_limited") return body.message;
+    if (body.status === "storage_full") return `The event's storage is full. ${saved} once the organizer makes room.`;
+    return `The server is busy. ${saved} by themselves.`;
+  }
+
+  async function finish(item) {
+    item.state = "finished";
+    state.items = state.items.filter((kept) => kept !== item);
+    await window.PhotoQueue.remove(item.id);
+  }
+
+  function handleAnswer(item, { status, body }) {
     if (status === 200) {
       state.count = body.count;
       state.limit = body.limit;
       showCount();
       const left = Math.max(state.limit - state.count, 0);
+      setRow(item, 1, body.duplicate ? "Already uploaded" : "Uploaded");
       showStatus(body.duplicate ? "That photo was already uploaded." : `Uploaded! ${left} left.`);
-      if (watched || !$("screen-ready").hidden || !$("screen-limit").hidden) showReady();
-    } else if (status === 429) {
+      if ($("screen-review").hidden && $("screen-name").hidden) showReady();
+      return;
+    }
+    closeRow(item, body.message || "Not uploaded.");
+    if (status === 429) {
       state.count = state.limit = body.limit || state.limit;
       showCount();
       showReady();
     } else if (body.status === "event_full") {
       showFull(body.message);
-    } else if (status === 403 || status === 404) {
-      if (body.status === "event_closed") show("closed");
-      else fail(body.message || "This link is not valid any more.");
-    } else if (watched) {
-      showError(status, body);
+    } else if (body.status === "event_closed") {
+      show("closed");
+    } else if (body.status === "wrong_key" || body.status === "unknown_event") {
+      fail(body.message || "This link is not valid any more.");
     } else {
-      showStatus(body.message || "A waiting photo could not be uploaded.");
+      showStatus(body.message || "A file could not be uploaded.");
+      refreshCount();
     }
+  }
+
+  // A refused upload gave its slot back: the server's count says so (a lost answer changes nothing).
+  async function refreshCount() {
+    try {
+      const { body } = await fetchEvent();
+      if (body.device) Object.assign(state, { count: body.device.count, limit: body.device.limit });
+      showCount();
+    } catch (e) { /* the next answer brings the count */ }
   }
 
   // Final, like a closed event: the answer left the queue (403 is not retried) and the page stops asking.
@@ -301,18 +425,25 @@
     showReady();
   }
 
-  function showError(status, body) {
-    $("error-message").textContent = body.message || "The upload failed.";
-    show("error");
+  function retryNow() {
+    runner.pausedUntil = 0;
+    state.items.forEach((item) => { item.retryAt = 0; });
+    pump();
   }
 
   // --- start --------------------------------------------------------------------------------
+  async function fetchEvent() {
+    const query = new URLSearchParams({ key: uploadKey, deviceId: state.deviceId });
+    const response = await fetch(`${config.apiBase}/events/${encodeURIComponent(slug)}?${query}`);
+    return { status: response.status, body: await response.json().catch(() => ({})) };
+  }
+
   async function start() {
     if (!slug || !uploadKey) {
       fail("This link is incomplete. Scan the QR code on your table again.");
       return;
     }
-    state.deviceId = load("deviceID") || newDeviceId();
+    state.deviceId = load("deviceID") || newId();
     save("deviceID", state.deviceId);
     state.name = load("guestName");
     let answer;
@@ -326,19 +457,26 @@
       fail(answer.body.message || "This event could not be opened. Scan the QR code again.");
       return;
     }
-    const event = answer.body;
+    const event = (state.event = answer.body);
     document.title = `${event.name}: share your photos`;
     $("event-name").textContent = event.name;
     state.limit = event.device ? event.device.limit : event.limit;
     state.count = event.device ? event.device.count : 0;
+    setQuality(load("quality") || event.quality || "original");
     if (!event.open) {
       show("closed");
       return;
     }
     showCount();
+    state.items = await window.PhotoQueue.waiting(slug);
+    state.items.filter((item) => item.state === "queued").forEach((item) => renderRow(item, "Waiting…"));
     if (state.name) showReady(); else askName();
-    await showWaiting();
-    drain();
+    pump();
+  }
+
+  function setQuality(quality) {
+    state.quality = quality;
+    document.querySelectorAll("input[name=quality]").forEach((radio) => { radio.checked = radio.value === quality; });
   }
 
   function askName() {
@@ -360,21 +498,19 @@
     $("change-name").addEventListener("click", askName);
     ["camera-input", "library-input", "keep-input"].forEach((id) => {
       $(id).addEventListener("change", (e) => {
-        review(e.target.files[0]);
+        choose(e.target.files, id === "keep-input");
         e.target.value = "";
       });
     });
-    $("preview").addEventListener("error", () => {
-      if (!state.previewUrl) return;
-      $("preview").hidden = true;
-      $("preview-unavailable").hidden = false;
+    $("quality").addEventListener("change", (e) => {
+      setQuality(e.target.value);
+      save("quality", e.target.value);
     });
-    $("upload-button").addEventListener("click", upload);
+    $("upload-button").addEventListener("click", queueReviewed);
     $("save-button").addEventListener("click", saveToPhone);
-    $("discard-button").addEventListener("click", discard);
-    $("error-ok-button").addEventListener("click", discard);
-    $("send-now").addEventListener("click", () => { retry.delay = 2000; drain(); });
-    window.addEventListener("online", () => { retry.delay = 2000; drain(); });
+    $("discard-button").addEventListener("click", () => drop(reviewing()));
+    $("send-now").addEventListener("click", retryNow);
+    window.addEventListener("online", retryNow);
   }
 
   wire();

@@ -5,4 +5,6 @@ window.PHOTOSHARE_CONFIG = {
   maxEdge: 2560,
   jpegQuality: 0.85,
   storagePrefix: "photoshare_",
+  // A request that moves no byte for this long is aborted and tried again (?stall=<seconds> overrides).
+  stallSeconds: 20,
 };

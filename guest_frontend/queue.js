@@ -1,6 +1,6 @@
-// Photos waiting to upload, kept in IndexedDB so a lost connection or a reload loses nothing.
-// Each item holds the exact bytes that will be sent: a resend is recognised by the server as the
-// same photo and never spends a second slot.
+// Chosen photos and videos, kept in IndexedDB from the moment they are chosen, so a lost connection
+// or a reload loses nothing. Each item holds the file (the exact bytes once queued), its SHA-256 and
+// its uploadId once started: a resend is recognised by the server and never spends a second slot.
 "use strict";
 
 window.PhotoQueue = (function () {
@@ -25,12 +25,24 @@ window.PhotoQueue = (function () {
   async function run(mode, action, fallback) {
     const db = await open();
     if (!db) return fallback();
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
       const transaction = db.transaction(STORE, mode);
       const request = action(transaction.objectStore(STORE));
       transaction.oncomplete = () => resolve(request.result);
-      transaction.onerror = () => reject(transaction.error);
+      // A full phone refuses the write (QuotaExceededError): the page goes on from memory, and only a
+      // reload would lose the file. A removal that failed brings back a file the server calls a duplicate.
+      transaction.onabort = () => resolve(fallback());
     });
+  }
+
+  // Photos queued by the page before direct uploads, held as a data URL: queued again as a file.
+  function upgrade(item) {
+    if (item.file || !item.dataUrl) return item;
+    const { dataUrl, ...rest } = item;
+    const [head, data] = dataUrl.split(",");
+    const type = head.slice(5, head.indexOf(";"));
+    const file = new Blob([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], { type });
+    return { ...rest, file, type, fileName: "photo", state: "queued", prepared: true };
   }
 
   return {
@@ -38,7 +50,7 @@ window.PhotoQueue = (function () {
     remove: (id) => run("readwrite", (s) => s.delete(id), () => memory.delete(id)),
     async waiting(slug) {
       const all = await run("readonly", (s) => s.getAll(), () => [...memory.values()]);
-      return all.filter((item) => item.slug === slug).sort((a, b) => a.added - b.added);
+      return all.filter((item) => item.slug === slug).map(upgrade).sort((a, b) => a.added - b.added);
     },
   };
 })();

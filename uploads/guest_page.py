@@ -4,10 +4,12 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.static import serve
 
-GUEST_FILES = {"index.html", "style.css", "app.js", "queue.js", "config.js"}
+GUEST_FILES = {"index.html", "style.css", "app.js", "queue.js", "sha256.js", "media.js", "transfer.js", "config.js"}
 # No inline script or style anywhere, so the page needs no 'unsafe-inline'.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+    # The page plays a chosen video from a blob: URL to draw its poster frame.
+    "media-src blob:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 

@@ -59,10 +59,11 @@ def test_a_guest_uploads_until_the_limit_and_is_told_so(phone, live_server, part
     assert Photo.objects.filter(event=party, guest_name="Carla").count() == 2
 
 
-def test_photos_are_downscaled_and_upright_before_upload(phone, live_server, party, tmp_path):
+def test_smaller_faster_photos_are_downscaled_and_upright_before_upload(phone, live_server, party, tmp_path):
     open_guest_page(phone, live_server, party)
     enter_name(phone)
     take_photo(phone, str(SAMPLES / "gps-orientation6.jpg"))
+    phone.check("input[value=smaller]")
     phone.click("#upload-button")
     expect(phone.locator("#status")).to_contain_text("Uploaded")
     take_photo(phone, str(big_jpeg(tmp_path)))
@@ -124,13 +125,13 @@ def test_a_full_event_shows_the_limit_screen_with_the_servers_message_and_keeps_
 def test_a_photo_that_cannot_be_sent_waits_on_the_phone_and_goes_when_the_connection_is_back(phone, live_server, party):
     open_guest_page(phone, live_server, party)
     enter_name(phone)
-    phone.route("**/api/upload", lambda route: route.abort())
+    phone.route("**/api/uploads", lambda route: route.abort())
     take_photo(phone, str(SAMPLES / "plain.webp"))
     phone.click("#upload-button")
     expect(phone.locator("#status")).to_contain_text("No connection right now")
     expect(phone.locator("#waiting")).to_contain_text("1 photo waiting to upload")
     assert Photo.objects.count() == 0
-    phone.unroute("**/api/upload")
+    phone.unroute("**/api/uploads")
     phone.click("#send-now")
     expect(phone.locator("#status")).to_have_text("Uploaded! 1 left.")
     expect(phone.locator("#waiting")).to_be_hidden()
@@ -145,11 +146,11 @@ def test_a_response_lost_mid_upload_is_retried_after_a_reload_and_the_photo_arri
         route.fetch()  # the server stores the photo...
         route.abort()  # ...but the phone never hears back
 
-    phone.route("**/api/upload", lose_the_answer)
+    phone.route("**/complete", lose_the_answer)
     take_photo(phone, str(SAMPLES / "gps-orientation6.jpg"))
     phone.click("#upload-button")
     expect(phone.locator("#waiting")).to_contain_text("1 photo waiting to upload")
-    phone.unroute("**/api/upload")
+    phone.unroute("**/complete")
     # WHEN the guest comes back later THEN the waiting photo is sent again, and recognised
     phone.reload()
     expect(phone.locator("#status")).to_have_text("That photo was already uploaded.")
