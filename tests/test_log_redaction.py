@@ -34,6 +34,11 @@ SECRET = "UPLOADKEY-Zx81q"
         (f"/x?uploadKey={SECRET}#top", f"/x?uploadKey={REDACTED}#top"),
         (f"/x?KEY={SECRET}", f"/x?KEY={REDACTED}"),
         ("/events/?monkey=1&page=2", "/events/?monkey=1&page=2"),
+        (
+            f"PUT /api/uploads/a.b.c/data?deviceId=d1&size=9&expires=1&sig={SECRET} HTTP/1.1",
+            f"PUT /api/uploads/a.b.c/data?deviceId=d1&size=9&expires=1&sig={REDACTED} HTTP/1.1",
+        ),
+        ("/x?design=1", "/x?design=1"),
     ],
 )
 def test_it_replaces_the_key_and_keeps_the_rest(line, expected):
