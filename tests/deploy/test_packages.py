@@ -35,7 +35,7 @@ GUEST_FILES = {
         f"uploads/{name}.py"
         for name in ["__init__", "lambda_handler", "http", "core", "ports", "policy", "payload", "images", "hevc"]
     ),
-    *(f"uploads/{name}.py" for name in ["naming", "exif", "xmp", "config", "ratelimit"]),
+    *(f"uploads/{name}.py" for name in ["naming", "exif", "xmp", "config", "ratelimit", "direct", "videos"]),
     *(f"uploads/aws/{name}.py" for name in ["__init__", "budget", "clients", "dynamodb", "s3", "staging"]),
     "__init__.py",
     "handler.py",
@@ -131,7 +131,9 @@ def test_the_guest_package_holds_only_what_the_function_runs():
         names = {name for name in package.namelist() if not name.endswith("/")}
     print(f"guest.zip: {path.stat().st_size:,} bytes, {len(names)} files")
     assert names == GUEST_FILES
-    assert path.stat().st_size <= 64 * KB
+    # Zappa's handler and our own modules only: boto3 alone would be megabytes (the runtime bundles it).
+    # Direct uploads (the protocol, video recognition, S3 staging) took it from 53 to about 76 KB.
+    assert path.stat().st_size <= 96 * KB
 
 
 # A photo in one PUT (received whole), a video's first part of two; each published once, nothing left staged.
