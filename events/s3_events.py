@@ -14,6 +14,7 @@ from events.recorder import photo_record
 from events.services import photo_thumbnail_ensure
 from events.thumbnails import THUMBNAIL_PREFIX, poster_video_key
 from photoshare_site import wiring
+from uploads.ports import STAGING_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -22,11 +23,15 @@ def index_new_photos(event: dict, context: object = None) -> int:
     """Record each new original with its thumbnail (a video's from its poster: never downloaded here).
     Thumbnails and ZIP exports (written into the same bucket) trigger this too and are skipped, but a
     video's poster stored after the video makes its thumbnail; S3 may deliver an event twice, so known
-    keys are skipped."""
+    keys are skipped. A direct upload's bytes arriving in `_incoming/` complete it, if its page has not
+    (its published copy then comes back here as a new original)."""
     indexed = 0
     store = wiring.bucket_photos()
     for record in event.get("Records", []):
         key = unquote_plus(record["s3"]["object"]["key"])
+        if key.startswith(STAGING_PREFIX):
+            wiring.direct_uploads().complete_arrived(key)
+            continue
         if key.startswith((THUMBNAIL_PREFIX, EXPORT_PREFIX)):
             _poster_stored(key)
             continue

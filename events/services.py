@@ -85,6 +85,7 @@ def event_delete(*, event: Event) -> None:
     store = wiring.photo_store()
     for prefix in (event.slug, THUMBNAIL_PREFIX + event.slug, EXPORT_PREFIX + event.slug):
         store.delete_prefix(f"{prefix}/")
+    wiring.staging_store().discard_event(event.slug)
     wiring.quota_store().purge_event(event.slug)
     wiring.policy_mirror().delete_policy(event.slug)
     event.delete()
@@ -173,11 +174,13 @@ def device_photos_delete(*, event: Event, device: str) -> int:
 def uploads_recover() -> dict[str, Recovered]:
     """The periodic sweep over every event: complete the uploads whose request died after storing the
     photo, release those that died before. Returns what it did, for the events where it did something."""
-    uploader = wiring.uploader()
+    # Direct uploads' claims too: those expired are completed if published, else released with their
+    # staged bytes.
+    uploads = wiring.direct_uploads()
     done = {}
     for slug in Event.objects.order_by("pk").values_list("slug", flat=True):
         try:
-            recovered = uploader.recover(slug)
+            recovered = uploads.recover(slug)
         except Exception:
             # One event's stores failing must not stop the others' sweep; the next pass tries again.
             log.exception("recovery of %s failed", slug)

@@ -3,15 +3,24 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from photoshare_site import wiring
-from uploads import api, guest_page
+from uploads import api, guest_page, local_put
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="event-list", permanent=False)),
     path("admin/", admin.site.urls),
     path("", include("events.urls")),
     path("api/openapi.json", api.openapi, name="api-openapi"),
-    path("api/events/<str:slug>", api.event_info, {"uploader": wiring.uploader}, name="api-event"),
+    path("api/events/<str:slug>", api.event_info, {"direct": wiring.direct_uploads}, name="api-event"),
     path("api/upload", api.upload, {"uploader": wiring.uploader}, name="api-upload"),
+    path("api/uploads", api.upload_start, {"direct": wiring.direct_uploads}, name="api-upload-start"),
+    path("api/uploads/<str:upload_id>", api.upload_status, {"direct": wiring.direct_uploads}, name="api-upload-status"),
+    path(
+        "api/uploads/<str:upload_id>/complete",
+        api.upload_complete,
+        {"direct": wiring.direct_uploads},
+        name="api-upload-complete",
+    ),
+    path("api/uploads/<str:upload_id>/data", local_put.receive, {"staging": wiring.local_staging}, name="api-put"),
     path("guest/", guest_page.guest_file, name="guest-page"),
     path("guest/<str:name>", guest_page.guest_file, name="guest-file"),
 ]

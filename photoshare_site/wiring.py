@@ -1,8 +1,11 @@
 """The one place that picks the adapters, from settings (PHOTOSHARE_BACKEND): SQL and the local disk,
 or DynamoDB and S3. Views, services and commands ask for a port here and never ask which runtime runs."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 
 from events.links import LocalPhotoLinks, PhotoLinks, StreamedZips, ZipDelivery
 from events.recorder import GalleryRecorder
@@ -12,12 +15,15 @@ from uploads.aws.dynamodb import DynamoDBStore
 from uploads.aws.exports import BackgroundZips
 from uploads.aws.links import PresignedPhotoLinks, bucket_origin
 from uploads.aws.s3 import IndexedByBucketEvents, S3PhotoStore
+from uploads.aws.staging import S3Staging
 from uploads.core import Uploader
-from uploads.ports import PhotoStore, PolicyMirror, QuotaStore
+from uploads.direct import DirectUploads
+from uploads.ports import PhotoStore, PolicyMirror, QuotaStore, StagingStore
 from uploads.ratelimit import LIMITS, RateLimiter
 from uploads.stores.filesystem import FileSystemPhotoStore
 from uploads.stores.sql import SqlQuotaStore
 from uploads.stores.sql_rates import SqlRateCounters
+from uploads.stores.staging_fs import FileSystemStaging
 
 
 def _on_aws() -> bool:
@@ -43,6 +49,23 @@ def local_photos() -> FileSystemPhotoStore:
 def photo_space_low() -> bool:
     """Whether uploads will soon be refused for want of disk space (the local disk; S3 has no floor)."""
     return not _on_aws() and local_photos().running_low()
+
+
+def _sign_upload_url(message: str) -> str:
+    return salted_hmac("photoshare.direct-upload-url", message, algorithm="sha256").hexdigest()
+
+
+def staging_store() -> StagingStore:
+    """Where direct uploads wait for completion: the photo bucket's `_incoming/` behind presigned URLs,
+    or beside the photos behind URLs signed with SECRET_KEY."""
+    if _on_aws():
+        return S3Staging(clients.s3(), settings.PHOTO_BUCKET, presigner=clients.s3_presigner())
+    return local_staging()
+
+
+def local_staging() -> FileSystemStaging:
+    """The local server's staging, which its PUT endpoint (uploads/local_put.py) writes to."""
+    return FileSystemStaging(local_photos(), _sign_upload_url)
 
 
 def bucket_photos() -> S3PhotoStore:
@@ -92,4 +115,14 @@ def uploader() -> Uploader:
         recorder=GalleryRecorder(),
         atomic=transaction.atomic,
         limiter=RateLimiter(SqlRateCounters(), LIMITS.scaled(settings.GUEST.rate_limit_scale)),
+    )
+
+
+def direct_uploads() -> DirectUploads:
+    """Originals and videos sent straight to the staging store (uploads/direct.py)."""
+    return DirectUploads(
+        uploader(),
+        staging_store(),
+        lifetime=timedelta(seconds=settings.GUEST.upload_url_seconds),
+        max_photo_bytes=settings.MAX_UPLOAD_BYTES,
     )

@@ -65,7 +65,9 @@ def guest_lambda(monkeypatch, dynamodb_table, photo_bucket):
     monkeypatch.setenv("PHOTOSHARE_PHOTO_BUCKET", photo_bucket)
     monkeypatch.setenv("PHOTOSHARE_CORS_ORIGINS", GUEST_SITE)
     lambda_handler.uploader.cache_clear()
+    lambda_handler.direct_uploads.cache_clear()
     store = DynamoDBStore(clients.dynamodb(), dynamodb_table)
     store.put_policy(EventPolicy("ana-ben", "Ana & Ben", 2, True, hash_upload_key(KEY)))
     yield store
     lambda_handler.uploader.cache_clear()
+    lambda_handler.direct_uploads.cache_clear()

@@ -10,11 +10,13 @@ from django.views.decorators.csrf import csrf_exempt
 
 from uploads import http
 from uploads.core import Uploader
+from uploads.direct import DirectUploads
 from uploads.openapi import SCHEMA
 
-# The URL conf passes the project's adapter factory (photoshare_site/wiring.py) as `uploader`:
-# this app never picks its own adapters.
+# The URL conf passes the project's adapter factories (photoshare_site/wiring.py) as `uploader` and
+# `direct`: this app never picks its own adapters.
 UploaderFactory = Callable[[], Uploader]
+DirectFactory = Callable[[], DirectUploads]
 
 
 View = Callable[..., HttpResponse]
@@ -49,8 +51,8 @@ def guest_api(method: str) -> Callable[[Callable[..., http.Answer]], View]:
 
 
 @guest_api("GET")
-def event_info(request: HttpRequest, slug: str, uploader: UploaderFactory) -> http.Answer:
-    return http.event_answer(uploader(), slug, request.GET)
+def event_info(request: HttpRequest, slug: str, direct: DirectFactory) -> http.Answer:
+    return http.event_answer(direct(), slug, request.GET)
 
 
 @guest_api("POST")
@@ -62,6 +64,21 @@ def upload(request: HttpRequest, uploader: UploaderFactory) -> http.Answer:
         return http.too_large_body(settings.MAX_UPLOAD_BYTES)
     # The peer's address; behind a trusted proxy, the client's (its setting rewrites REMOTE_ADDR).
     return http.upload_answer(uploader(), body, settings.MAX_UPLOAD_BYTES, request.META.get("REMOTE_ADDR", ""))
+
+
+@guest_api("POST")
+def upload_start(request: HttpRequest, direct: DirectFactory) -> http.Answer:
+    return http.start_answer(direct(), request.body, request.META.get("REMOTE_ADDR", ""))
+
+
+@guest_api("GET")
+def upload_status(request: HttpRequest, upload_id: str, direct: DirectFactory) -> http.Answer:
+    return http.status_answer(direct(), upload_id, request.GET)
+
+
+@guest_api("POST")
+def upload_complete(request: HttpRequest, upload_id: str, direct: DirectFactory) -> http.Answer:
+    return http.complete_answer(direct(), upload_id, request.body)
 
 
 def openapi(request: HttpRequest) -> JsonResponse:

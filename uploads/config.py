@@ -13,6 +13,10 @@ _FALSE = {"0", "false", "no", "off", ""}
 DEFAULT_TABLE = "PhotoUploadCounts"
 # Largest photo accepted, in decoded bytes (the guest Lambda is further capped by its 6 MB payload).
 DEFAULT_MAX_UPLOAD_BYTES = 15 * 1024 * 1024
+# How long a direct upload's URLs are valid (seconds); its slot is held a minute longer. At most 15
+# minutes: a URL presigned with the guest function's role credentials lives no longer than they do.
+DEFAULT_UPLOAD_URL_SECONDS = 900
+MAX_UPLOAD_URL_SECONDS = 900
 
 
 class ConfigError(ValueError):
@@ -76,6 +80,8 @@ class GuestConfig:
     cors_origins: list[str]
     # Multiplies the rate limit's numbers (uploads/ratelimit.py) for venues larger than 200 guests.
     rate_limit_scale: int
+    # Direct uploads (uploads/direct.py): how long the URLs a start hands out are valid.
+    upload_url_seconds: int
 
 
 def guest_config(*, require_bucket: bool) -> GuestConfig:
@@ -89,4 +95,7 @@ def guest_config(*, require_bucket: bool) -> GuestConfig:
         max_upload_bytes=env_int("PHOTOSHARE_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES, minimum=1024),
         cors_origins=env_list("PHOTOSHARE_CORS_ORIGINS", ""),
         rate_limit_scale=env_int("PHOTOSHARE_RATE_LIMIT_SCALE", 1, minimum=1, maximum=1000),
+        upload_url_seconds=env_int(
+            "PHOTOSHARE_UPLOAD_URL_SECONDS", DEFAULT_UPLOAD_URL_SECONDS, minimum=1, maximum=MAX_UPLOAD_URL_SECONDS
+        ),
     )

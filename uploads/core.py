@@ -142,15 +142,21 @@ class Uploader:
         usage = self.quota.usage(slug, device)
         return EventView(policy, is_open, count=usage.count, limit=usage.limit(policy.limit))
 
-    def upload(self, request: UploadRequest, client: str = "") -> UploadResult:
-        """`client` is the address the request came from, for the rate limit."""
-        policy = self.authorised_policy(request.event, request.upload_key)
+    def admit(self, event: str, upload_key: str, device: str, client: str) -> tuple[EventPolicy, datetime]:
+        """The event's policy and the time, if this device may upload to it now from `client` (the address
+        the request came from, for the rate limit); raises why not."""
+        policy = self.authorised_policy(event, upload_key)
         now = self.clock()
         if not policy.accepts_uploads(now):
             raise EventClosed()
         if self.limiter:
-            # Before any work on the image, and long before the reservation: a refusal counts nothing.
-            self.limiter.admit(client, request.device)
+            # Before any work on the bytes, and long before the reservation: a refusal counts nothing.
+            self.limiter.admit(client, device)
+        return policy, now
+
+    def upload(self, request: UploadRequest, client: str = "") -> UploadResult:
+        """`client` is the address the request came from, for the rate limit."""
+        policy, now = self.admit(request.event, request.upload_key, request.device, client)
         image = inspect_image(request.image)
         # Bytes appended after the image's end (an HTML page, an archive) are not the photo: never stored.
         sent = request.image[: image.length]
@@ -169,14 +175,16 @@ class Uploader:
         )
         # A retry of a request that died after storing this photo: the same bytes, so the same
         # description, under the key and time its claim holds.
-        reservation = self._reserve(claim, policy.limits, lambda held: _stored_photo(held, image, len(data)))
+        reservation = self.reserve(claim, policy.limits, lambda held: _stored_photo(held, image, len(data)))
         if reservation.stored_key:
             return UploadResult(reservation.count, reservation.limit, reservation.stored_key, duplicate=True)
         photo = _stored_photo(claim, image, len(data))
         self._store(photo, data, reservation)
         return UploadResult(reservation.count, reservation.limit, photo.key)
 
-    def _reserve(self, claim: Claim, limits: Limits, describe: Describe) -> Reservation:
+    def reserve(self, claim: Claim, limits: Limits, describe: Describe) -> Reservation:
+        """Hold a slot for the claim, settling or taking over an unfinished claim on the same photo;
+        `describe` tells what was stored for a claim whose request died after storing it."""
         try:
             try:
                 return self.quota.reserve(claim, limits)
@@ -188,40 +196,50 @@ class Uploader:
             # The outcome is unknown (a timeout may follow a write that landed): give back whatever
             # this request may hold. The token makes this safe; nothing of another request is touched.
             log.exception("reservation failed for %s", claim.fingerprint)
-            self._release_quietly(claim)
+            self.release_quietly(claim)
             raise QuotaUnavailable() from None
 
     def _resume(self, held: Claim, claim: Claim, limits: Limits, describe: Describe) -> Reservation:
         """The same photo's claim is unfinished: its request is still at work, or died."""
-        if self._settle(held, describe, release=False):
+        if self.settle(held, describe, release=False):
             # It had stored the photo: its work is finished for it, and this is a retry.
             return self.quota.reserve(claim, limits)
-        if claim.at - held.at < CLAIM_TTL:
+        if claim.at < held.deadline:
+            if held.expires_at and claim.expires_at:
+                # The same device announced the same bytes again while its direct upload waits (its page
+                # lost its queue): the upload goes on under the claim it holds.
+                usage = self.quota.usage(held.event, held.device)
+                return Reservation(held, usage.count, usage.limit(limits.device))
             raise UploadInProgress()
         return self.quota.take_over(held, claim, limits)
 
-    def _settle(self, held: Claim, describe: Describe, *, release: bool) -> bool:
+    def settle(self, held: Claim, describe: Describe, *, release: bool) -> bool:
         """Complete a claim whose photo is stored (True); otherwise release it if asked."""
         if held.key and self.photos.exists(held.key):
-            self._complete(held, describe(held))
+            self.record(held, describe(held))
             return True
         if release:
             self.quota.release_pending(held)
         return False
 
-    def _stored_photo(self, held: Claim) -> StoredPhoto:
+    def describe_stored(self, held: Claim) -> StoredPhoto:
         """Describe a stored photo nobody is resending, from its bytes (the sweep)."""
         data = self.photos.read(held.key)
         return _stored_photo(held, inspect_image(data), len(data))
 
-    def recover(self, event: str) -> Recovered:
-        """The periodic sweep: settle the event's claims whose requests died (older than CLAIM_TTL),
-        and delete what they left half-written."""
-        died_before = self.clock() - CLAIM_TTL
+    def recover(self, event: str, settle_direct: Callable[[Claim], bool] | None = None) -> Recovered:
+        """The periodic sweep: settle the event's claims past their deadline (their request died, or
+        their direct upload expired), and delete what dead requests left half-written. Direct uploads'
+        claims are settled by `settle_direct` (True: completed, False: released; uploads/direct.py)."""
+        now = self.clock()
         completed = released = failed = 0
-        for held in self.quota.pending_claims(event, died_before):
+        for held in self.quota.pending_claims(event, now):
             try:
-                if self._settle(held, self._stored_photo, release=True):
+                if settle_direct and held.expires_at:
+                    stored = settle_direct(held)
+                else:
+                    stored = self.settle(held, self.describe_stored, release=True)
+                if stored:
                     completed += 1
                 else:
                     released += 1
@@ -229,10 +247,10 @@ class Uploader:
                 # One claim the stores cannot settle now must not keep the others stranded.
                 log.exception("could not settle %s", held.key)
                 failed += 1
-        partials = self.photos.remove_partial(f"{event}/", died_before)
+        partials = self.photos.remove_partial(f"{event}/", now - CLAIM_TTL)
         return Recovered(completed, released, failed, partials)
 
-    def _release_quietly(self, claim: Claim) -> None:
+    def release_quietly(self, claim: Claim) -> None:
         try:
             with self.undo_budget():
                 self.quota.release(claim)
@@ -240,7 +258,8 @@ class Uploader:
             # Left unfinished: the recovery pass (or a retry after CLAIM_TTL) releases it.
             log.exception("could not release %s", claim.fingerprint)
 
-    def _complete(self, claim: Claim, photo: StoredPhoto) -> None:
+    def record(self, claim: Claim, photo: StoredPhoto) -> None:
+        """Complete the claim and index its stored photo, together where the stores allow."""
         with self.atomic():
             self.quota.complete(claim, photo.key)
             self.recorder.record(photo)
@@ -252,28 +271,32 @@ class Uploader:
         except StorageFull:
             # Refused before a byte was written: only the slot to give back, and the guest is told why.
             log.warning("photo store full, %s refused", photo.key)
-            self._release_quietly(reservation.claim)
+            self.release_quietly(reservation.claim)
             raise
         except Exception:
             log.exception("photo store failed for %s", photo.key)
             # The write may have landed before the error: the key is new, so deleting it is safe.
-            self._undo(reservation, stored_key=photo.key)
+            self.undo(reservation.claim, stored_key=photo.key)
             raise StorageUnavailable() from None
+        self.record_or_undo(reservation.claim, photo)
+
+    def record_or_undo(self, claim: Claim, photo: StoredPhoto) -> None:
+        """Record a photo just stored; if that fails, delete it and give its slot back."""
         try:
-            self._complete(reservation.claim, photo)
+            self.record(claim, photo)
         except Exception:
             log.exception("recording failed for %s", photo.key)
-            self._undo(reservation, stored_key=photo.key)
+            self.undo(claim, stored_key=photo.key)
             raise StorageUnavailable() from None
 
-    def _undo(self, reservation: Reservation, stored_key: str) -> None:
+    def undo(self, claim: Claim, stored_key: str) -> None:
         # Each step on its own: a photo that cannot be deleted must still give its slot back.
         try:
             with self.undo_budget():
                 self.photos.delete(stored_key)
         except Exception:
             log.exception("could not delete %s after a failed upload", stored_key)
-        self._release_quietly(reservation.claim)
+        self.release_quietly(claim)
 
 
 def _stored_photo(claim: Claim, image: ImageInfo, size: int) -> StoredPhoto:

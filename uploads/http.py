@@ -6,9 +6,11 @@ Domain errors map to HTTP statuses here and nowhere else.
 
 import logging
 from collections.abc import Callable, Mapping
+from datetime import UTC
 
 from uploads.core import EventView, Uploader, UploadResult
-from uploads.payload import parse_device, parse_upload, parse_upload_key
+from uploads.direct import DirectUploads, Started, Waiting
+from uploads.payload import parse_complete, parse_device, parse_start, parse_upload, parse_upload_key
 from uploads.ports import (
     EventClosed,
     EventFull,
@@ -19,10 +21,16 @@ from uploads.ports import (
     RateLimited,
     StorageFull,
     StorageUnavailable,
+    Targets,
     TooLarge,
     UnknownEvent,
+    UnknownUpload,
+    UnsupportedMedia,
     UploadError,
+    UploadIncomplete,
     UploadInProgress,
+    VideosNotAllowed,
+    WrongBytes,
     WrongKey,
 )
 
@@ -36,14 +44,20 @@ Answer = tuple[int, Body]
 _STATUSES: list[tuple[type[UploadError], int, str]] = [
     (InvalidField, 400, "invalid_field"),
     (InvalidImage, 400, "invalid_image"),
+    (WrongBytes, 400, "wrong_bytes"),
+    (UnsupportedMedia, 400, "unsupported_media"),
     (TooLarge, 413, "too_large"),
     (WrongKey, 403, "wrong_key"),
     (EventClosed, 403, "event_closed"),
+    (VideosNotAllowed, 403, "videos_not_allowed"),
     # 403, not 429: a full event stays full (like a closed one), while 429 says "later" to clients,
     # proxies and the page's retry queue, and belongs to the per-device limit and the rate limits.
     (EventFull, 403, "event_full"),
     (UnknownEvent, 404, "unknown_event"),
+    (UnknownUpload, 404, "unknown_upload"),
     (UploadInProgress, 409, "in_progress"),
+    # The parts not named in `missing` arrived: send those, then complete again.
+    (UploadIncomplete, 409, "incomplete"),
     (LimitReached, 429, "limit_reached"),
     (StorageFull, 503, "storage_full"),
     (RateLimited, 429, "rate_limited"),
@@ -54,6 +68,7 @@ _STATUSES: list[tuple[type[UploadError], int, str]] = [
 
 NOT_FOUND: Answer = (404, {"status": "not_found", "message": "There is nothing here."})
 METHOD_NOT_ALLOWED: Answer = (405, {"status": "method_not_allowed", "message": "This method is not allowed here."})
+LENGTH_REQUIRED: Answer = (411, {"status": "length_required", "message": "Send the body with its Content-Length."})
 SERVER_ERROR: Answer = (500, {"status": "error", "message": "Something went wrong on our side. Please try again."})
 # Seconds a client should wait before retrying, by answer: only where a retry can succeed (a spent
 # limit_reached never gets one, though it shares 429 with rate_limited, which says its own wait).
@@ -89,6 +104,8 @@ def error_body(error: UploadError) -> Answer:
         body |= {"count": error.count, "limit": error.limit, "remaining": 0}
     if isinstance(error, RateLimited):
         body["retryAfter"] = error.retry_after
+    if isinstance(error, UploadIncomplete):
+        body["missing"] = error.missing
     return status, body
 
 
@@ -107,8 +124,12 @@ def upload_body(result: UploadResult) -> Answer:
     }
 
 
-def event_body(view: EventView) -> Answer:
-    body: Body = {"slug": view.policy.slug, "name": view.policy.name, "limit": view.policy.limit, "open": view.open}
+def event_body(view: EventView, *, max_photo_bytes: int, part_size: int) -> Answer:
+    policy = view.policy
+    body: Body = {"slug": policy.slug, "name": policy.name, "limit": policy.limit, "open": view.open}
+    # What the page needs to choose how to send a file (uploads/direct.py), before it starts one.
+    body |= {"allowVideos": policy.allow_videos, "maxVideoBytes": policy.max_video_bytes}
+    body |= {"maxPhotoBytes": max_photo_bytes, "quality": policy.quality, "partSize": part_size}
     if view.count is not None:
         body["device"] = {"count": view.count, "limit": view.limit, "remaining": view.remaining}
     return 200, body
@@ -125,14 +146,67 @@ def answer(action: Callable[[], Answer]) -> Answer:
         return SERVER_ERROR
 
 
-def event_answer(uploader: Uploader, slug: str, query: Mapping[str, str]) -> Answer:
+def event_answer(direct: DirectUploads, slug: str, query: Mapping[str, str]) -> Answer:
     device = query.get("deviceId")
-    view = uploader.event_view(
+    view = direct.uploader.event_view(
         slug, parse_upload_key(query.get("key"), "key"), parse_device(device) if device else None
     )
-    return event_body(view)
+    return event_body(view, max_photo_bytes=direct.max_photo_bytes, part_size=direct.staging.part_size)
 
 
 def upload_answer(uploader: Uploader, body: bytes, max_bytes: int, client: str) -> Answer:
     """`client`: the address the request came from (the transport knows it), for the rate limit."""
     return upload_body(uploader.upload(parse_upload(body, max_bytes), client))
+
+
+def targets_body(targets: Targets) -> Body:
+    """Where a direct upload's bytes go: one request, or one per part (all with the same headers)."""
+    if targets.single:
+        return {
+            "upload": {"method": targets.single.method, "url": targets.single.url, "headers": targets.single.headers}
+        }
+    parts = targets.parts or []
+    return {
+        "multipart": {
+            "partSize": targets.part_size,
+            "parts": [{"number": n, "url": part.url} for n, part in enumerate(parts, start=1)],
+            "headers": parts[0].headers if parts else {},
+        }
+    }
+
+
+def start_answer(direct: DirectUploads, body: bytes, client: str) -> Answer:
+    """`client`: the address the request came from, for the rate limit."""
+    started = direct.start(parse_start(body), client)
+    if isinstance(started, UploadResult):
+        return upload_body(started)
+    return 201, {
+        "status": "pending",
+        "uploadId": started.upload.upload_id,
+        "expiresAt": _iso(started),
+        "count": started.count,
+        "limit": started.limit,
+        "remaining": started.remaining,
+    } | targets_body(started.targets)
+
+
+def status_answer(direct: DirectUploads, upload_id: str, query: Mapping[str, str]) -> Answer:
+    key, device = parse_upload_key(query.get("key"), "key"), parse_device(query.get("deviceId"))
+    waiting = direct.status(upload_id, key, device)
+    if isinstance(waiting, UploadResult):
+        return upload_body(waiting)
+    return 200, {
+        "status": "pending",
+        "uploadId": waiting.upload.upload_id,
+        "expiresAt": _iso(waiting),
+        "received": waiting.received,
+    } | targets_body(waiting.targets)
+
+
+def complete_answer(direct: DirectUploads, upload_id: str, body: bytes) -> Answer:
+    request = parse_complete(body)
+    return upload_body(direct.complete(upload_id, request.upload_key, request.device, request.etags, request.poster))
+
+
+def _iso(pending: Started | Waiting) -> str:
+    return pending.upload.expires_at.astimezone(UTC).isoformat().replace("+00:00", "Z")

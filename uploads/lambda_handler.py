@@ -2,6 +2,7 @@
 
 Routes, answered exactly as the Django views answer them (uploads/http.py):
   GET  .../events/<slug>?key=...&deviceId=...     POST .../upload     OPTIONS anything (CORS preflight)
+  POST .../uploads    GET .../uploads/<uploadId>?key=...&deviceId=...    POST .../uploads/<uploadId>/complete
 """
 
 import base64
@@ -11,14 +12,18 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from uploads import http
 from uploads.aws import budget, clients
 from uploads.aws.dynamodb import DynamoDBStore
 from uploads.aws.s3 import IndexedByBucketEvents, S3PhotoStore
+from uploads.aws.staging import S3Staging
 from uploads.config import GuestConfig, guest_config
 from uploads.core import Uploader
+from uploads.direct import DirectUploads
 from uploads.ports import BadRequest
 from uploads.ratelimit import LIMITS, InMemoryCounters, RateLimiter
 
@@ -32,8 +37,8 @@ MAX_REQUEST_BYTES = 6 * 1024 * 1024
 MAX_PHOTO_IN_PAYLOAD = 4_400_000
 # An API Gateway proxy event or answer, as JSON.
 Event = dict[str, Any]
-_EVENT_ROUTE = re.compile(r"(?:^|/)events/([^/]+)/?$")
-_UPLOAD_ROUTE = re.compile(r"(?:^|/)upload/?$")
+# One route's answer from what its path matched and the proxy event.
+Action = Callable[[re.Match[str], Event], http.Answer]
 
 
 def config() -> GuestConfig:
@@ -58,6 +63,16 @@ def uploader() -> Uploader:
         # Kept in this warm container's memory: no extra AWS call per upload (README, "Rate limits").
         limiter=RateLimiter(InMemoryCounters(), LIMITS.scaled(settings.rate_limit_scale)),
     )
+
+
+@functools.cache
+def direct_uploads() -> DirectUploads:
+    """Originals and videos, sent straight to the photo bucket's `_incoming/` (uploads/direct.py)."""
+    settings = config()
+    staging = S3Staging(clients.guest_s3(), settings.photo_bucket, presigner=clients.s3_presigner())
+    lifetime = timedelta(seconds=settings.upload_url_seconds)
+    # Not capped by the Lambda payload: the photo travels straight to S3, not through this function.
+    return DirectUploads(uploader(), staging, lifetime=lifetime, max_photo_bytes=settings.max_upload_bytes)
 
 
 def handler(event: Event, context: Any) -> Event:
@@ -97,20 +112,57 @@ def _method_and_path(event: Event) -> tuple[str, str]:
 def _route(method: str, path: str, event: Event) -> tuple[int, http.Body | None]:
     if method == "OPTIONS":
         return 204, None
-    event_route, upload_route = _EVENT_ROUTE.search(path), _UPLOAD_ROUTE.search(path)
-    if not (event_route or upload_route):
-        return http.NOT_FOUND
-    if (event_route and method != "GET") or (upload_route and method != "POST"):
-        return http.METHOD_NOT_ALLOWED
-    if event_route:
-        query = event.get("queryStringParameters") or {}
-        return http.answer(lambda: http.event_answer(uploader(), event_route.group(1), query))
+    for pattern, allowed, action in _ROUTES:
+        found = pattern.search(path)
+        if found:
+            if method != allowed:
+                return http.METHOD_NOT_ALLOWED
+            return http.answer(functools.partial(action, found, event))
+    return http.NOT_FOUND
+
+
+def _event_info(found: re.Match[str], event: Event) -> http.Answer:
+    return http.event_answer(direct_uploads(), found.group(1), _query(event))
+
+
+def _upload(found: re.Match[str], event: Event) -> http.Answer:
     raw = event.get("body") or ""
     if len(raw) > MAX_REQUEST_BYTES:
         return http.too_large_body(max_upload_bytes())
-    return http.answer(
-        lambda: http.upload_answer(uploader(), _body_bytes(event, raw), max_upload_bytes(), _client_address(event))
-    )
+    return http.upload_answer(uploader(), _body_bytes(event, raw), max_upload_bytes(), _client_address(event))
+
+
+def _start(found: re.Match[str], event: Event) -> http.Answer:
+    return http.start_answer(direct_uploads(), _small_body(event), _client_address(event))
+
+
+def _status(found: re.Match[str], event: Event) -> http.Answer:
+    return http.status_answer(direct_uploads(), found.group(1), _query(event))
+
+
+def _complete(found: re.Match[str], event: Event) -> http.Answer:
+    return http.complete_answer(direct_uploads(), found.group(1), _small_body(event))
+
+
+_ROUTES: list[tuple[re.Pattern[str], str, Action]] = [
+    (re.compile(r"(?:^|/)events/([^/]+)/?$"), "GET", _event_info),
+    (re.compile(r"(?:^|/)upload/?$"), "POST", _upload),
+    (re.compile(r"(?:^|/)uploads/?$"), "POST", _start),
+    (re.compile(r"(?:^|/)uploads/([^/]+)/?$"), "GET", _status),
+    (re.compile(r"(?:^|/)uploads/([^/]+)/complete/?$"), "POST", _complete),
+]
+
+
+def _query(event: Event) -> dict[str, str]:
+    return event.get("queryStringParameters") or {}
+
+
+def _small_body(event: Event) -> bytes:
+    """A direct upload's JSON body: a few fields (and a poster), never the file."""
+    raw = event.get("body") or ""
+    if len(raw) > MAX_REQUEST_BYTES:
+        raise BadRequest("The request body is too large.")
+    return _body_bytes(event, raw)
 
 
 def _client_address(event: Event) -> str:

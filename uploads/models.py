@@ -32,6 +32,9 @@ class UploadClaim(models.Model):
     # Bytes the claim holds in its event's usage (with one photo); NULL holds nothing: a claim kept
     # after the organizer removed its photo and gave its usage back.
     size = models.PositiveIntegerField(null=True, blank=True)
+    # A direct upload's claim is given up at this time (uploads.ports.Claim.expires_at); NULL: CLAIM_TTL
+    # after `claimed_at`.
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -224,8 +224,13 @@ class QuotaStore(Protocol):
     def release_pending(self, claim: Claim) -> None:
         """As release, but only while the claim is still unfinished (the recovery pass's undo)."""
 
-    def pending_claims(self, event: str, older_than: datetime) -> list[Claim]:
-        """Unfinished claims made before `older_than`, with their target key and guest name."""
+    def pending_claims(self, event: str, now: datetime, device: str | None = None) -> list[Claim]:
+        """Unfinished claims whose `deadline` is before `now` (their request died or their direct upload
+        expired), with their target key, guest name and expiry; only `device`'s when given."""
+
+    def lookup(self, event: str, device: str, fingerprint: str) -> tuple[Claim, str | None] | None:
+        """The device's claim on the photo and the key it was stored under (None while unfinished),
+        or None when there is no claim."""
 
     def purge_event(self, event: str) -> None:
         """Forget everything about the event: counters, limits, claims, usage (and its mirrored policy)."""

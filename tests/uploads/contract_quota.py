@@ -3,6 +3,7 @@
 Nothing here knows which store it is talking to.
 """
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -190,7 +191,53 @@ class DeviceQuotaContract:
         fill(store, 1, device=OTHER_PHONE)
         store.reserve(claim(2, at=T0 + timedelta(minutes=5)), limits(3))
         store.reserve(claim(3, event=OTHER_EVENT), limits(3))
-        assert store.pending_claims(EVENT, T0 + timedelta(minutes=1)) == [claim(1)]
+        assert store.pending_claims(EVENT, T0 + CLAIM_TTL + timedelta(minutes=1)) == [claim(1)]
+
+    def test_an_unfinished_claim_is_not_listed_before_its_request_could_have_died(self, store):
+        store.reserve(claim(1), limits(3))
+        assert store.pending_claims(EVENT, T0 + CLAIM_TTL - timedelta(seconds=1)) == []
+
+    def test_a_direct_claim_is_listed_once_its_own_expiry_passed_not_before(self, store):
+        direct = replace(claim(1), expires_at=T0 + timedelta(minutes=16))
+        store.reserve(direct, limits(3))
+        assert store.pending_claims(EVENT, T0 + timedelta(minutes=15)) == []
+        assert store.pending_claims(EVENT, T0 + timedelta(minutes=17)) == [direct]
+
+    def test_a_direct_claim_with_a_short_life_is_listed_before_claim_ttl(self, store):
+        direct = replace(claim(1), expires_at=T0 + timedelta(seconds=5))
+        store.reserve(direct, limits(3))
+        assert store.pending_claims(EVENT, T0 + timedelta(seconds=6)) == [direct]
+
+    def test_expired_claims_of_one_device_are_listed_without_the_others(self, store):
+        expiry = T0 + timedelta(seconds=5)
+        mine = replace(claim(1), expires_at=expiry)
+        store.reserve(mine, limits(3))
+        store.reserve(replace(claim(2, device=OTHER_PHONE), expires_at=expiry), limits(3))
+        assert store.pending_claims(EVENT, T0 + timedelta(minutes=1), device=PHONE) == [mine]
+
+    def test_a_completed_direct_claim_is_never_listed(self, store):
+        direct = replace(claim(1), expires_at=T0 + timedelta(seconds=5))
+        store.reserve(direct, limits(3))
+        store.complete(direct, "ana-ben/1.mp4")
+        assert store.pending_claims(EVENT, T0 + timedelta(minutes=1)) == []
+
+    def test_a_take_over_carries_the_new_claims_expiry(self, store):
+        store.reserve(claim(1), limits(3))
+        retry = replace(claim(1, token="retry", at=T0 + CLAIM_TTL), expires_at=T0 + timedelta(hours=1))
+        store.take_over(claim(1), retry, limits(3))
+        assert store.pending_claims(EVENT, T0 + timedelta(minutes=30)) == []
+        assert store.lookup(EVENT, PHONE, retry.fingerprint) == (retry, None)
+
+    def test_a_lookup_finds_no_claim_where_none_was_made(self, store):
+        assert store.lookup(EVENT, PHONE, claim(1).fingerprint) is None
+
+    def test_a_lookup_finds_an_unfinished_claim_with_its_expiry_and_then_its_stored_key(self, store):
+        direct = replace(claim(1), expires_at=T0 + timedelta(minutes=16))
+        store.reserve(direct, limits(3))
+        assert store.lookup(EVENT, PHONE, direct.fingerprint) == (direct, None)
+        store.complete(direct, "ana-ben/1.jpg")
+        assert store.lookup(EVENT, PHONE, direct.fingerprint) == (direct, "ana-ben/1.jpg")
+        assert store.lookup(EVENT, OTHER_PHONE, direct.fingerprint) is None
 
     def test_releasing_a_pending_claim_spares_one_that_finished(self, store):
         fill(store, 1)

@@ -172,7 +172,17 @@ def test_a_failing_store_answers_503_with_retry_after(client, wedding, device, m
 def test_the_event_endpoint_describes_the_event(client, wedding):
     response = client.get(f"/api/events/{wedding.slug}", {"key": wedding.upload_key})
     assert response.status_code == 200
-    assert response.json() == {"slug": "ana-ben", "name": "Ana & Ben", "limit": 3, "open": True}
+    assert response.json() == {
+        "slug": "ana-ben",
+        "name": "Ana & Ben",
+        "limit": 3,
+        "open": True,
+        "allowVideos": True,
+        "maxVideoBytes": 200 * 1024 * 1024,
+        "maxPhotoBytes": 15 * 1024 * 1024,
+        "quality": "original",
+        "partSize": 8 * 1024 * 1024,
+    }
 
 
 def test_the_event_endpoint_tells_a_device_what_it_has_left(client, wedding, device):

@@ -43,3 +43,10 @@ def guest_dynamodb() -> Client:
 @functools.cache
 def guest_s3() -> Client:
     return budget.watch(boto3.client("s3", config=budget.S3))
+
+
+@functools.cache
+def s3_presigner() -> Client:
+    """Signs the URLs phones send direct uploads' bytes to (uploads/aws/staging.py), making no call
+    itself: SigV4, the signature that binds the signed headers (size, checksum)."""
+    return boto3.client("s3", config=Config(signature_version="s3v4"))

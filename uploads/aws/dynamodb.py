@@ -6,7 +6,7 @@ Items in an event's partition:
   #usage                             what the event holds against its caps: Photos, Bytes
   #claim#<device>#<sha256>           one photo a device sent: ClaimedAt, Token, TargetKey, GuestName,
                                      Bytes (what it holds in #usage, with one photo; absent once given back),
-                                     StoredKey once stored
+                                     StoredKey once stored, ExpiresAt for a direct upload's claim
 Sort keys starting with "#" can never be a device id (a UUID), and sort below every one: a device
 listing reads the key range above them.
 """
@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from uploads.policy import DEFAULT_MAX_VIDEO_BYTES, EventPolicy, Limits
 from uploads.ports import (
+    CLAIM_TTL,
     DEVICE_PAGE_SIZE,
     Claim,
     ClaimLost,
@@ -97,6 +98,7 @@ def _held(item: Item) -> Claim:
         key=item.get("TargetKey", {}).get("S", ""),
         guest_name=item.get("GuestName", {}).get("S", ""),
         size=_size(item) or 0,
+        expires_at=_parse_stamp(item["ExpiresAt"]["S"]) if "ExpiresAt" in item else None,
     )
 
 
@@ -238,13 +240,14 @@ class DynamoDBStore:
 
     @staticmethod
     def _claim_fields(claim: Claim) -> Item:
+        expiry = {"ExpiresAt": {"S": _stamp(claim.expires_at)}} if claim.expires_at else {}
         return {
             "ClaimedAt": {"S": _stamp(claim.at)},
             "Token": {"S": claim.token},
             "TargetKey": {"S": claim.key},
             "GuestName": {"S": claim.guest_name},
             "Bytes": {"N": str(claim.size)},
-        }
+        } | expiry
 
     def _existing_claim(self, claim: Claim, event_limit: int) -> Reservation:
         existing = self._get(self._claim_key(claim))
@@ -259,12 +262,15 @@ class DynamoDBStore:
 
     def take_over(self, held: Claim, claim: Claim, limits: Limits) -> Reservation:
         fields = self._claim_fields(claim)
+        update = "SET ClaimedAt = :at, #token = :new, TargetKey = :key, GuestName = :name"
+        values = {":at": fields["ClaimedAt"], ":new": fields["Token"], ":key": fields["TargetKey"]}
+        values |= {":name": fields["GuestName"]}
+        if "ExpiresAt" in fields:
+            update, values = f"{update}, ExpiresAt = :expires", values | {":expires": fields["ExpiresAt"]}
+        else:
+            update += " REMOVE ExpiresAt"
         if not self._update_claim(
-            held,
-            update="SET ClaimedAt = :at, #token = :new, TargetKey = :key, GuestName = :name",
-            condition="#token = :token AND attribute_not_exists(StoredKey)",
-            values={":at": fields["ClaimedAt"], ":new": fields["Token"], ":key": fields["TargetKey"]}
-            | {":name": fields["GuestName"]},
+            held, update=update, condition="#token = :token AND attribute_not_exists(StoredKey)", values=values
         ):
             raise UploadInProgress()
         usage = self.usage(claim.event, claim.device)
@@ -470,13 +476,21 @@ class DynamoDBStore:
     def _devices_of(event: str) -> Item:
         return {":event": {"S": event}, ":from": {"S": DEVICES_FROM}}
 
-    def pending_claims(self, event: str, older_than: datetime) -> list[Claim]:
+    def pending_claims(self, event: str, now: datetime, device: str | None = None) -> list[Claim]:
+        # Stamps are fixed-width UTC: string order is time order.
+        prefix = CLAIM_PREFIX if device is None else f"{CLAIM_PREFIX}{device}#"
+        cutoffs = {":cutoff": {"S": _stamp(now - CLAIM_TTL)}, ":now": {"S": _stamp(now)}}
         items = self._query(
             "EventName = :event AND begins_with(DeviceID, :claims)",
-            {":event": {"S": event}, ":claims": {"S": CLAIM_PREFIX}, ":cutoff": {"S": _stamp(older_than)}},
-            FilterExpression="attribute_not_exists(StoredKey) AND ClaimedAt < :cutoff",
+            {":event": {"S": event}, ":claims": {"S": prefix}} | cutoffs,
+            FilterExpression="attribute_not_exists(StoredKey)"
+            " AND ((attribute_not_exists(ExpiresAt) AND ClaimedAt < :cutoff) OR ExpiresAt < :now)",
         )
         return [_held(item) for item in items]
+
+    def lookup(self, event: str, device: str, fingerprint: str) -> tuple[Claim, str | None] | None:
+        item = self._get(self._key(event, f"{CLAIM_PREFIX}{device}#{fingerprint}"))
+        return None if item is None else (_held(item), item.get("StoredKey", {}).get("S"))
 
     def purge_event(self, event: str) -> None:
         """Every item of the event's partition (counters, claims, usage, policy), 25 per batch."""

@@ -1,7 +1,7 @@
 """Photo store on a private S3 bucket: encrypted, typed, never overwriting."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import quote, unquote
 
 from botocore.exceptions import ClientError
@@ -80,7 +80,8 @@ class S3PhotoStore:
         self.bucket = bucket
         accept_if_none_match(client)
 
-    def put(self, photo: StoredPhoto, data: bytes) -> None:
+    def put(self, photo: StoredPhoto, data: bytes | BinaryIO) -> None:
+        # A file streams from where it stands (a direct upload publishes its staged file).
         try:
             self.client.put_object(
                 Bucket=self.bucket,

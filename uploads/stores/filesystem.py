@@ -41,12 +41,16 @@ class FileSystemPhotoStore:
             raise ValueError(f"unsafe storage key {key!r}")
         return self.root.joinpath(*parts)
 
+    def ensure_room(self, folder: Path, size: int) -> None:
+        """Raise StorageFull unless `size` more bytes in `folder` leave the floor free."""
+        # Checked before anything is created; concurrent writes may each pass it, overshooting the floor
+        # by at most one photo each, which the floor's margin absorbs.
+        if self.free_bytes(folder) - size < self.min_free_bytes:
+            raise StorageFull()
+
     def put(self, photo: StoredPhoto, data: bytes) -> None:
         target = self.path(photo.key)
-        # Checked before anything is created; concurrent puts may each pass it, overshooting the floor
-        # by at most one photo each, which the floor's margin absorbs.
-        if self.free_bytes(target.parent) - len(data) < self.min_free_bytes:
-            raise StorageFull()
+        self.ensure_room(target.parent, len(data))
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=target.parent, prefix=PARTIAL_PREFIX)
         try:
@@ -54,13 +58,21 @@ class FileSystemPhotoStore:
                 out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
-            # link() fails if the name exists, where rename() would silently replace it.
-            os.link(temp, target)
-        except FileExistsError:
-            raise KeyExists() from None
+            self.link(Path(temp), photo.key)
         finally:
             os.unlink(temp)
-        _fsync_dir(target.parent)
+
+    def link(self, whole: Path, key: str) -> None:
+        """Give the file `whole`, already on the disk, the new name `key` as well: raises KeyExists
+        rather than overwrite."""
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # link() fails if the name exists, where rename() would silently replace it.
+            os.link(whole, target)
+        except FileExistsError:
+            raise KeyExists() from None
+        fsync_dir(target.parent)
 
     def exists(self, key: str) -> bool:
         # Only whole photos have their final name: put() links it after the bytes reach the disk.
@@ -96,7 +108,7 @@ class FileSystemPhotoStore:
         return removed
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     # The new name is only durable once its directory entry reaches the disk.
     fd = os.open(path, os.O_RDONLY)
     try:

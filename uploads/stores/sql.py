@@ -10,6 +10,7 @@ from django.db.models import F, Q, QuerySet
 from uploads.models import DeviceQuota, EventQuota, UploadClaim
 from uploads.policy import Limits
 from uploads.ports import (
+    CLAIM_TTL,
     DEVICE_PAGE_SIZE,
     Claim,
     ClaimLost,
@@ -31,8 +32,8 @@ _QUOTAS = DeviceQuota._meta.db_table
 _EVENTS = EventQuota._meta.db_table
 # The unique constraint decides whether the photo is new: no row inserted means it was claimed before.
 _CLAIM = f"""INSERT INTO {_CLAIMS}
-    (event_slug, device_id, fingerprint, "key", claimed_at, token, target_key, guest_name, size)
-    VALUES (%s, %s, %s, '', %s, %s, %s, %s, %s)
+    (event_slug, device_id, fingerprint, "key", claimed_at, token, target_key, guest_name, size, expires_at)
+    VALUES (%s, %s, %s, '', %s, %s, %s, %s, %s, %s)
     ON CONFLICT (event_slug, device_id, fingerprint) DO NOTHING"""  # noqa: S608 (names from the models)
 # One statement creates the counter or spends one of its slots, and the database, not this process,
 # decides whether one is left: no row comes back when none is.
@@ -64,7 +65,9 @@ def _usage(row: DeviceQuota) -> DeviceUsage:
 class SqlQuotaStore:
     def reserve(self, claim: Claim, limits: Limits) -> Reservation:
         at = connection.ops.adapt_datetimefield_value(claim.at)  # as the ORM stores it, for take_over's match
+        expires_at = connection.ops.adapt_datetimefield_value(claim.expires_at)
         new = [claim.event, claim.device, claim.fingerprint, at, claim.token, claim.key, claim.guest_name, claim.size]
+        new.append(expires_at)
         spend = [claim.event, claim.device, at, limits.device]
         fill = [claim.event, claim.size, limits.photos, limits.bytes]
         claim_sql, spend_sql, fill_sql = _native(connection.vendor)
@@ -86,7 +89,8 @@ class SqlQuotaStore:
     def take_over(self, held: Claim, claim: Claim, limits: Limits) -> Reservation:
         # Conditional, so of two retries racing for a dead request's claim only one takes it.
         taken = self._claims(held).filter(token=held.token, key="", claimed_at=held.at)
-        if not taken.update(claimed_at=claim.at, token=claim.token, target_key=claim.key, guest_name=claim.guest_name):
+        fields = {"target_key": claim.key, "guest_name": claim.guest_name, "expires_at": claim.expires_at}
+        if not taken.update(claimed_at=claim.at, token=claim.token, **fields):
             raise UploadInProgress()
         return self._reservation(claim, limits.device)
 
@@ -117,9 +121,16 @@ class SqlQuotaStore:
     def release_pending(self, claim: Claim) -> None:
         self._forget(self._claims(claim).filter(token=claim.token, key=""), claim.event, claim.device)
 
-    def pending_claims(self, event: str, older_than: datetime) -> list[Claim]:
-        rows = UploadClaim.objects.filter(event_slug=event, key="", claimed_at__lt=older_than)
-        return [_held(row) for row in rows]
+    def pending_claims(self, event: str, now: datetime, device: str | None = None) -> list[Claim]:
+        rows = UploadClaim.objects.filter(event_slug=event, key="")
+        if device is not None:
+            rows = rows.filter(device_id=device)
+        passed = Q(expires_at=None, claimed_at__lt=now - CLAIM_TTL) | Q(expires_at__lt=now)
+        return [_held(row) for row in rows.filter(passed)]
+
+    def lookup(self, event: str, device: str, fingerprint: str) -> tuple[Claim, str | None] | None:
+        row = _photo_claims(event, device, fingerprint).first()
+        return None if row is None else (_held(row), row.key or None)
 
     def purge_event(self, event: str) -> None:
         with transaction.atomic():
@@ -213,4 +224,5 @@ def _held(row: UploadClaim) -> Claim:
         row.target_key,
         row.guest_name,
         row.size or 0,
+        row.expires_at,
     )
