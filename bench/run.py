@@ -14,6 +14,7 @@ import tempfile
 
 BENCHMARKS = {
     "P1": "bench.p1_upload_throughput",
+    "P1b": "bench.binary_upload",
     "P2": "bench.p2_cold_start",
     "P3": "bench.p3_thumbnail",
     "P4": "bench.p4_gallery",

@@ -14,8 +14,9 @@ from events.models import DEFAULT_LIMIT, RESERVED_SLUGS, Event, Photo, new_uploa
 from events.selectors import event_policy
 from events.thumbnails import THUMBNAIL_PREFIX, render_thumbnail, thumbnail_key
 from photoshare_site import wiring
-from uploads.core import Recovered
+from uploads.core import Recovered, utc_now
 from uploads.ports import DeviceUsage
+from uploads.stores.staging_fs import STAGED_LEFTOVER_AGE
 
 log = logging.getLogger(__name__)
 
@@ -187,4 +188,7 @@ def uploads_recover() -> dict[str, Recovered]:
             recovered = Recovered(failed=1)
         if recovered:
             done[slug] = recovered
+    removed = wiring.remove_staged_leftovers(utc_now() - STAGED_LEFTOVER_AGE)
+    if removed:
+        log.info("removed %d staged uploads left over for a day", removed)
     return done

@@ -2,13 +2,14 @@
 upload keys, and the upload sweep beside the workers, started when the server is ready and stopped when
 it exits.
 
-The sweep (`manage.py recover_uploads --every 60`) completes or releases the uploads whose worker was
-killed mid-request, as gunicorn itself does to a worker that times out or the kernel to one that ran
-out of memory. It is a child process of the master, not a thread in it: the master forks a new worker
-whenever one dies, and a fork taken while another thread holds a lock (logging's, SQLite's) can leave
-the new worker deadlocked; nor should the master hold database connections for its workers to inherit.
-A sweep that fails or hangs never touches serving. It also stops by itself when the master is gone,
-since a master killed with SIGKILL runs no hook.
+The sweep (`manage.py recover_uploads --every 30`) completes or releases the uploads whose worker was
+killed mid-request, as gunicorn itself does to a worker that times out or the kernel to one that ran out
+of memory, and removes the direct uploads' staged bytes left over for a day. It is a child process of
+the master, not a thread in it: the master forks a new worker whenever one dies, and a fork taken while
+another thread holds a lock (logging's, SQLite's) can leave the new worker deadlocked; nor should the
+master hold database connections for its workers to inherit. A sweep that fails or hangs never touches
+serving. It also stops by itself when the master is gone, since a master killed with SIGKILL runs no
+hook.
 """
 
 import subprocess
@@ -20,7 +21,8 @@ from gunicorn.glogging import Logger
 from photoshare_site.log_redaction import redact
 
 MANAGE = Path(__file__).resolve().parent.parent / "manage.py"
-SWEEP_EVERY_SECONDS = 60
+# The pause between two sweeps: one starts at least once a minute while a sweep takes under 30 s.
+SWEEP_EVERY_SECONDS = 30
 
 
 class RedactingLogger(Logger):

@@ -1,7 +1,7 @@
 """The one place that picks the adapters, from settings (PHOTOSHARE_BACKEND): SQL and the local disk,
 or DynamoDB and S3. Views, services and commands ask for a port here and never ask which runtime runs."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -66,6 +66,11 @@ def staging_store() -> StagingStore:
 def local_staging() -> FileSystemStaging:
     """The local server's staging, which its PUT endpoint (uploads/local_put.py) writes to."""
     return FileSystemStaging(local_photos(), _sign_upload_url)
+
+
+def remove_staged_leftovers(older_than: datetime) -> int:
+    """Staged bytes of uploads nothing will complete; on AWS the bucket's lifecycle rule removes them."""
+    return 0 if _on_aws() else local_staging().remove_leftovers(older_than)
 
 
 def bucket_photos() -> S3PhotoStore:

@@ -58,6 +58,17 @@ def test_the_command_completes_a_stored_photo_and_releases_a_lost_one(wedding, d
     assert recover_uploads() == "Nothing to recover.\n"
 
 
+def test_the_sweep_removes_bytes_staged_more_than_a_day_ago_and_keeps_newer_ones(db, photos_dir):
+    staged = photos_dir / "_incoming/ana-ben/6f1c1e0a-1b8e-4d84-9d8a-2f1f3f3c0001"
+    staged.mkdir(parents=True)
+    (staged / "old.1").write_bytes(b"left over")
+    (staged / "new.2").write_bytes(b"arriving")
+    day_and_a_minute_ago = time.time() - 86460
+    os.utime(staged / "old.1", (day_and_a_minute_ago, day_and_a_minute_ago))
+    uploads_recover()
+    assert [p.name for p in staged.iterdir()] == ["new.2"]
+
+
 def test_a_claim_younger_than_the_ttl_is_left_to_its_request(wedding, device, photos_dir):
     dead_request(wedding, device, 1, stored=False, age=CLAIM_TTL / 2)
     assert recover_uploads() == "Nothing to recover.\n"

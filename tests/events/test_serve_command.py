@@ -53,7 +53,7 @@ def test_gunicorn_runs_the_upload_sweep_beside_its_workers(exec_calls):
     assert argv[argv.index("--config") + 1] == "python:photoshare_site.gunicorn_conf"
     command = gunicorn_conf.sweep_command()
     assert Path(command[1]).name == "manage.py" and Path(command[1]).exists()
-    assert command[2:] == ["recover_uploads", "--every", "60"]
+    assert command[2:] == ["recover_uploads", "--every", "30"]
 
 
 def test_on_all_interfaces_it_lists_and_allows_the_lan_addresses(exec_calls, monkeypatch):

@@ -126,6 +126,13 @@ def test_a_url_with_any_field_changed_is_refused(store, name, value):
         Grant.verified(unquote(parts.path.split("/")[3]), query, sign)
 
 
+def test_a_whole_file_url_does_not_pass_for_a_part(store):
+    parts = urlsplit(urls(store, pending(DATA[:10]))[0])
+    query = dict(parse_qsl(parts.query)) | {"part": "0", "partSize": "0"}
+    with pytest.raises(ForgedUrl):
+        Grant.verified(unquote(parts.path.split("/")[3]), query, sign)
+
+
 @pytest.mark.parametrize("missing", ["sig", "size", "expires", "partSize"])
 def test_a_url_missing_a_field_is_refused(store, missing):
     parts = urlsplit(urls(store, pending())[0])

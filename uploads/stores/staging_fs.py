@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote, urlencode
@@ -40,6 +40,8 @@ from uploads.stores.filesystem import FileSystemPhotoStore
 PART_SIZE = 8 * 1024 * 1024
 # The request body is read and written this much at a time: memory stays flat whatever the size.
 CHUNK = 1024 * 1024
+# The sweep deletes staged bytes untouched this long: far beyond any claim's life (see remove_leftovers).
+STAGED_LEFTOVER_AGE = timedelta(days=1)
 PART = ".part-"
 SEALED = ".sealed"
 
@@ -83,7 +85,9 @@ class Grant:
         return PendingUpload(event, self.device, fingerprint, token, self.size, "", expires_at)
 
     def message(self) -> str:
-        fields = (self.upload_id, self.device, self.size, self.part or 0, self.part_size, self.expires)
+        # "whole", not a number: no part number a client writes in can pass for a whole-file URL.
+        part = "whole" if self.part is None else self.part
+        fields = (self.upload_id, self.device, self.size, part, self.part_size, self.expires)
         return "\n".join(str(field) for field in fields)
 
     def url(self, sign: Sign) -> str:
