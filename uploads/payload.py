@@ -96,7 +96,8 @@ def parse_start(body: bytes) -> StartRequest:
         raise InvalidField("size", "size must be the file's size in bytes, a whole number from 1.")
     if not isinstance(sha256, str) or not _SHA256.match(sha256):
         raise InvalidField("sha256", "sha256 must be the file's SHA-256, 64 lowercase hexadecimal digits.")
-    if content_type not in CONTENT_TYPES:
+    # A list or an object is no key of a dict: checked as a string first, or it raises (a 500).
+    if not isinstance(content_type, str) or content_type not in CONTENT_TYPES:
         raise InvalidField("contentType", f"contentType must be one of {', '.join(CONTENT_TYPES)}.")
     return StartRequest(
         event=parse_slug(fields.get("eventName")),
@@ -105,7 +106,7 @@ def parse_start(body: bytes) -> StartRequest:
         device=parse_device(fields.get("deviceId")),
         size=size,
         sha256=sha256,
-        content_type=str(content_type),
+        content_type=content_type,
     )
 
 
