@@ -11,6 +11,7 @@ from uploads.direct import CONTENT_TYPES, POSTER_MAX_BYTES, StartRequest
 from uploads.naming import GUEST_NAME_MAX, SLUG_PATTERN, clean_guest_name
 from uploads.ports import BadRequest, InvalidField, TooLarge
 
+# Matched with fullmatch: `$` alone also matches before a final newline, which would slip into ids and keys.
 _SLUG = re.compile(SLUG_PATTERN)
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _DATA_URL = re.compile(r"^data:image/[a-z0-9.+-]+;base64,", re.IGNORECASE)
@@ -22,14 +23,14 @@ _ETAG_MAX = 200
 
 
 def parse_slug(value: object) -> str:
-    if not isinstance(value, str) or not _SLUG.match(value):
+    if not isinstance(value, str) or not _SLUG.fullmatch(value):
         raise InvalidField("eventName", "eventName must be an event's short name (lowercase letters, digits, hyphens).")
     return value
 
 
 def parse_device(value: object, field: str = "deviceId") -> str:
     text = value.lower() if isinstance(value, str) else ""
-    if not _UUID.match(text):
+    if not _UUID.fullmatch(text):
         raise InvalidField(field, f"{field} must be a UUID.")
     return text
 
@@ -94,7 +95,7 @@ def parse_start(body: bytes) -> StartRequest:
     # bool is an int to Python, not to a client.
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
         raise InvalidField("size", "size must be the file's size in bytes, a whole number from 1.")
-    if not isinstance(sha256, str) or not _SHA256.match(sha256):
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
         raise InvalidField("sha256", "sha256 must be the file's SHA-256, 64 lowercase hexadecimal digits.")
     # A list or an object is no key of a dict: checked as a string first, or it raises (a 500).
     if not isinstance(content_type, str) or content_type not in CONTENT_TYPES:
