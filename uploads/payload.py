@@ -140,7 +140,8 @@ def _parse_parts(value: object) -> dict[int, str] | None:
     etags = {}
     for part in value:
         number, etag = (part.get("number"), part.get("etag")) if isinstance(part, dict) else (None, None)
-        if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= _PARTS_MAX:
+        # A part named twice is ambiguous (which ETag?): refused rather than one picked in silence.
+        if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= _PARTS_MAX or number in etags:
             raise problem
         if not isinstance(etag, str) or not 0 < len(etag) <= _ETAG_MAX:
             raise problem
