@@ -162,6 +162,28 @@ COMPLETE_REQUEST = {
     },
 }
 _UPLOAD_ID = {"name": "uploadId", "in": "path", "required": True, "schema": {"type": "string"}}
+RECEIVED = {
+    "type": "object",
+    "required": ["status", "part", "etag"],
+    "properties": {
+        "status": {"type": "string", "enum": ["received"]},
+        "part": {"type": "integer", "minimum": 1},
+        "etag": {"type": "string"},
+    },
+}
+# The local server's signed URL (uploads/local_put.py): every field is signed, so only a URL a start or
+# status answered is taken as it is. On AWS the URLs are S3's own, not part of this API.
+_SIGNED_QUERY = [
+    {"name": name, "in": "query", "required": required, "schema": schema}
+    for name, required, schema in [
+        ("deviceId", True, _UUID),
+        ("size", True, {"type": "integer"}),
+        ("part", False, {"type": "integer"}),
+        ("partSize", False, {"type": "integer"}),
+        ("expires", True, {"type": "integer"}),
+        ("sig", True, {"type": "string"}),
+    ]
+]
 
 SCHEMA = {
     "openapi": "3.0.3",
@@ -222,6 +244,19 @@ SCHEMA = {
                 "parameters": [_UPLOAD_ID],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": COMPLETE_REQUEST}}},
                 "responses": {"200": _json("Stored (or already stored)", UPLOADED)} | _errors(400, 403, 404, 409, 503),
+            }
+        },
+        "/api/uploads/{uploadId}/data": {
+            "put": {
+                "operationId": "sendBytes",
+                "summary": "The local server only: the file's bytes, or one part's, to a URL a start handed out.",
+                "parameters": [_UPLOAD_ID, *_SIGNED_QUERY],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+                },
+                "responses": {"200": _json("Received (the ETag header says it too)", RECEIVED)}
+                | _errors(400, 403, 404, 411, 503),
             }
         },
     },

@@ -245,5 +245,12 @@ def test_the_same_photo_sent_5_times_after_a_lost_response_is_stored_once(client
 
 def test_the_openapi_document_is_served(client):
     document = client.get("/api/openapi.json").json()
-    assert set(document["paths"]) == {"/api/events/{slug}", "/api/upload"}
+    assert set(document["paths"]) == {
+        "/api/events/{slug}",
+        "/api/upload",
+        "/api/uploads",
+        "/api/uploads/{uploadId}",
+        "/api/uploads/{uploadId}/complete",
+        "/api/uploads/{uploadId}/data",
+    }
     assert "429" in document["paths"]["/api/upload"]["post"]["responses"]
