@@ -26,6 +26,9 @@ _ERROR = {
     },
 }
 _UUID = {"type": "string", "format": "uuid"}
+# The event's upload key (uploads/payload.py: parse_upload_key).
+_KEY = {"type": "string", "minLength": 1, "maxLength": 128}
+_KEY_QUERY = {"name": "key", "in": "query", "required": True, "schema": _KEY}
 
 
 def _errors(*statuses: int) -> dict[str, Any]:
@@ -59,7 +62,7 @@ EVENT = {
 # Who sends, to which event: the same fields in both upload protocols.
 _SENDER = {
     "eventName": {"type": "string", "pattern": SLUG_PATTERN},
-    "uploadKey": {"type": "string", "minLength": 1, "maxLength": 128},
+    "uploadKey": _KEY,
     "guestName": {"type": "string", "minLength": 1, "maxLength": GUEST_NAME_MAX},
     "deviceId": _UUID,
 }
@@ -148,15 +151,20 @@ COMPLETE_REQUEST = {
     "type": "object",
     "required": ["key", "deviceId"],
     "properties": {
-        "key": {"type": "string", "minLength": 1, "maxLength": 128, "description": "The event's upload key."},
+        "key": _KEY,
         "deviceId": _UUID,
         "parts": {
             "type": "array",
+            "maxItems": 10_000,
             "items": {
                 "type": "object",
                 "required": ["number", "etag"],
-                "properties": {"number": {"type": "integer", "minimum": 1}, "etag": {"type": "string"}},
+                "properties": {
+                    "number": {"type": "integer", "minimum": 1, "maximum": 10_000},
+                    "etag": {"type": "string", "minLength": 1, "maxLength": 200},
+                },
             },
+            "description": "A multipart upload's: each part once, with the ETag its PUT answered.",
         },
         "poster": {"type": "string", "description": "Videos: a base64 JPEG of a frame, up to 256 KB."},
     },
@@ -195,7 +203,7 @@ SCHEMA = {
                 "summary": "What the guest page needs about an event, and about this phone when deviceId is given.",
                 "parameters": [
                     {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
-                    {"name": "key", "in": "query", "required": True, "schema": {"type": "string"}},
+                    _KEY_QUERY,
                     {"name": "deviceId", "in": "query", "required": False, "schema": _UUID},
                 ],
                 "responses": {"200": _json("The event", EVENT)} | _errors(400, 403, 404, 503),
@@ -228,7 +236,7 @@ SCHEMA = {
                 "summary": "Which parts of a pending upload have arrived, with fresh links for the rest.",
                 "parameters": [
                     _UPLOAD_ID,
-                    {"name": "key", "in": "query", "required": True, "schema": {"type": "string"}},
+                    _KEY_QUERY,
                     {"name": "deviceId", "in": "query", "required": True, "schema": _UUID},
                 ],
                 "responses": {
