@@ -1,4 +1,5 @@
-"""The dashboard function's S3 trigger: index each photo stored in the private bucket.
+"""The dashboard function's S3 trigger: index each photo stored in the private bucket, and complete
+each direct upload whose bytes arrived under `_incoming/`.
 
 Zappa's handler sets Django up on every cold start (the stage has `django_settings`) and then
 calls this with the raw S3 notification. The guest Lambda has no database: this is where its
@@ -14,7 +15,7 @@ from events.recorder import photo_record
 from events.services import photo_thumbnail_ensure
 from events.thumbnails import THUMBNAIL_PREFIX, poster_video_key
 from photoshare_site import wiring
-from uploads.ports import STAGING_PREFIX
+from uploads.ports import STAGING_PREFIX, TooLarge, UnknownUpload, UnsupportedMedia, WrongBytes
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ def index_new_photos(event: dict, context: object = None) -> int:
     for record in event.get("Records", []):
         key = unquote_plus(record["s3"]["object"]["key"])
         if key.startswith(STAGING_PREFIX):
-            wiring.direct_uploads().complete_arrived(key)
+            _complete_arrived(key)
             continue
         if key.startswith((THUMBNAIL_PREFIX, EXPORT_PREFIX)):
             _poster_stored(key)
@@ -49,3 +50,20 @@ def _poster_stored(key: str) -> None:
     video = video_key and Photo.objects.filter(key=video_key).first()
     if video:
         photo_thumbnail_ensure(photo=video)
+
+
+# Refusals of what the phone sent: the core deleted the bytes and gave the slot back, so a retry of
+# this invocation (Lambda retries one that raises) would find nothing to do. Anything else (S3 or
+# DynamoDB unavailable) raises, and Lambda tries the event again.
+_FINAL = (WrongBytes, UnsupportedMedia, TooLarge, UnknownUpload)
+
+
+def _complete_arrived(staging_key: str) -> None:
+    """A direct upload's bytes arrived: complete it, unless the page did first (uploads/direct.py).
+    Its photo, once stored, comes back here as an ObjectCreated of its own and is indexed then."""
+    try:
+        result = wiring.direct_uploads().complete_arrived(staging_key)
+    except _FINAL as refused:
+        log.info("refused staged %s: %s", staging_key, type(refused).__name__)
+        return
+    log.info("completed staged %s: %s", staging_key, result.key if result else "nothing pending")

@@ -1,5 +1,6 @@
 import os
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 from photoshare_site.private_files import keep_new_files_private
@@ -9,3 +10,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photoshare_site.settings")
 keep_new_files_private()
 
 application = get_wsgi_application()
+
+# Direct uploads' signed PUTs skip Django's middleware (uploads/local_put.py); imported once Django is set up.
+from photoshare_site import wiring  # noqa: E402
+from uploads.local_put import serving_puts  # noqa: E402
+
+application = serving_puts(application, wiring.local_staging, settings.GUEST_API_CORS_ORIGINS)

@@ -19,7 +19,7 @@ from botocore.client import ClientCreator
 
 from tests.aws import forget_clients
 from uploads import lambda_handler
-from uploads.aws import clients
+from uploads.aws import clients, staging
 
 # moto's account.
 ACCOUNT = "123456789012"
@@ -42,10 +42,11 @@ class Call:
 
 @dataclass(frozen=True)
 class Need:
-    """One IAM action on one resource that a call needs."""
+    """One IAM action on one resource that a call needs, with the condition keys the request sets."""
 
     action: str
     resource: str
+    context: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -116,6 +117,7 @@ def _accepted(request, **kwargs) -> AWSResponse:
 def _forget_clients() -> None:
     forget_clients()
     clients.lambda_client.cache_clear()
+    staging.presigning_client.cache_clear()
     lambda_handler.uploader.cache_clear()
 
 
@@ -154,7 +156,15 @@ _S3_OBJECT = {
     "UploadPart": "s3:PutObject",
     "CompleteMultipartUpload": "s3:PutObject",
     "AbortMultipartUpload": "s3:AbortMultipartUpload",
+    "ListParts": "s3:ListMultipartUploadParts",
     "DeleteObject": "s3:DeleteObject",
+}
+_S3_BUCKET = {
+    "ListObjectsV2": "s3:ListBucket",
+    "ListObjects": "s3:ListBucket",
+    "HeadBucket": "s3:ListBucket",
+    "ListObjectVersions": "s3:ListBucketVersions",
+    "ListMultipartUploads": "s3:ListBucketMultipartUploads",
 }
 # Versioned reads and deletes are actions of their own.
 _S3_VERSIONED = {"s3:GetObject": "s3:GetObjectVersion", "s3:DeleteObject": "s3:DeleteObjectVersion"}
@@ -196,21 +206,25 @@ def _dynamodb_needs(call: Call, tables: str) -> list[Need]:
 def _s3_needs(call: Call) -> list[Need]:
     op, params = call.operation, call.params
     bucket = f"arn:aws:s3:::{params['Bucket']}"
-    if op in {"ListObjectsV2", "ListObjects", "HeadBucket"}:
-        return [Need("s3:ListBucket", bucket)]
+    if op in _S3_BUCKET:
+        # Listings are authorised with the prefix they ask for (the s3:prefix condition key).
+        return [Need(_S3_BUCKET[op], bucket, (("s3:prefix", params.get("Prefix", "")),))]
     if op == "DeleteObjects":
-        return [Need("s3:DeleteObject", f"{bucket}/{o['Key']}") for o in params["Delete"]["Objects"]]
+        return [Need(_versioned("s3:DeleteObject", o), f"{bucket}/{o['Key']}") for o in params["Delete"]["Objects"]]
     if op not in _S3_OBJECT:
         raise AssertionError(f"tests/iam.py knows no IAM action for s3.{op}: add it")
-    action = _S3_OBJECT[op]
-    if params.get("VersionId"):
-        action = _S3_VERSIONED.get(action, action)
-    found = [Need(action, f"{bucket}/{params['Key']}")]
+    # A conditional write carries s3:if-none-match.
+    context = (("s3:if-none-match", params["IfNoneMatch"]),) if "IfNoneMatch" in params else ()
+    found = [Need(_versioned(_S3_OBJECT[op], params), f"{bucket}/{params['Key']}", context)]
     if call.status == 404:
         # S3 answers 404 for a missing key only to a caller that may list the bucket; to anyone
         # else it answers 403, so code that tells "absent" from "refused" needs s3:ListBucket too.
         found.append(Need("s3:ListBucket", bucket))
     return found
+
+
+def _versioned(action: str, params: dict) -> str:
+    return _S3_VERSIONED.get(action, action) if params.get("VersionId") else action
 
 
 # --- the policy side ----------------------------------------------------------------------------
@@ -221,15 +235,31 @@ def _as_list(value) -> list[str]:
 def _statements(policy: dict) -> list[dict]:
     statements = policy["Statement"]
     for statement in statements:
-        unsupported = set(statement) - {"Sid", "Effect", "Action", "Resource"}
+        unsupported = set(statement) - {"Sid", "Effect", "Action", "Resource", "Condition"}
         assert not unsupported, f"tests/iam.py does not evaluate {unsupported} (statement {statement.get('Sid')})"
     return statements
 
 
 def _matches(statement: dict, need: Need) -> bool:
     # Actions are case-insensitive in IAM, resources are not; both take * and ? wildcards.
-    return any(fnmatch.fnmatch(need.action.lower(), a.lower()) for a in _as_list(statement["Action"])) and any(
-        fnmatch.fnmatchcase(need.resource, r) for r in _as_list(statement["Resource"])
+    return (
+        any(fnmatch.fnmatch(need.action.lower(), a.lower()) for a in _as_list(statement["Action"]))
+        and any(fnmatch.fnmatchcase(need.resource, r) for r in _as_list(statement["Resource"]))
+        and _condition_holds(statement.get("Condition", {}), dict(need.context))
+    )
+
+
+# The operators our policies use; a key the request does not set fails them (as in IAM).
+_OPERATORS = {"StringEquals": lambda value, pattern: value == pattern, "StringLike": fnmatch.fnmatchcase}
+
+
+def _condition_holds(condition: dict, context: dict[str, str]) -> bool:
+    unsupported = set(condition) - set(_OPERATORS)
+    assert not unsupported, f"tests/iam.py does not evaluate the condition operators {unsupported}"
+    return all(
+        key in context and any(_OPERATORS[operator](context[key], pattern) for pattern in _as_list(patterns))
+        for operator, keys in condition.items()
+        for key, patterns in keys.items()
     )
 
 
@@ -242,7 +272,7 @@ def allowed(policy: dict, need: Need) -> bool:
 def denied(policy: dict, calls: list[Call]) -> list[str]:
     """Every call that needs something the policy does not allow, with what it needs."""
     return [
-        f"{call}: {need.action} on {need.resource}"
+        f"{call}: {need.action} on {need.resource}" + (f" with {dict(need.context)}" if need.context else "")
         for call in calls
         for need in needs(call)
         if not allowed(policy, need)
@@ -259,8 +289,12 @@ def unused(policy: dict, calls: list[Call], *, granted_to_the_runtime: tuple[str
         if statement["Effect"] == "Allow" and statement["Sid"] not in granted_to_the_runtime
         for action in _as_list(statement["Action"])
         for resource in _as_list(statement["Resource"])
-        if not any(_matches({"Action": action, "Resource": resource}, need) for need in used)
+        if not any(_matches({"Action": action, "Resource": resource, **_condition(statement)}, need) for need in used)
     ]
+
+
+def _condition(statement: dict) -> dict:
+    return {"Condition": statement["Condition"]} if "Condition" in statement else {}
 
 
 def assert_allows_exactly(policy: dict, calls: list[Call]) -> None:

@@ -4,8 +4,10 @@ allowed, and everything allowed must be used by some path."""
 
 import hashlib
 import json
+import os
 import uuid
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import pytest
@@ -23,11 +25,12 @@ from tests.conftest import jpeg_bytes
 from tests.uploads.contract_photos import stored_photo
 from tests.uploads.test_core import request_for
 from uploads import lambda_handler
+from uploads.aws import clients, provisioning
 from uploads.aws import exports as aws_exports
-from uploads.aws import provisioning
+from uploads.aws.staging import S3Staging
 from uploads.core import Uploader
 from uploads.policy import default_limits
-from uploads.ports import CLAIM_TTL, Claim, StorageUnavailable
+from uploads.ports import CLAIM_TTL, Claim, PendingUpload, StorageUnavailable
 
 NAMES = provisioning.Names(
     region=REGION,
@@ -59,6 +62,82 @@ def died_holding(uploader: Uploader, image: bytes, *, event: str, device: str, s
         uploader.photos.put(stored_photo(claim.key, event=event, device=device, sha256=claim.fingerprint), image)
 
 
+# --- direct uploads (uploads/aws/staging.py) ------------------------------------------------------
+# moto's smallest part but the last, as S3's.
+PART = 5 * 1024 * 1024
+
+
+def pending(data: bytes, token: str, event: str = "ana-ben") -> PendingUpload:
+    fingerprint = hashlib.sha256(data).hexdigest()
+    expires = datetime.now(UTC) + timedelta(minutes=15)
+    return PendingUpload(event, guest.PHONE, fingerprint, token, len(data), "image/jpeg", expires)
+
+
+def phone_sends(store: S3Staging, upload: PendingUpload, data: bytes, parts: list[int] | None = None) -> None:
+    """What the phone's presigned requests store (the test's own calls: the presigning is recorded)."""
+    targets = store.targets(upload)
+    if targets.parts is None:
+        store.client.put_object(Bucket=store.bucket, Key=upload.staging_key, Body=data)
+        return
+    upload_id = parse_qs(urlsplit(targets.parts[0].url).query)["uploadId"][0]
+    for n in parts or range(1, len(targets.parts) + 1):
+        body = data[(n - 1) * PART : n * PART]
+        store.client.upload_part(
+            Bucket=store.bucket, Key=upload.staging_key, UploadId=upload_id, PartNumber=n, Body=body
+        )
+
+
+def completes(store: S3Staging, upload: PendingUpload, key: str) -> None:
+    store.assemble(upload, None)
+    with store.open(upload) as file:
+        store.publish(upload, file, stored_photo(key, event=upload.event, sha256=upload.fingerprint))
+    store.discard(upload)
+
+
+def guest_drives_direct_uploads(calls, store: S3Staging) -> None:
+    """Start, resume, complete and give up direct uploads, one request and in parts, as the guest does."""
+    photo, video = os.urandom(1000), os.urandom(PART + 1000)
+    single, parted, abandoned = pending(photo, "p"), pending(video, "v"), pending(video, "x")
+    store.targets(single)
+    with calls.setting_up():
+        phone_sends(store, single, photo)
+    assert store.received(single) == [1]
+    completes(store, single, "ana-ben/Carla/direct.jpg")
+    with calls.setting_up():
+        phone_sends(store, parted, video, [1])
+    assert store.received(parted) == [1]
+    store.targets(parted)
+    with calls.setting_up():
+        phone_sends(store, parted, video, [2])
+    completes(store, parted, "ana-ben/Carla/direct.mp4")
+    # A device's expired upload, half sent, released when it starts another.
+    with calls.setting_up():
+        phone_sends(store, abandoned, video, [1])
+    store.discard(abandoned)
+
+
+def dashboard_drives_direct_uploads(calls, store: S3Staging, event: str) -> None:
+    """The bucket's event completes what arrived; the sweep and an event's deletion remove the rest."""
+    photo, video = os.urandom(1000), os.urandom(PART + 1000)
+    single, parted = pending(photo, "p", event), pending(video, "v", event)
+    with calls.setting_up():
+        phone_sends(store, single, photo)
+        # A multipart upload's object is created when the page completes it.
+        phone_sends(store, parted, video)
+        store.assemble(parted, None)
+    with calls.during("S3 trigger, staged upload"):
+        completes(store, single, f"{event}/Carla/direct.jpg")
+        completes(store, parted, f"{event}/Carla/direct.mp4")
+    with calls.setting_up():
+        expired, left = pending(video, "x", event), pending(photo, "y", event)
+        phone_sends(store, expired, video, [1])
+        phone_sends(store, left, photo)
+    with calls.during("recovery sweep, staged upload"):
+        store.discard(expired)
+    with calls.during("event delete, staged uploads"):
+        assert store.discard_event(event) == 1
+
+
 # --- the guest function ---------------------------------------------------------------------------
 def test_the_guest_policy_allows_exactly_the_calls_the_handler_makes(guest_lambda):
     with iam.recording() as calls, calls.during("guest"):
@@ -82,6 +161,10 @@ def test_the_guest_policy_allows_exactly_the_calls_the_handler_makes(guest_lambd
         with calls.setting_up():
             died_holding(uploader, jpeg_bytes(9), event="ana-ben", device=LATE_PHONE, stored=False, age=CLAIM_TTL * 2)
         assert guest.call(guest.upload_event(image=jpeg_bytes(9), deviceId=LATE_PHONE))[0] == 200
+        bucket = uploader.photos.bucket
+        guest_drives_direct_uploads(calls, S3Staging(clients.guest_s3(), bucket, part_size=PART))
+    assert {"ListParts", "CompleteMultipartUpload", "ListObjectVersions"} <= {call.operation for call in calls.made}
+    assert {c.operation for c in calls.made if c.presigned} == {"PutObject", "UploadPart"}
     iam.assert_allows_exactly(POLICIES["guest"], calls.made)
 
 
@@ -200,6 +283,7 @@ def test_the_dashboard_policy_allows_exactly_the_calls_of_every_path(client, ali
         drive_devices(client, calls, event)
         drive_exports(client, calls, event, monkeypatch)
         drive_recovery(calls, event)
+        dashboard_drives_direct_uploads(calls, S3Staging(clients.s3(), PHOTO_BUCKET, part_size=PART), event.slug)
         drive_deletes(client, calls, event)
         drive_password_reset(client, calls, monkeypatch)
     # THEN every path was recorded, with the calls that are easy to miss
@@ -217,6 +301,9 @@ def test_the_dashboard_policy_allows_exactly_the_calls_of_every_path(client, ali
         "ZIP build in parts",
         "ZIP build that fails",
         "recovery sweep",
+        "S3 trigger, staged upload",
+        "recovery sweep, staged upload",
+        "event delete, staged uploads",
         "photo delete",
         "event delete",
         "password reset mail",
@@ -226,3 +313,14 @@ def test_the_dashboard_policy_allows_exactly_the_calls_of_every_path(client, ali
     assert any(call.presigned for call in calls.made)
     # AND the policy allows each of them, and nothing more
     iam.assert_allows_exactly(POLICIES["dashboard"], calls.made)
+
+
+def test_the_dashboard_may_store_a_photo_only_where_none_is_and_list_only_staged_versions():
+    dashboard, photo = POLICIES["dashboard"], f"arn:aws:s3:::{PHOTO_BUCKET}/ana-ben/Carla/x.jpg"
+    assert iam.allowed(dashboard, iam.Need("s3:PutObject", photo, (("s3:if-none-match", "*"),)))
+    # Without If-None-Match a put could overwrite an original: refused outside its own trees.
+    assert not iam.allowed(dashboard, iam.Need("s3:PutObject", photo))
+    assert iam.allowed(dashboard, iam.Need("s3:PutObject", f"arn:aws:s3:::{PHOTO_BUCKET}/thumbs/x.webp"))
+    for policy in POLICIES.values():
+        versions = iam.Need("s3:ListBucketVersions", f"arn:aws:s3:::{PHOTO_BUCKET}", (("s3:prefix", "ana-ben/"),))
+        assert not iam.allowed(policy, versions)

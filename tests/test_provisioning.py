@@ -89,6 +89,41 @@ def test_provisioning_twice_creates_then_keeps_everything(aws_env, tmp_path):
     assert json.loads(s3.get_bucket_policy(Bucket=SITE)["Policy"])["Statement"][0]["Action"] == "s3:GetObject"
 
 
+def test_the_photo_bucket_takes_the_guest_pages_uploads_and_clears_what_they_leave(aws_env, tmp_path, settings):
+    settings.GUEST_API_CORS_ORIGINS = ["https://guests.example.org"]
+    provision(tmp_path)
+    s3 = boto3.client("s3")
+    # GIVEN a rule the operator added by hand, WHEN provisioning runs again
+    rules = s3.get_bucket_lifecycle_configuration(Bucket=PHOTOS)["Rules"]
+    hand_made = {"ID": "by-hand", "Status": "Enabled", "Filter": {"Prefix": "old/"}, "Expiration": {"Days": 90}}
+    s3.put_bucket_lifecycle_configuration(Bucket=PHOTOS, LifecycleConfiguration={"Rules": [*rules, hand_made]})
+    provision(tmp_path)
+    # THEN it is kept, with each of ours once
+    rules = {r["ID"]: r for r in s3.get_bucket_lifecycle_configuration(Bucket=PHOTOS)["Rules"]}
+    assert len(s3.get_bucket_lifecycle_configuration(Bucket=PHOTOS)["Rules"]) == len(rules) == 6
+    assert rules["by-hand"]["Expiration"]["Days"] == 90
+    assert rules["abort-incomplete-multipart-uploads"]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 1
+    assert rules["abort-incomplete-multipart-uploads"]["Filter"]["Prefix"] == ""
+    staged = rules["expire-staged-uploads"]
+    assert staged["Filter"]["Prefix"] == "_incoming/"
+    assert (staged["Expiration"]["Days"], staged["NoncurrentVersionExpiration"]["NoncurrentDays"]) == (1, 1)
+    assert rules["remove-staged-delete-markers"]["Expiration"]["ExpiredObjectDeleteMarker"] is True
+    assert rules["expire-old-versions"]["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30
+    # AND the guest page may PUT to presigned URLs from its origin, and read each part's ETag
+    downloads, uploads = s3.get_bucket_cors(Bucket=PHOTOS)["CORSRules"]
+    assert (uploads["AllowedMethods"], uploads["AllowedOrigins"]) == (["PUT"], ["https://guests.example.org"])
+    assert uploads["AllowedHeaders"] == ["Content-Type", "x-amz-checksum-sha256"]
+    assert uploads["ExposeHeaders"] == ["ETag"]
+    assert downloads["AllowedMethods"] == ["GET", "HEAD"]
+
+
+def test_without_guest_origins_uploads_are_allowed_from_the_site_bucket_only(aws_env, tmp_path, settings):
+    settings.GUEST_API_CORS_ORIGINS = []
+    assert f"uploads from http://{SITE}.s3-website-eu-west-1.amazonaws.com" in provision(tmp_path)
+    uploads = boto3.client("s3").get_bucket_cors(Bucket=PHOTOS)["CORSRules"][1]
+    assert uploads["AllowedOrigins"] == [f"http://{SITE}.s3-website-eu-west-1.amazonaws.com"]
+
+
 def test_it_writes_a_policy_per_function_scoped_to_its_resources(aws_env, tmp_path):
     provision(tmp_path)
     guest_policy = json.loads((tmp_path / "iam" / "photoshare-guest.json").read_text())
@@ -96,6 +131,7 @@ def test_it_writes_a_policy_per_function_scoped_to_its_resources(aws_env, tmp_pa
     assert resources == {
         "arn:aws:dynamodb:eu-west-1:123456789012:table/PhotoUploadCounts",
         f"arn:aws:s3:::{PHOTOS}/*",
+        f"arn:aws:s3:::{PHOTOS}/_incoming/*",
         f"arn:aws:s3:::{PHOTOS}",
         "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/photoshare-guest:*",
     }
@@ -104,6 +140,9 @@ def test_it_writes_a_policy_per_function_scoped_to_its_resources(aws_env, tmp_pa
     secrets = [st for st in dashboard["Statement"] if st["Sid"] == "ReadSecrets"]
     assert secrets[0]["Resource"] == [f"arn:aws:s3:::{DEPLOYS}/photoshare-dashboard.env.json"]
     assert (tmp_path / "iam" / "lambda-trust.json").exists()
+    # Staged versions are listed under _incoming/ only (the condition travels in the document).
+    (versions,) = [st for st in guest_policy["Statement"] if st["Sid"] == "ListStagedVersions"]
+    assert versions["Condition"] == {"StringLike": {"s3:prefix": "_incoming/*"}}
 
 
 def test_publishing_twice_uploads_the_page_with_the_api_url(aws_env, tmp_path):

@@ -33,7 +33,6 @@ from uploads.ports import (
     TooLarge,
     UnknownUpload,
     UnsupportedMedia,
-    UploadError,
     UploadInProgress,
     VideosNotAllowed,
     WrongBytes,
@@ -217,7 +216,8 @@ class DirectUploads:
 
     def complete_arrived(self, staging_key: str) -> UploadResult | None:
         """The staging store says an upload's bytes arrived (S3's ObjectCreated): complete it unless the
-        page did first. None when there is nothing to complete or its bytes were refused."""
+        page did first. None when nothing waits for them; raises as `complete` does (a refusal is final,
+        an outage worth the event again)."""
         parsed = parse_staging_key(staging_key)
         policy = self.uploader.policies.get(parsed[0]) if parsed else None
         found = self.uploader.quota.lookup(*parsed[:3]) if parsed and policy else None
@@ -227,11 +227,7 @@ class DirectUploads:
         claim, stored_key = found
         if stored_key:
             return self._result(policy, claim, stored_key, duplicate=True)
-        try:
-            return self._finish(policy, claim, None)
-        except UploadError as error:
-            log.warning("arrived upload %s not completed: %s", staging_key, error.message)
-            return None
+        return self._finish(policy, claim, None)
 
     def _finish(self, policy: EventPolicy, claim: Claim, etags: dict[int, str] | None) -> UploadResult:
         upload = pending_upload(claim)
@@ -305,7 +301,13 @@ class DirectUploads:
     def _refuse(self, claim: Claim, upload: PendingUpload) -> None:
         """Give the slot back and drop the staged bytes, unless another completer already stored them
         (a page's second complete meeting the first): then the answer is "try again", never undoing it."""
-        if self.uploader.photos.exists(claim.key):
+        try:
+            published = self.uploader.photos.exists(claim.key)
+        except Exception:
+            # Undecided: the claim and its bytes stay until the sweep settles them after the expiry.
+            log.exception("could not tell whether %s was published", claim.key)
+            raise StorageUnavailable() from None
+        if published:
             raise UploadInProgress()
         self.uploader.release_quietly(claim)
         self._discard_quietly(upload)

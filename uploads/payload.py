@@ -3,6 +3,7 @@
 import base64
 import binascii
 import json
+import logging
 import re
 from dataclasses import dataclass
 
@@ -10,6 +11,8 @@ from uploads.core import UploadRequest
 from uploads.direct import CONTENT_TYPES, POSTER_MAX_BYTES, StartRequest
 from uploads.naming import GUEST_NAME_MAX, SLUG_PATTERN, clean_guest_name
 from uploads.ports import BadRequest, InvalidField, TooLarge
+
+log = logging.getLogger(__name__)
 
 # Matched with fullmatch: `$` alone also matches before a final newline, which would slip into ids and keys.
 _SLUG = re.compile(SLUG_PATTERN)
@@ -97,7 +100,6 @@ def parse_start(body: bytes) -> StartRequest:
         raise InvalidField("size", "size must be the file's size in bytes, a whole number from 1.")
     if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
         raise InvalidField("sha256", "sha256 must be the file's SHA-256, 64 lowercase hexadecimal digits.")
-    # A list or an object is no key of a dict: checked as a string first, or it raises (a 500).
     if not isinstance(content_type, str) or content_type not in CONTENT_TYPES:
         raise InvalidField("contentType", f"contentType must be one of {', '.join(CONTENT_TYPES)}.")
     return StartRequest(
@@ -150,9 +152,12 @@ def _parse_parts(value: object) -> dict[int, str] | None:
 
 
 def _parse_poster(value: object) -> bytes | None:
-    if not isinstance(value, str) or len(value) > 2 * POSTER_MAX_BYTES:
+    if value is None:
         return None
     try:
+        if not isinstance(value, str) or len(value) > 2 * POSTER_MAX_BYTES:
+            raise ValueError("not a string of at most the poster's size")
         return base64.b64decode(_DATA_URL.sub("", value, count=1), validate=True) or None
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError) as problem:
+        log.warning("poster ignored: %s", problem)
         return None

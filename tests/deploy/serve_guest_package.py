@@ -5,13 +5,17 @@
 Run in a fresh interpreter whose path starts at UNPACKED_DIR (nothing from the repository), against
 the moto server the test started, with whichever boto3 that interpreter has (the Lambda runtime
 brings its own). Prints one JSON object: where the handler came from, the status codes, whether a
-second put to a stored photo's key was refused, the SDK's version and the top-level modules imported.
+second put to a stored photo's key was refused, what a direct upload staged on S3 went through, the
+SDK's version and the top-level modules imported.
 """
 
 import base64
+import hashlib
 import json
 import os
 import sys
+import urllib.request
+from datetime import UTC, datetime, timedelta
 
 unpacked = os.path.abspath(sys.argv[1])
 sys.path.insert(0, unpacked)
@@ -48,6 +52,57 @@ def overwrite_refused(store) -> bool:
     return False
 
 
+def send(target, body: bytes) -> int:
+    """The phone's PUT to a presigned URL (a part's Content-Type is not signed: any will do)."""
+    headers = {"Content-Type": "application/octet-stream", **target.headers}
+    request = urllib.request.Request(target.url, data=body, headers=headers, method="PUT")  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 (the test's moto server)
+        return answer.status
+
+
+def staged_uploads(client) -> dict:
+    """Every call of uploads/aws/staging.py on this SDK: a photo in one presigned PUT, a video in two
+    parts resumed in between, each assembled, read back, published once and discarded."""
+    import boto3
+    from botocore.config import Config
+
+    from uploads.aws.staging import S3Staging
+    from uploads.ports import KeyExists, PendingUpload, StoredPhoto
+
+    part = 5 * 1024 * 1024
+    # moto's address takes path-style requests (on AWS: staging.PRESIGNING's virtual hosts).
+    store = S3Staging(
+        client,
+        "photoshare-photos",
+        part_size=part,
+        presigner=boto3.client("s3", config=Config(signature_version="s3v4")),
+    )
+    outcome: dict = {"received": [], "published_once": []}
+    for n, data in enumerate([os.urandom(1000), os.urandom(part + 1000)]):
+        fingerprint, expires = hashlib.sha256(data).hexdigest(), datetime.now(UTC) + timedelta(minutes=15)
+        upload = PendingUpload("party", DEVICE, fingerprint, f"t{n}", len(data), "image/jpeg", expires)
+        targets = store.targets(upload)
+        chunks = [data] if targets.single else [data[:part], data[part:]]
+        send(targets.single or targets.parts[0], chunks[0])
+        outcome["received"].append(store.received(upload))
+        for number, chunk in enumerate(chunks[1:], start=2):
+            send(store.targets(upload).parts[number - 1], chunk)
+        store.assemble(upload, None)
+        photo = StoredPhoto(
+            "party", DEVICE, "Ana", f"party/Ana/direct{n}.jpg", "image/jpeg", len(data), 1, 1, fingerprint, expires
+        )
+        with store.open(upload) as file:
+            store.publish(upload, file, photo)
+            try:
+                store.publish(upload, file, photo)
+            except KeyExists:
+                outcome["published_once"].append(store.photos.read(photo.key) == data)
+        store.discard(upload)
+    versions = client.list_object_versions(Bucket="photoshare-photos", Prefix="_incoming/")
+    outcome["left_staged"] = len(versions.get("Versions", [])) + len(versions.get("DeleteMarkers", []))
+    return outcome
+
+
 def main() -> dict:
     import boto3  # imported here, after the path: the package's own if it ships one, else the runtime's
     import botocore
@@ -72,6 +127,7 @@ def main() -> dict:
         "handler_file": lambda_handler.__file__,
         "statuses": statuses,
         "overwrite_refused": overwrite_refused(lambda_handler.uploader().photos),
+        "staged_uploads": staged_uploads(lambda_handler.uploader().photos.client),
         "python": f"{sys.version_info.major}.{sys.version_info.minor}",
         "boto3": boto3.__version__,
         "botocore": botocore.__version__,

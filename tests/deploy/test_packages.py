@@ -36,7 +36,7 @@ GUEST_FILES = {
         for name in ["__init__", "lambda_handler", "http", "core", "ports", "policy", "payload", "images", "hevc"]
     ),
     *(f"uploads/{name}.py" for name in ["naming", "exif", "xmp", "config", "ratelimit"]),
-    *(f"uploads/aws/{name}.py" for name in ["__init__", "budget", "clients", "dynamodb", "s3"]),
+    *(f"uploads/aws/{name}.py" for name in ["__init__", "budget", "clients", "dynamodb", "s3", "staging"]),
     "__init__.py",
     "handler.py",
     "zappa_settings.py",
@@ -134,6 +134,10 @@ def test_the_guest_package_holds_only_what_the_function_runs():
     assert path.stat().st_size <= 64 * KB
 
 
+# A photo in one PUT (received whole), a video's first part of two; each published once, nothing left staged.
+STAGED_UPLOADS = {"received": [[1], [1]], "published_once": [True, True], "left_staged": 0}
+
+
 def serve_guest(guest_package: Path, python: Path, env: dict) -> dict:
     script = ROOT / "tests" / "deploy" / "serve_guest_package.py"
     return run_json([str(python), str(script), str(guest_package)], cwd=guest_package, env=env)
@@ -145,6 +149,7 @@ def test_the_unpacked_guest_package_serves_200_then_429_then_403_and_never_overw
     assert result["handler_file"].startswith(str(guest_package))
     assert result["statuses"] == [200, 429, 403]
     assert result["overwrite_refused"]
+    assert result["staged_uploads"] == STAGED_UPLOADS
     assert "django" not in result["modules"]
 
 
@@ -164,6 +169,8 @@ def test_on_the_runtimes_python_and_the_oldest_sdk_it_supports_the_guest_package
     assert result["handler_file"].startswith(str(guest_package))
     assert result["statuses"] == [200, 429, 403]
     assert result["overwrite_refused"]
+    # AND direct uploads staged on S3 work there too (presigned PUTs, multipart, conditional publish)
+    assert result["staged_uploads"] == STAGED_UPLOADS
 
 
 def test_the_dashboard_package_fits_lambda_without_slim_handler():

@@ -145,10 +145,10 @@ def test_bytes_shorter_than_announced_are_refused_and_nothing_kept(direct, weddi
 
 
 def test_bytes_of_the_right_size_but_another_checksum_are_refused_and_nothing_kept(direct, wedding, device):
+    announced = jpeg_bytes()
+    other = announced[:-1] + bytes([announced[-1] ^ 1])
     with pytest.raises(WrongBytes):
-        refused_completion(
-            direct, wedding, device, jpeg_bytes(1), jpeg_bytes(2)[: len(jpeg_bytes(1))].ljust(len(jpeg_bytes(1)), b"\0")
-        )
+        refused_completion(direct, wedding, device, announced, other)
 
 
 def test_bytes_in_no_known_format_are_refused_and_nothing_kept(direct, wedding, device):

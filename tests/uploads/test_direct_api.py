@@ -7,6 +7,7 @@ import json
 import pytest
 
 from events.models import Photo
+from events.services import event_delete
 from photoshare_site import wiring
 from tests.conftest import jpeg_bytes
 from tests.samples_video import EIFFEL, movie
@@ -172,6 +173,7 @@ def test_the_status_of_another_devices_upload_is_unknown(client, wedding, device
     ("change", "field"),
     [
         ({"contentType": "image/gif"}, "contentType"),
+        ({"contentType": {}}, "contentType"),
         ({"size": 0}, "size"),
         ({"size": True}, "size"),
         ({"size": "12"}, "size"),
@@ -213,3 +215,12 @@ def test_each_direct_upload_error_has_its_status(error, status, code):
     answer = http.error_body(error)
     assert (answer[0], answer[1]["status"]) == (status, code)
     assert answer[1].get("missing") == ([2, 3] if code == "incomplete" else None)
+
+
+def test_deleting_the_event_deletes_its_staged_bytes(client, wedding, device, photos_dir):
+    photo = jpeg_bytes()
+    body = start(client, wedding, device, photo).json()
+    put(client, body["upload"]["url"], photo)
+    assert any(p.is_file() for p in (photos_dir / "_incoming" / wedding.slug).rglob("*"))
+    event_delete(event=wedding)
+    assert not (photos_dir / "_incoming" / wedding.slug).exists()

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from uploads.aws.clients import Client
 from uploads.aws.dynamodb import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
+from uploads.ports import STAGING_PREFIX
 
 # What each function calls, as IAM actions (TransactWriteItems is authorised per item action).
 # tests/test_function_policies.py records every call of every path of both functions and checks that
@@ -29,6 +30,45 @@ LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents
 NONCURRENT_DAYS = 30
 # ZIP exports are copies: they expire after a week.
 EXPORT_DAYS = 7
+# What direct uploads leave behind (a phone that never finished): staged bytes under _incoming/, and
+# multipart uploads anywhere, go after a day. The recovery sweep removes them within minutes; this is
+# the backstop, S3's shortest lifecycle period.
+LEFTOVER_DAYS = 1
+PHOTO_BUCKET_RULES: list[dict[str, Any]] = [
+    {
+        "ID": "expire-old-versions",
+        "Status": "Enabled",
+        "Filter": {"Prefix": ""},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": NONCURRENT_DAYS},
+    },
+    {
+        "ID": "expire-zip-exports",
+        "Status": "Enabled",
+        "Filter": {"Prefix": EXPORT_TREE},
+        "Expiration": {"Days": EXPORT_DAYS},
+    },
+    {
+        "ID": "abort-incomplete-multipart-uploads",
+        "Status": "Enabled",
+        "Filter": {"Prefix": ""},
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": LEFTOVER_DAYS},
+    },
+    {
+        # Staged bytes still carry the location: their old versions go too, not after 30 days.
+        "ID": "expire-staged-uploads",
+        "Status": "Enabled",
+        "Filter": {"Prefix": STAGING_PREFIX},
+        "Expiration": {"Days": LEFTOVER_DAYS},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": LEFTOVER_DAYS},
+    },
+    {
+        # What the rule above leaves: a delete marker with no version behind it.
+        "ID": "remove-staged-delete-markers",
+        "Status": "Enabled",
+        "Filter": {"Prefix": STAGING_PREFIX},
+        "Expiration": {"ExpiredObjectDeleteMarker": True},
+    },
+]
 # API Gateway's throttle on the guest API's stage, for all clients together (it cannot tell them apart;
 # the per-address rule is uploads/ratelimit.py, in the function). It bounds what a flood costs and how
 # far it can scale the function: the venue rush (200 guests: ~200 page loads and 600 uploads in a
@@ -122,8 +162,9 @@ def _block_public_access(s3: Client, bucket: str) -> None:
     )
 
 
-def ensure_photo_bucket(s3: Client, names: Names, download_origins: list[str]) -> str:
-    """Private, encrypted, versioned; CORS lets the dashboard's pages fetch presigned downloads."""
+def ensure_photo_bucket(s3: Client, names: Names, download_origins: list[str], upload_origins: list[str]) -> str:
+    """Private, encrypted, versioned; CORS lets the dashboard's pages fetch presigned downloads and the
+    guest page send presigned uploads."""
     outcome = _ensure_bucket(s3, names.photo_bucket, names.region)
     _block_public_access(s3, names.photo_bucket)
     s3.put_bucket_encryption(
@@ -133,34 +174,31 @@ def ensure_photo_bucket(s3: Client, names: Names, download_origins: list[str]) -
         },
     )
     s3.put_bucket_versioning(Bucket=names.photo_bucket, VersioningConfiguration={"Status": "Enabled"})
-    s3.put_bucket_lifecycle_configuration(
-        Bucket=names.photo_bucket,
-        LifecycleConfiguration={
-            "Rules": [
-                {
-                    "ID": "expire-old-versions",
-                    "Status": "Enabled",
-                    "Filter": {"Prefix": ""},
-                    "NoncurrentVersionExpiration": {"NoncurrentDays": NONCURRENT_DAYS},
-                },
-                {
-                    "ID": "expire-zip-exports",
-                    "Status": "Enabled",
-                    "Filter": {"Prefix": "exports/"},
-                    "Expiration": {"Days": EXPORT_DAYS},
-                },
-            ]
-        },
-    )
-    s3.put_bucket_cors(
-        Bucket=names.photo_bucket,
-        CORSConfiguration={
-            "CORSRules": [
-                {"AllowedMethods": ["GET", "HEAD"], "AllowedOrigins": download_origins or ["*"], "MaxAgeSeconds": 3600}
-            ]
-        },
-    )
+    rules = _kept_rules(s3, names.photo_bucket, PHOTO_BUCKET_RULES) + PHOTO_BUCKET_RULES
+    s3.put_bucket_lifecycle_configuration(Bucket=names.photo_bucket, LifecycleConfiguration={"Rules": rules})
+    download = {"AllowedMethods": ["GET", "HEAD"], "AllowedOrigins": download_origins or ["*"], "MaxAgeSeconds": 3600}
+    upload = {
+        # The guest page PUTs each file or part straight to its presigned URL, from the site's origin.
+        "AllowedMethods": ["PUT"],
+        "AllowedOrigins": upload_origins,
+        "AllowedHeaders": ["Content-Type", "x-amz-checksum-sha256"],
+        # Each part's ETag, which the page may send back when it completes.
+        "ExposeHeaders": ["ETag"],
+        "MaxAgeSeconds": 3600,
+    }
+    s3.put_bucket_cors(Bucket=names.photo_bucket, CORSConfiguration={"CORSRules": [download, upload]})
     return outcome
+
+
+def _kept_rules(s3: Client, bucket: str, ours: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The bucket's lifecycle rules that are not ours (added by hand): a new configuration replaces all."""
+    try:
+        current: list[dict[str, Any]] = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "NoSuchLifecycleConfiguration":
+            return []
+        raise
+    return [rule for rule in current if rule.get("ID") not in {rule["ID"] for rule in ours}]
 
 
 def ensure_site_bucket(s3: Client, names: Names) -> str:
@@ -220,8 +258,31 @@ def throttle_guest_api(apigateway: Client, names: Names) -> str:
     return f"{GUEST_API_RATE} requests/s, bursts of {GUEST_API_BURST}"
 
 
-def _statement(sid: str, actions: list[str], resources: list[str]) -> dict[str, Any]:
-    return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": resources}
+def _statement(
+    sid: str, actions: list[str], resources: list[str], condition: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    statement = {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": resources}
+    return statement | ({"Condition": condition} if condition else {})
+
+
+def _staging_statements(bucket: str, object_actions: list[str]) -> list[dict[str, Any]]:
+    """Direct uploads' bytes wait under _incoming/ (uploads/aws/staging.py): finding a multipart upload
+    again, and deleting every version of what is discarded (the bucket is versioned)."""
+    return [
+        _statement(
+            "StagedUploads",
+            ["s3:AbortMultipartUpload", "s3:DeleteObjectVersion", *object_actions],
+            [f"{bucket}/{STAGING_PREFIX}*"],
+        ),
+        # ListBucketMultipartUploads takes no s3:prefix condition: the bucket's uploads in progress.
+        _statement("FindMultipartUploads", ["s3:ListBucketMultipartUploads"], [bucket]),
+        _statement(
+            "ListStagedVersions",
+            ["s3:ListBucketVersions"],
+            [bucket],
+            {"StringLike": {"s3:prefix": f"{STAGING_PREFIX}*"}},
+        ),
+    ]
 
 
 def function_policies(names: Names) -> dict[str, dict[str, Any]]:
@@ -237,6 +298,8 @@ def function_policies(names: Names) -> dict[str, dict[str, Any]]:
                 _statement("Counters", GUEST_TABLE_ACTIONS, [names.table_arn]),
                 _statement("StorePhotos", GUEST_PHOTO_ACTIONS, [f"{bucket}/*"]),
                 list_photos,
+                # Its presigned PUTs are authorised as this role: s3:PutObject above covers them.
+                *_staging_statements(bucket, ["s3:ListMultipartUploadParts"]),
                 _statement("Logs", LOG_ACTIONS, [names.log_arn("guest")]),
             ],
         },
@@ -246,6 +309,15 @@ def function_policies(names: Names) -> dict[str, dict[str, Any]]:
                 _statement("CountersAndPolicies", DASHBOARD_TABLE_ACTIONS, [names.table_arn]),
                 _statement("Photos", DASHBOARD_PHOTO_ACTIONS, [f"{bucket}/*"]),
                 _statement("WriteThumbnails", ["s3:PutObject"], [f"{bucket}/{THUMBNAIL_TREE}*"]),
+                # Completing a direct upload the bucket's event announced stores its photo: anywhere,
+                # never over an existing object (the write must carry If-None-Match: *).
+                _statement(
+                    "PublishDirectUploads",
+                    ["s3:PutObject"],
+                    [f"{bucket}/*"],
+                    {"StringEquals": {"s3:if-none-match": "*"}},
+                ),
+                *_staging_statements(bucket, []),
                 _statement(
                     "WriteExports",
                     ["s3:AbortMultipartUpload", "s3:PutObject"],

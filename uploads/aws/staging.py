@@ -7,6 +7,7 @@ Every call here exists in boto3/botocore 1.34.0, the oldest SDK the guest functi
 """
 
 import base64
+import functools
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -14,6 +15,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, BinaryIO, cast
 
+import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from uploads.aws.s3 import S3PhotoStore
@@ -29,18 +32,27 @@ MAX_URL_SECONDS = 900
 SPOOL_BYTES = 8 * MiB
 COPY_CHUNK = MiB
 _MISSING = {"404", "NoSuchKey", "NotFound"}
+# How the phone's requests are signed: SigV4, the only signature that binds headers (size, checksum), at
+# the bucket's regional virtual-host address (bucket.s3.<region>.amazonaws.com). botocore's default
+# presigns SigV2 in older regions and names the global endpoint, which answers a bucket's first day
+# with redirects a browser's cross-origin PUT does not follow.
+PRESIGNING = Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
+
+
+@functools.cache
+def presigning_client() -> Any:
+    """The client that signs the phone's requests; it makes no call. Its region (AWS_DEFAULT_REGION, which
+    Lambda sets) must be the bucket's; AWS_ENDPOINT_URL_S3 moves it (LocalStack serves virtual hosts too)."""
+    return boto3.client("s3", config=PRESIGNING)
 
 
 class S3Staging:
-    """`client` makes the calls; `presigner` (default: `client`) signs the phone's requests, which S3
-    then authorises as that client's role. It must sign with SigV4, the only signature that binds the
-    request's headers (size, checksum) and works in every region."""
+    """`client` makes the calls; `presigner` signs the phone's requests, which S3 then authorises as its
+    role: by default `presigning_client()`, any other must be made with PRESIGNING too."""
 
     def __init__(self, client: Any, bucket: str, *, part_size: int = PART_SIZE, presigner: Any = None):
         self.client, self.bucket, self.part_size = client, bucket, part_size
-        self.presigner = presigner or client
-        if self.presigner.meta.config.signature_version != "s3v4":
-            raise ValueError("S3Staging presigns with SigV4: give it a client with Config(signature_version='s3v4')")
+        self.presigner = presigner
         self.photos = S3PhotoStore(client, bucket)
 
     # --- sending -----------------------------------------------------------------------------------
@@ -53,15 +65,8 @@ class S3Staging:
             headers = {"Content-Type": upload.content_type, "x-amz-checksum-sha256": checksum}
             return Targets(single=Target(url, headers))
         upload_id = self._upload_id(key) or self._begin(upload)
-        parts = [
-            Target(
-                self._presign(
-                    "upload_part", key, {"UploadId": upload_id, "PartNumber": n, "ContentLength": size}, seconds
-                ),
-                {},
-            )
-            for n, size in enumerate(self._part_sizes(upload), start=1)
-        ]
+        # No header to send: the browser sets the length the signature fixes.
+        parts = [self._part(key, upload_id, n, size, seconds) for n, size in enumerate(self._part_sizes(upload), 1)]
         return Targets(part_size=self.part_size, parts=parts)
 
     def received(self, upload: PendingUpload) -> list[int]:
@@ -144,10 +149,16 @@ class S3Staging:
         return list(range(1, len(self._part_sizes(upload)) + 1))
 
     def _presign(self, operation: str, key: str, params: dict[str, Any], seconds: int) -> str:
-        url: str = self.presigner.generate_presigned_url(
+        # Made on first use: the dashboard, which presigns nothing, never makes one.
+        presigner = self.presigner or presigning_client()
+        url: str = presigner.generate_presigned_url(
             operation, Params={"Bucket": self.bucket, "Key": key, **params}, ExpiresIn=seconds, HttpMethod="PUT"
         )
         return url
+
+    def _part(self, key: str, upload_id: str, number: int, size: int, seconds: int) -> Target:
+        params = {"UploadId": upload_id, "PartNumber": number, "ContentLength": size}
+        return Target(self._presign("upload_part", key, params, seconds), {})
 
     def _staged(self, key: str) -> bool:
         return self.photos.exists(key)

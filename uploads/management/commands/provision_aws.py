@@ -20,6 +20,12 @@ class Command(BaseCommand):
         parser.add_argument("--site-bucket", required=True, help="public bucket for the static guest page")
         parser.add_argument("--deploy-bucket", required=True, help="private bucket for Zappa's code and secrets")
         parser.add_argument("--dashboard-origin", action="append", default=[], help="origin allowed to download")
+        parser.add_argument(
+            "--guest-origin",
+            action="append",
+            default=[],
+            help="origin of the guest page, allowed to upload (default: PHOTOSHARE_CORS_ORIGINS, else the site bucket)",
+        )
         parser.add_argument("--policy-dir", default="iam", help="where to write the IAM policy documents")
 
     def handle(
@@ -30,6 +36,7 @@ class Command(BaseCommand):
         site_bucket: str,
         deploy_bucket: str,
         dashboard_origin: list[str],
+        guest_origin: list[str],
         policy_dir: str,
         **options: object,
     ) -> None:
@@ -44,8 +51,11 @@ class Command(BaseCommand):
         )
         s3 = clients.s3()
         self.stdout.write(f"table {names.table}: {provisioning.ensure_table(clients.dynamodb(), names)}")
-        photos = provisioning.ensure_photo_bucket(s3, names, dashboard_origin)
-        self.stdout.write(f"photo bucket {names.photo_bucket} (private): {photos}")
+        guest_origins = guest_origin or settings.GUEST_API_CORS_ORIGINS or [names.site_url]
+        photos = provisioning.ensure_photo_bucket(s3, names, dashboard_origin, guest_origins)
+        self.stdout.write(
+            f"photo bucket {names.photo_bucket} (private; uploads from {', '.join(guest_origins)}): {photos}"
+        )
         site = provisioning.ensure_site_bucket(s3, names)
         self.stdout.write(f"guest site bucket {names.site_bucket} (public, {names.site_url}): {site}")
         deploys = provisioning.ensure_deploy_bucket(s3, names)
