@@ -18,7 +18,9 @@ from events.models import Event, Photo
 from events.services import event_create
 from photoshare_site import wiring
 from tests.conftest import jpeg_bytes, png_claiming
+from tests.guest_lambda import KEY, PHONE, call, recorded
 from tests.samples_video import movie
+from uploads.aws import clients
 from uploads.ports import STAGING_PREFIX
 
 PHOTO = jpeg_bytes()
@@ -431,6 +433,52 @@ def test_a_put_after_completion_leaves_nothing_staged(scene):
     replay = scene.put(started["upload"]["url"], PHOTO)
     assert_refused(replay, 404, "unknown_upload")
     assert files_under(scene.photos) == [key]
+
+
+# --- the guest function on AWS (moto): the same bodies -----------------------------------------
+
+
+def lambda_request(method: str, path: str, body: bytes) -> dict:
+    event = recorded("apigw_rest_v1_post_upload")
+    return event | {"httpMethod": method, "path": path, "body": body.decode("utf-8", "replace")}
+
+
+def lambda_start(**changes) -> dict:
+    return {
+        "eventName": "ana-ben",
+        "uploadKey": KEY,
+        "guestName": "Carla",
+        "deviceId": PHONE,
+        "size": len(PHOTO),
+        "sha256": hashlib.sha256(PHOTO).hexdigest(),
+        "contentType": "image/jpeg",
+    } | changes
+
+
+def assert_nothing_in_aws(guest_lambda, bucket: str) -> None:
+    assert clients.s3().list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0
+    assert guest_lambda.usage("ana-ben", PHONE).count == 0
+
+
+@pytest.mark.one_database
+@pytest.mark.parametrize(("body", "status", "code"), [c[1:] for c in START_CASES], ids=[c[0] for c in START_CASES])
+def test_the_guest_function_refuses_a_hostile_start_and_reserves_nothing(
+    guest_lambda, photo_bucket, body, status, code
+):
+    sent = body if isinstance(body, bytes) else json.dumps(lambda_start(**body)).encode()
+    answered, answer, headers = call(lambda_request("POST", "/uploads", sent))
+    assert (answered, answer["status"], headers["Content-Type"]) == (status, code, "application/json")
+    assert_nothing_in_aws(guest_lambda, photo_bucket)
+
+
+@pytest.mark.one_database
+@pytest.mark.parametrize("body", [c[1] for c in COMPLETE_CASES], ids=[c[0] for c in COMPLETE_CASES])
+def test_the_guest_function_refuses_a_hostile_completion_and_stores_nothing(guest_lambda, photo_bucket, body):
+    upload_id = call(lambda_request("POST", "/uploads", json.dumps(lambda_start()).encode()))[1]["uploadId"]
+    sent = body if isinstance(body, bytes) else json.dumps({"key": KEY, "deviceId": PHONE} | body).encode()
+    answered, answer, _ = call(lambda_request("POST", f"/uploads/{upload_id}/complete", sent))
+    assert (answered, answer["status"]) == (400, "bad_request" if isinstance(body, bytes) else "invalid_field")
+    assert clients.s3().list_objects_v2(Bucket=photo_bucket).get("KeyCount", 0) == 0
 
 
 # --- the same, over real sockets against the live server ---------------------------------------
