@@ -15,7 +15,7 @@ from events.recorder import photo_record
 from events.services import photo_thumbnail_ensure
 from events.thumbnails import THUMBNAIL_PREFIX, poster_video_key
 from photoshare_site import wiring
-from uploads.ports import STAGING_PREFIX, UnknownUpload, UnsupportedMedia, WrongBytes
+from uploads.ports import STAGING_PREFIX, TooLarge, UnknownUpload, UnsupportedMedia, WrongBytes
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,8 @@ def index_new_photos(event: dict, context: object = None) -> int:
     """Record each new original with its thumbnail (a video's from its poster: never downloaded here).
     Thumbnails and ZIP exports (written into the same bucket) trigger this too and are skipped, but a
     video's poster stored after the video makes its thumbnail; S3 may deliver an event twice, so known
-    keys are skipped."""
+    keys are skipped. A direct upload's bytes arriving in `_incoming/` complete it, if its page has not
+    (its published copy then comes back here as a new original)."""
     indexed = 0
     store = wiring.bucket_photos()
     for record in event.get("Records", []):
@@ -54,7 +55,7 @@ def _poster_stored(key: str) -> None:
 # Refusals of what the phone sent: the core deleted the bytes and gave the slot back, so a retry of
 # this invocation (Lambda retries one that raises) would find nothing to do. Anything else (S3 or
 # DynamoDB unavailable) raises, and Lambda tries the event again.
-_FINAL = (WrongBytes, UnsupportedMedia, UnknownUpload)
+_FINAL = (WrongBytes, UnsupportedMedia, TooLarge, UnknownUpload)
 
 
 def _complete_arrived(staging_key: str) -> None:

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from photoshare_site import wiring
@@ -21,6 +21,8 @@ urlpatterns = [
         name="api-upload-complete",
     ),
     path("api/uploads/<str:upload_id>/data", local_put.receive, {"staging": wiring.local_staging}, name="api-put"),
+    # Last of the API's: whatever else is asked under /api/ answers a JSON 404.
+    re_path(r"^api/(?P<rest>.*)$", api.not_found, name="api-not-found"),
     path("guest/", guest_page.guest_file, name="guest-page"),
     path("guest/<str:name>", guest_page.guest_file, name="guest-file"),
 ]

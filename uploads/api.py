@@ -38,16 +38,29 @@ def guest_api(method: str) -> Callable[[Callable[..., http.Answer]], View]:
                 status, body = http.METHOD_NOT_ALLOWED
             else:
                 status, body = http.answer(lambda: view(request, *args, **kwargs))
-            response = HttpResponse(status=204) if body is None else JsonResponse(body, status=status)
-            headers = http.response_headers(body, request.headers.get("Origin"), settings.GUEST_API_CORS_ORIGINS)
-            for name, value in headers.items():
-                response[name] = value
-            return response
+            return _respond(request, status, body)
 
         exempt: View = csrf_exempt(wrapper)
         return exempt
 
     return decorate
+
+
+def _respond(request: HttpRequest, status: int, body: http.Body | None) -> HttpResponse:
+    response = HttpResponse(status=204) if body is None else JsonResponse(body, status=status)
+    headers = http.response_headers(body, request.headers.get("Origin"), settings.GUEST_API_CORS_ORIGINS)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def _not_found(request: HttpRequest, rest: str) -> HttpResponse:
+    """Any other path under /api/ (an upload id with a slash in it, say): JSON too, never an HTML page."""
+    return _respond(request, *http.NOT_FOUND)
+
+
+# Without a CSRF check, or a POST there would get its HTML 403 instead.
+not_found: View = csrf_exempt(_not_found)
 
 
 @guest_api("GET")

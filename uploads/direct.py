@@ -236,7 +236,8 @@ class DirectUploads:
         with self.staging.open(upload) as file:
             try:
                 photo = self._verified(policy, claim, upload, file)
-            except (WrongBytes, UnsupportedMedia):
+            # A pixel bomb (TooLarge) is refused like bytes of the wrong kind: the slot and bytes go back.
+            except (WrongBytes, UnsupportedMedia, TooLarge):
                 self._refuse(claim, upload)
                 raise
             ours = self._publish(claim, upload, file, photo)

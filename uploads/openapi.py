@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from uploads.direct import CONTENT_TYPES
 from uploads.naming import GUEST_NAME_MAX, SLUG_PATTERN
 
 _ERROR = {
@@ -19,10 +18,17 @@ _ERROR = {
         "limit": {"type": "integer"},
         "remaining": {"type": "integer"},
         "retryAfter": {"type": "integer", "description": "rate_limited: seconds to wait (also Retry-After)."},
-        "missing": {"type": "array", "items": {"type": "integer"}, "description": "incomplete: parts to send."},
+        "missing": {
+            "type": "array",
+            "items": {"type": "integer", "minimum": 1},
+            "description": "incomplete: the parts still to send.",
+        },
     },
 }
 _UUID = {"type": "string", "format": "uuid"}
+# The event's upload key (uploads/payload.py: parse_upload_key).
+_KEY = {"type": "string", "minLength": 1, "maxLength": 128}
+_KEY_QUERY = {"name": "key", "in": "query", "required": True, "schema": _KEY}
 
 
 def _errors(*statuses: int) -> dict[str, Any]:
@@ -42,10 +48,10 @@ EVENT = {
         "limit": {"type": "integer", "minimum": 1},
         "open": {"type": "boolean"},
         "allowVideos": {"type": "boolean"},
-        "maxVideoBytes": {"type": "integer", "minimum": 0},
-        "maxPhotoBytes": {"type": "integer", "minimum": 0},
+        "maxPhotoBytes": {"type": "integer", "minimum": 1},
+        "maxVideoBytes": {"type": "integer", "minimum": 1},
         "quality": {"type": "string", "enum": ["original", "smaller"]},
-        "partSize": {"type": "integer", "minimum": 1},
+        "partSize": {"type": "integer", "minimum": 1, "description": "Larger files are sent in parts of this size."},
         "device": {
             "type": "object",
             "required": ["count", "limit", "remaining"],
@@ -53,14 +59,18 @@ EVENT = {
         },
     },
 }
+# Who sends, to which event: the same fields in both upload protocols.
+_SENDER = {
+    "eventName": {"type": "string", "pattern": SLUG_PATTERN},
+    "uploadKey": _KEY,
+    "guestName": {"type": "string", "minLength": 1, "maxLength": GUEST_NAME_MAX},
+    "deviceId": _UUID,
+}
 UPLOAD_REQUEST = {
     "type": "object",
     "required": ["eventName", "uploadKey", "guestName", "deviceId", "image"],
-    "properties": {
-        "eventName": {"type": "string", "pattern": SLUG_PATTERN},
-        "uploadKey": {"type": "string", "minLength": 1, "maxLength": 128},
-        "guestName": {"type": "string", "minLength": 1, "maxLength": GUEST_NAME_MAX},
-        "deviceId": _UUID,
+    "properties": _SENDER
+    | {
         "image": {"type": "string", "description": "Base64 JPEG, PNG, WebP or HEIC; a data: URL prefix is allowed."},
     },
 }
@@ -76,10 +86,35 @@ UPLOADED = {
         "duplicate": {"type": "boolean"},
     },
 }
+
+CONTENT_TYPES = [
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/heic",
+    "image/heif",
+    "video/mp4",
+    "video/quicktime",
+    "video/webm",
+]
+START_REQUEST = {
+    "type": "object",
+    "required": ["eventName", "uploadKey", "guestName", "deviceId", "size", "sha256", "contentType"],
+    "properties": _SENDER
+    | {
+        "size": {"type": "integer", "minimum": 1, "description": "Bytes that will be sent."},
+        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "Of exactly those bytes."},
+        "contentType": {"type": "string", "enum": CONTENT_TYPES},
+    },
+}
 _TARGET = {
     "type": "object",
     "required": ["method", "url", "headers"],
-    "properties": {"method": {"type": "string"}, "url": {"type": "string"}, "headers": {"type": "object"}},
+    "properties": {
+        "method": {"type": "string", "enum": ["PUT"]},
+        "url": {"type": "string"},
+        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
 }
 _MULTIPART = {
     "type": "object",
@@ -94,60 +129,69 @@ _MULTIPART = {
                 "properties": {"number": {"type": "integer", "minimum": 1}, "url": {"type": "string"}},
             },
         },
-        "headers": {"type": "object"},
+        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
     },
 }
-_PENDING = {
-    "uploadId": {"type": "string"},
-    "expiresAt": {"type": "string", "format": "date-time"},
-    "upload": _TARGET,
-    "multipart": _MULTIPART,
-}
-STARTED = {
+PENDING = {
     "type": "object",
-    "required": ["status", "uploadId", "expiresAt", "count", "limit", "remaining"],
-    "properties": {"status": {"type": "string", "enum": ["pending"]}}
-    | _PENDING
-    | {n: {"type": "integer", "minimum": 0} for n in ("count", "limit", "remaining")},
-}
-WAITING = {
-    "type": "object",
-    "required": ["status", "uploadId", "expiresAt", "received"],
-    "properties": {"status": {"type": "string", "enum": ["pending"]}}
-    | _PENDING
-    | {"received": {"type": "array", "items": {"type": "integer", "minimum": 1}}},
-}
-START_REQUEST = {
-    "type": "object",
-    "required": ["eventName", "uploadKey", "guestName", "deviceId", "size", "sha256", "contentType"],
+    "required": ["status", "uploadId", "expiresAt"],
     "properties": {
-        "eventName": {"type": "string", "pattern": SLUG_PATTERN},
-        "uploadKey": {"type": "string", "minLength": 1, "maxLength": 128},
-        "guestName": {"type": "string", "minLength": 1, "maxLength": GUEST_NAME_MAX},
-        "deviceId": _UUID,
-        "size": {"type": "integer", "minimum": 1},
-        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-        "contentType": {"type": "string", "enum": list(CONTENT_TYPES)},
+        "status": {"type": "string", "enum": ["pending"]},
+        "uploadId": {"type": "string"},
+        "expiresAt": {"type": "string", "format": "date-time"},
+        "upload": _TARGET,
+        "multipart": _MULTIPART,
+        "count": {"type": "integer", "minimum": 1},
+        "limit": {"type": "integer", "minimum": 0},
+        "remaining": {"type": "integer", "minimum": 0},
+        "received": {"type": "array", "items": {"type": "integer", "minimum": 1}},
     },
 }
 COMPLETE_REQUEST = {
     "type": "object",
     "required": ["key", "deviceId"],
     "properties": {
-        "key": {"type": "string", "minLength": 1, "maxLength": 128},
+        "key": _KEY,
         "deviceId": _UUID,
         "parts": {
             "type": "array",
+            "maxItems": 10_000,
             "items": {
                 "type": "object",
                 "required": ["number", "etag"],
-                "properties": {"number": {"type": "integer", "minimum": 1}, "etag": {"type": "string"}},
+                "properties": {
+                    "number": {"type": "integer", "minimum": 1, "maximum": 10_000},
+                    "etag": {"type": "string", "minLength": 1, "maxLength": 200},
+                },
             },
+            "description": "A multipart upload's: each part once, with the ETag its PUT answered.",
         },
-        "poster": {"type": "string", "description": "A video's poster: base64 JPEG up to 256 KB (ignored if bad)."},
+        "poster": {"type": "string", "description": "Videos: a base64 JPEG of a frame, up to 256 KB."},
     },
 }
 _UPLOAD_ID = {"name": "uploadId", "in": "path", "required": True, "schema": {"type": "string"}}
+RECEIVED = {
+    "type": "object",
+    "required": ["status", "part", "etag"],
+    "properties": {
+        "status": {"type": "string", "enum": ["received"]},
+        "part": {"type": "integer", "minimum": 1},
+        "etag": {"type": "string"},
+    },
+}
+# The local server's signed URL (uploads/local_put.py): every field is signed, so only a URL a start or
+# status answered is taken as it is. On AWS the URLs are S3's own, not part of this API.
+_SIGNED_QUERY = [
+    {"name": name, "in": "query", "required": required, "schema": schema}
+    for name, required, schema in [
+        ("deviceId", True, _UUID),
+        ("size", True, {"type": "integer"}),
+        ("part", False, {"type": "integer"}),
+        ("partSize", False, {"type": "integer"}),
+        ("expires", True, {"type": "integer"}),
+        ("sig", True, {"type": "string"}),
+    ]
+]
 
 SCHEMA = {
     "openapi": "3.0.3",
@@ -159,7 +203,7 @@ SCHEMA = {
                 "summary": "What the guest page needs about an event, and about this phone when deviceId is given.",
                 "parameters": [
                     {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
-                    {"name": "key", "in": "query", "required": True, "schema": {"type": "string"}},
+                    _KEY_QUERY,
                     {"name": "deviceId", "in": "query", "required": False, "schema": _UUID},
                 ],
                 "responses": {"200": _json("The event", EVENT)} | _errors(400, 403, 404, 503),
@@ -177,11 +221,11 @@ SCHEMA = {
         "/api/uploads": {
             "post": {
                 "operationId": "startUpload",
-                "summary": "Announce a file (size, SHA-256, type), hold a slot, and learn where to send its bytes.",
+                "summary": "Reserve a slot for one photo or video and get where to send its bytes.",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": START_REQUEST}}},
                 "responses": {
-                    "200": _json("Already stored", UPLOADED),
-                    "201": _json("Slot held: send the bytes", STARTED),
+                    "201": _json("Reserved: send the bytes, then complete", PENDING),
+                    "200": _json("This phone already uploaded these bytes", UPLOADED),
                 }
                 | _errors(400, 403, 404, 409, 413, 429, 503),
             }
@@ -189,23 +233,38 @@ SCHEMA = {
         "/api/uploads/{uploadId}": {
             "get": {
                 "operationId": "uploadStatus",
-                "summary": "The parts a started upload has received, with fresh URLs for the rest.",
+                "summary": "Which parts of a pending upload have arrived, with fresh links for the rest.",
                 "parameters": [
                     _UPLOAD_ID,
-                    {"name": "key", "in": "query", "required": True, "schema": {"type": "string"}},
+                    _KEY_QUERY,
                     {"name": "deviceId", "in": "query", "required": True, "schema": _UUID},
                 ],
-                "responses": {"200": _json("Waiting, or already stored", {"anyOf": [WAITING, UPLOADED]})}
+                "responses": {
+                    "200": _json("Pending, or already completed", {"oneOf": [PENDING, UPLOADED]}),
+                }
                 | _errors(400, 403, 404, 503),
             }
         },
         "/api/uploads/{uploadId}/complete": {
             "post": {
                 "operationId": "completeUpload",
-                "summary": "Check the bytes that arrived, store them and count them.",
+                "summary": "Check what arrived and store it: the slot is spent only now.",
                 "parameters": [_UPLOAD_ID],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": COMPLETE_REQUEST}}},
                 "responses": {"200": _json("Stored (or already stored)", UPLOADED)} | _errors(400, 403, 404, 409, 503),
+            }
+        },
+        "/api/uploads/{uploadId}/data": {
+            "put": {
+                "operationId": "sendBytes",
+                "summary": "The local server only: the file's bytes, or one part's, to a URL a start handed out.",
+                "parameters": [_UPLOAD_ID, *_SIGNED_QUERY],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+                },
+                "responses": {"200": _json("Received (the ETag header says it too)", RECEIVED)}
+                | _errors(400, 403, 404, 411, 503),
             }
         },
     },

@@ -14,6 +14,7 @@ from uploads.ports import BadRequest, InvalidField, TooLarge
 
 log = logging.getLogger(__name__)
 
+# Matched with fullmatch: `$` alone also matches before a final newline, which would slip into ids and keys.
 _SLUG = re.compile(SLUG_PATTERN)
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _DATA_URL = re.compile(r"^data:image/[a-z0-9.+-]+;base64,", re.IGNORECASE)
@@ -25,14 +26,14 @@ _ETAG_MAX = 200
 
 
 def parse_slug(value: object) -> str:
-    if not isinstance(value, str) or not _SLUG.match(value):
+    if not isinstance(value, str) or not _SLUG.fullmatch(value):
         raise InvalidField("eventName", "eventName must be an event's short name (lowercase letters, digits, hyphens).")
     return value
 
 
 def parse_device(value: object, field: str = "deviceId") -> str:
     text = value.lower() if isinstance(value, str) else ""
-    if not _UUID.match(text):
+    if not _UUID.fullmatch(text):
         raise InvalidField(field, f"{field} must be a UUID.")
     return text
 
@@ -97,7 +98,7 @@ def parse_start(body: bytes) -> StartRequest:
     # bool is an int to Python, not to a client.
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
         raise InvalidField("size", "size must be the file's size in bytes, a whole number from 1.")
-    if not isinstance(sha256, str) or not _SHA256.match(sha256):
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
         raise InvalidField("sha256", "sha256 must be the file's SHA-256, 64 lowercase hexadecimal digits.")
     if not isinstance(content_type, str) or content_type not in CONTENT_TYPES:
         raise InvalidField("contentType", f"contentType must be one of {', '.join(CONTENT_TYPES)}.")
@@ -141,7 +142,8 @@ def _parse_parts(value: object) -> dict[int, str] | None:
     etags = {}
     for part in value:
         number, etag = (part.get("number"), part.get("etag")) if isinstance(part, dict) else (None, None)
-        if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= _PARTS_MAX:
+        # A part named twice is ambiguous (which ETag?): refused rather than one picked in silence.
+        if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= _PARTS_MAX or number in etags:
             raise problem
         if not isinstance(etag, str) or not 0 < len(etag) <= _ETAG_MAX:
             raise problem

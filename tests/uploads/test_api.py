@@ -251,5 +251,6 @@ def test_the_openapi_document_is_served(client):
         "/api/uploads",
         "/api/uploads/{uploadId}",
         "/api/uploads/{uploadId}/complete",
+        "/api/uploads/{uploadId}/data",
     }
     assert "429" in document["paths"]["/api/upload"]["post"]["responses"]
