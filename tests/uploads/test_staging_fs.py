@@ -78,6 +78,15 @@ def files_under(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
+def test_a_url_replayed_after_its_upload_was_discarded_stages_nothing(store, tmp_path):
+    upload = pending()
+    url = urls(store, upload)[0]
+    store.discard(upload)
+    with pytest.raises(UnknownUpload):
+        send(store, url, DATA[:PART])
+    assert files_under(tmp_path) == []
+
+
 def test_it_is_a_staging_store(store):
     checked: StagingStore = store
     assert checked.part_size == PART
@@ -284,7 +293,8 @@ def test_no_bytes_are_staged_on_a_disk_at_its_free_space_floor(tmp_path):
     store = staging(tmp_path, min_free_bytes=10**6, free_bytes=lambda path: 10**6 + PART - 1)
     with pytest.raises(StorageFull):
         send(store, urls(store, pending())[0], DATA[:PART])
-    assert files_under(tmp_path) == []
+    # Only the placeholder its start made: empty, no part marked received.
+    assert [(tmp_path / name).stat().st_size for name in files_under(tmp_path)] == [0]
 
 
 def test_nothing_is_published_on_a_disk_below_its_floor(tmp_path):

@@ -130,6 +130,11 @@ class FileSystemStaging:
         self.part_size = part_size
 
     def targets(self, upload: PendingUpload) -> Targets:
+        # The staged file exists from the start on, and only PUTs to an existing one are taken: a URL
+        # replayed after its upload was completed, refused or given back stages nothing.
+        path = self._path(upload)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         headers = {"Content-Type": upload.content_type}
         if upload.size <= self.part_size:
             return Targets(single=Target(self._grant(upload, None).url(self.sign), headers))
@@ -144,8 +149,10 @@ class FileSystemStaging:
         refuses it; a body that ends early is marked nothing (BadRequest), so it is sent again."""
         path = self._path(grant.upload)
         self.photos.ensure_room(path.parent, grant.length)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(path, os.O_RDWR)
+        except FileNotFoundError:
+            raise UnknownUpload() from None
         try:
             # Shared with the other parts' writers, exclusive to the completion (see `open`).
             fcntl.flock(fd, fcntl.LOCK_SH)
