@@ -46,7 +46,7 @@ def part_of(request: Request) -> int | None:
     return int(parse_qs(urlsplit(request.url).query).get("part", ["1"])[0])
 
 
-def resumed_upload(path: Path, size: int) -> list[int]:
+def resumed_upload(path: Path) -> list[int]:
     """The part numbers of every PUT the page made, in order."""
     with SmallParts() as server, chromium() as browser:
         page = open_guest_page(browser, server, server.event("p9", 10))
@@ -74,7 +74,7 @@ def resumed_upload(path: Path, size: int) -> list[int]:
 def run(quick: bool = False) -> Row:
     path = Path(tempfile.mkdtemp(prefix="photoshare-bench-p9-")) / "IMG_0003.jpg"
     size = five_part_photo(path)
-    parts = resumed_upload(path, size)
+    parts = resumed_upload(path)
     put = sum(min(PART, size - (number - 1) * PART) for number in parts)
     resent = (put - size) / PART
     what = f"bytes PUT for a 5-part upload cut in part 3 and resumed (MB), vs the file: {resent:.2f} parts re-sent"

@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 
+# id → "module" (its run function) or "module:function", each taking quick and returning a Row.
 BENCHMARKS = {
     "P1": "bench.p1_upload_throughput",
     "P1b": "bench.binary_upload",
