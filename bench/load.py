@@ -78,9 +78,8 @@ class Server:
     def __enter__(self):
         self.manage("migrate", "-v0")
         self.manage("shell", "-c", "from django.contrib.auth.models import User; User.objects.create_user('load')")
-        serve = [sys.executable, "manage.py", "serve", "--port", str(self.port), "--workers", str(self.workers)]
         self.process = subprocess.Popen(
-            serve, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            self.command(), cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         for _ in range(100):
             try:
@@ -89,6 +88,9 @@ class Server:
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("the server did not start")
+
+    def command(self) -> list[str]:
+        return [sys.executable, "manage.py", "serve", "--port", str(self.port), "--workers", str(self.workers)]
 
     def __exit__(self, *exc):
         stop(self.process)

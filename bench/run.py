@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 
+# id → "module" (its run function) or "module:function", each taking quick and returning a Row.
 BENCHMARKS = {
     "P1": "bench.p1_upload_throughput",
     "P1b": "bench.binary_upload",
@@ -21,7 +22,9 @@ BENCHMARKS = {
     "P5": "bench.p5_zip",
     "P6": "bench.p6_page_weight",
     "P7": "bench.p7_upload_bytes",
+    "P7o": "bench.p7_upload_bytes:run_original",
     "P8": "bench.p8_reservations",
+    "P9": "bench.p9_resume",
 }
 
 
@@ -47,7 +50,8 @@ def main(argv: list[str] | None = None) -> list:
     rows = []
     print(f"{'id':4} {'ours':>10} {'baseline':>10} {'ratio':>7}  {'goal':22} result  what")
     for key in args.only.split(","):
-        row = importlib.import_module(BENCHMARKS[key]).run(quick=args.quick)
+        module, _, function = BENCHMARKS[key].partition(":")
+        row = getattr(importlib.import_module(module), function or "run")(quick=args.quick)
         rows.append(row)
         verdict = "pass" if row.ok else "FAIL"
         print(
