@@ -59,13 +59,14 @@ def staging_store() -> StagingStore:
     """Where direct uploads wait for completion: the photo bucket's `_incoming/` behind presigned URLs,
     or beside the photos behind URLs signed with SECRET_KEY."""
     if _on_aws():
-        return S3Staging(clients.s3(), settings.PHOTO_BUCKET, presigner=clients.s3_presigner())
+        part_size = settings.GUEST.upload_part_bytes
+        return S3Staging(clients.s3(), settings.PHOTO_BUCKET, part_size=part_size, presigner=clients.s3_presigner())
     return local_staging()
 
 
 def local_staging() -> FileSystemStaging:
     """The local server's staging, which its PUT endpoint (uploads/local_put.py) writes to."""
-    return FileSystemStaging(local_photos(), _sign_upload_url)
+    return FileSystemStaging(local_photos(), _sign_upload_url, part_size=settings.GUEST.upload_part_bytes)
 
 
 def remove_staged_leftovers(older_than: datetime) -> int:

@@ -17,6 +17,10 @@ DEFAULT_MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 # minutes: a URL presigned with the guest function's role credentials lives no longer than they do.
 DEFAULT_UPLOAD_URL_SECONDS = 900
 MAX_UPLOAD_URL_SECONDS = 900
+MiB = 1024 * 1024
+# Parts of 8 MiB: a dropped connection re-sends at most that much, while a 200 MB video is 25 parts
+# (README, "Direct uploads").
+DEFAULT_UPLOAD_PART_MB = 8
 
 
 class ConfigError(ValueError):
@@ -80,8 +84,10 @@ class GuestConfig:
     cors_origins: list[str]
     # Multiplies the rate limit's numbers (uploads/ratelimit.py) for venues larger than 200 guests.
     rate_limit_scale: int
-    # Direct uploads (uploads/direct.py): how long the URLs a start hands out are valid.
+    # Direct uploads (uploads/direct.py): how long the URLs a start hands out are valid, and the size of
+    # the parts larger files are sent in.
     upload_url_seconds: int
+    upload_part_bytes: int
 
 
 def guest_config(*, require_bucket: bool) -> GuestConfig:
@@ -98,4 +104,7 @@ def guest_config(*, require_bucket: bool) -> GuestConfig:
         upload_url_seconds=env_int(
             "PHOTOSHARE_UPLOAD_URL_SECONDS", DEFAULT_UPLOAD_URL_SECONDS, minimum=1, maximum=MAX_UPLOAD_URL_SECONDS
         ),
+        # S3 takes no part under 5 MiB but the last; the local server takes any (tests use 1 MiB parts).
+        upload_part_bytes=MiB
+        * env_int("PHOTOSHARE_UPLOAD_PART_MB", DEFAULT_UPLOAD_PART_MB, minimum=5 if require_bucket else 1, maximum=64),
     )

@@ -69,7 +69,12 @@ def uploader() -> Uploader:
 def direct_uploads() -> DirectUploads:
     """Originals and videos, sent straight to the photo bucket's `_incoming/` (uploads/direct.py)."""
     settings = config()
-    staging = S3Staging(clients.guest_s3(), settings.photo_bucket, presigner=clients.s3_presigner())
+    staging = S3Staging(
+        clients.guest_s3(),
+        settings.photo_bucket,
+        part_size=settings.upload_part_bytes,
+        presigner=clients.s3_presigner(),
+    )
     lifetime = timedelta(seconds=settings.upload_url_seconds)
     # Not capped by the Lambda payload: the photo travels straight to S3, not through this function.
     return DirectUploads(uploader(), staging, lifetime=lifetime, max_photo_bytes=settings.max_upload_bytes)

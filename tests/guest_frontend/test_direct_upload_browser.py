@@ -6,6 +6,7 @@ import io
 import json
 import re
 import shutil
+from dataclasses import replace
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -19,7 +20,6 @@ from tests.samples_video import write_movie
 from uploads.exif import strip_location
 from uploads.naming import poster_key
 from uploads.ports import UnsupportedMedia
-from uploads.stores import staging_fs
 from uploads.videos import blank_video_location
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("photos_dir")]
@@ -35,9 +35,10 @@ def party(alice, transactional_db):
 
 
 @pytest.fixture
-def small_parts(monkeypatch):
-    """Parts of 1 MiB, so a few megabytes make a multipart upload (the 5 MiB minimum is S3's alone)."""
-    monkeypatch.setattr(staging_fs.FileSystemStaging.__init__, "__kwdefaults__", {"part_size": MB})
+def small_parts(settings):
+    """Parts of 1 MiB (PHOTOSHARE_UPLOAD_PART_MB=1), so a few megabytes make a multipart upload (the
+    5 MiB minimum is S3's alone)."""
+    settings.GUEST = replace(settings.GUEST, upload_part_bytes=MB)
 
 
 def camera_jpeg(path, size=(4000, 3000)):
@@ -96,6 +97,8 @@ def test_smaller_faster_sends_a_downscaled_upright_copy_and_is_remembered(phone,
     assert (photo.width, photo.height) == (2560, 1920)
     assert photo.size < (tmp_path / "IMG_0002.jpg").stat().st_size / 2
     phone.reload()
+    # As a guest would: once the page has opened the event again.
+    expect(phone.locator("#screen-ready")).to_be_visible()
     choose(phone, tmp_path / "IMG_0002.jpg")
     expect(phone.locator("input[value=smaller]")).to_be_checked()
 
