@@ -35,6 +35,15 @@ log.setLevel(logging.INFO)
 # well below that.
 MAX_REQUEST_BYTES = 6 * 1024 * 1024
 MAX_PHOTO_IN_PAYLOAD = 4_400_000
+# The largest direct upload this function checks and stores within the completion request; a larger
+# one is only joined, answered 202 "processing", and completed by the bucket's ObjectCreated in the
+# dashboard function (900 s, its /tmp sized for the largest video: zappa_settings.json). Completing
+# inline reads the object into /tmp (512 MB here), hashes it and writes it back, all within the S3
+# budget (uploads/aws/budget.py: done by 18 s of the 28). For 64 MB the CPU part (spool, SHA-256,
+# blank) took 0.2 s on the 2-core test machine (README, "Direct uploads on AWS"), perhaps 0.6 s with a
+# 512 MB function's third of a vCPU; S3 from Lambda moves roughly 50-90 MB/s, so 64 MB down and up
+# is 2-3 s: a 5x margin for a slow moment. 200 MB would be 8-15 s, too close to 18.
+FINISH_INLINE_UP_TO = 64 * 1024 * 1024
 # An API Gateway proxy event or answer, as JSON.
 Event = dict[str, Any]
 # One route's answer from what its path matched and the proxy event.
@@ -72,7 +81,13 @@ def direct_uploads() -> DirectUploads:
     staging = S3Staging(clients.guest_s3(), settings.photo_bucket, presigner=clients.s3_presigner())
     lifetime = timedelta(seconds=settings.upload_url_seconds)
     # Not capped by the Lambda payload: the photo travels straight to S3, not through this function.
-    return DirectUploads(uploader(), staging, lifetime=lifetime, max_photo_bytes=settings.max_upload_bytes)
+    return DirectUploads(
+        uploader(),
+        staging,
+        lifetime=lifetime,
+        max_photo_bytes=settings.max_upload_bytes,
+        finish_inline_up_to=FINISH_INLINE_UP_TO,
+    )
 
 
 def handler(event: Event, context: Any) -> Event:
