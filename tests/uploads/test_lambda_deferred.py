@@ -98,3 +98,13 @@ def test_a_video_up_to_the_threshold_is_still_completed_within_the_request(defer
     status_code, done, _ = call(request("POST", f"/uploads/{upload_id}/complete", {"key": KEY, "deviceId": PHONE}))
     assert (status_code, done["status"], done["duplicate"]) == (200, "ok", False)
     assert deferred.usage("ana-ben", PHONE).count == 1
+
+
+def test_each_function_has_the_disk_for_the_largest_file_it_checks():
+    stages = json.loads((Path(__file__).resolve().parents[2] / "zappa_settings.json").read_text())
+    disk = {name: stage.get("ephemeral_storage", {"Size": 512})["Size"] for name, stage in stages.items()}
+    # The checked file is spooled to /tmp whole; room is left for anything else there.
+    spare = 256
+    largest_video = int(stages["dashboard"]["aws_environment_variables"]["PHOTOSHARE_MAX_VIDEO_MB"])
+    assert largest_video + spare <= disk["dashboard"] <= 10240
+    assert lambda_handler.FINISH_INLINE_UP_TO // (1024 * 1024) + spare <= disk["guest"]
