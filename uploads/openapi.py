@@ -117,6 +117,16 @@ WAITING = {
     | _PENDING
     | {"received": {"type": "array", "items": {"type": "integer", "minimum": 1}}},
 }
+PROCESSING = {
+    "type": "object",
+    "required": ["status", "uploadId", "retryAfter"],
+    "description": "Every byte arrived; the server checks and stores them on its own (large files on AWS).",
+    "properties": {
+        "status": {"type": "string", "enum": ["processing"]},
+        "uploadId": {"type": "string"},
+        "retryAfter": {"type": "integer", "minimum": 1, "description": "Seconds before asking the status again."},
+    },
+}
 START_REQUEST = {
     "type": "object",
     "required": ["eventName", "uploadKey", "guestName", "deviceId", "size", "sha256", "contentType"],
@@ -195,7 +205,9 @@ SCHEMA = {
                     {"name": "key", "in": "query", "required": True, "schema": {"type": "string"}},
                     {"name": "deviceId", "in": "query", "required": True, "schema": _UUID},
                 ],
-                "responses": {"200": _json("Waiting, or already stored", {"anyOf": [WAITING, UPLOADED]})}
+                "responses": {
+                    "200": _json("Waiting, being checked, or stored", {"anyOf": [WAITING, PROCESSING, UPLOADED]})
+                }
                 | _errors(400, 403, 404, 503),
             }
         },
@@ -205,7 +217,11 @@ SCHEMA = {
                 "summary": "Check the bytes that arrived, store them and count them.",
                 "parameters": [_UPLOAD_ID],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": COMPLETE_REQUEST}}},
-                "responses": {"200": _json("Stored (or already stored)", UPLOADED)} | _errors(400, 403, 404, 409, 503),
+                "responses": {
+                    "200": _json("Stored (or already stored)", UPLOADED),
+                    "202": _json("Too large to check within the request: ask the status", PROCESSING),
+                }
+                | _errors(400, 403, 404, 409, 503),
             }
         },
     },

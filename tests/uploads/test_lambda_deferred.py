@@ -15,6 +15,7 @@ from tests.uploads.test_lambda_direct import request, start
 from uploads import lambda_handler
 from uploads.aws import clients
 from uploads.aws.staging import PART_SIZE
+from uploads.openapi import PROCESSING
 
 # The guest function touches no SQL database: the PostgreSQL pass leaves it out.
 pytestmark = pytest.mark.one_database
@@ -66,6 +67,7 @@ def test_a_video_over_the_threshold_answers_202_and_the_bucket_event_completes_i
     status_code, body, headers = answer
     assert (status_code, body) == (202, {"status": "processing", "uploadId": upload_id, "retryAfter": 3})
     assert headers["Retry-After"] == "3"
+    assert set(body) == set(PROCESSING["properties"])  # as the API's description says
     assert clients.s3().head_object(Bucket=photo_bucket, Key=staged_key)["ContentLength"] == len(VIDEO)
     assert status(upload_id)[:2] == (200, body)
     assert deferred.usage("ana-ben", PHONE).count == 1
