@@ -37,9 +37,7 @@ def status(direct, event, device, upload):
     return direct.uploads.status(upload.upload_id, event.upload_key, device)
 
 
-def test_a_video_over_the_threshold_is_joined_and_answered_processing_with_nothing_counted_yet(
-    direct, wedding, device
-):
+def test_a_video_over_the_threshold_is_joined_and_answered_processing_with_nothing_counted_yet(direct, wedding, device):
     upload = sent(direct, wedding, device)
     assert complete(direct, wedding, device, upload) == Processing(upload)
     # The parts are one object now (its arrival is the event that completes it), nothing is published
