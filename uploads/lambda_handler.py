@@ -40,9 +40,9 @@ MAX_PHOTO_IN_PAYLOAD = 4_400_000
 # dashboard function (900 s, its /tmp sized for the largest video: zappa_settings.json). Completing
 # inline reads the object into /tmp (512 MB here), hashes it and writes it back, all within the S3
 # budget (uploads/aws/budget.py: done by 18 s of the 28). For 64 MB the CPU part (spool, SHA-256,
-# blank) took 0.2 s on the 2-core test machine (README, "Direct uploads on AWS"), perhaps 0.6 s with a
-# 512 MB function's third of a vCPU; S3 from Lambda moves roughly 50-90 MB/s, so 64 MB down and up
-# is 2-3 s: a 5x margin for a slow moment. 200 MB would be 8-15 s, too close to 18.
+# blank, read back) took 0.1 s on the 2-core test machine (`python -m bench.inline_check`), perhaps
+# 0.4 s on a 512 MB function's third of a vCPU; S3 from Lambda moves roughly 50-90 MB/s, so 64 MB
+# down and up is 2-3 s: a 5x margin for a slow moment. 200 MB would be 6-10 s, too close to 18.
 FINISH_INLINE_UP_TO = 64 * 1024 * 1024
 # An API Gateway proxy event or answer, as JSON.
 Event = dict[str, Any]
