@@ -19,6 +19,8 @@
   };
   const runner = { busy: false, timer: null, pausedUntil: 0, current: null };
   const BACKOFF = 2000;
+  // How long a file the server checks on its own is asked about every retryAfter seconds; then once a minute.
+  const CHECK_MS = 15 * 60 * 1000;
   // Answers worth trying again later: no answer, busy, or a 429 that is not limit_reached (the phone's
   // photos spent: final): too many from this network at once (rate_limited), or API Gateway's throttle.
   const TRANSIENT = (status, body) =>
@@ -275,7 +277,7 @@
     $("queue-panel").hidden = rows.length === 0;
     $("progress").value = total ? Math.round((100 * sent) / total) : 0;
     $("progress-text").textContent = `${finished} of ${rows.length} done · ${$("progress").value}%`;
-    const waiting = state.items.filter((item) => item.state === "queued" && item !== runner.current).length;
+    const waiting = state.items.filter((i) => i.state === "queued" && i !== runner.current && !i.checking).length;
     $("waiting").hidden = waiting === 0;
     $("waiting-text").textContent = `${waiting} photo${waiting === 1 ? "" : "s"} waiting to upload.`;
   }
@@ -313,13 +315,15 @@
   async function sendOne(item) {
     renderRow(item);
     if (!(await prepare(item))) return;
-    setRow(item, 0, "Uploading…");
+    if (!item.checking) setRow(item, 0, "Uploading…");
     const answer = await window.DirectUpload.send(item, {
       uploadKey, stallMs, save: (changed) => window.PhotoQueue.add(changed),
       onProgress: (fraction) => setRow(item, Math.min(fraction, 0.99)),
       onStarted: (body) => { if (body.limit) { state.count = body.count; state.limit = body.limit; showCount(); } },
     });
-    if (TRANSIENT(answer.status, answer.body)) {
+    if (answer.body.status === "processing") {
+      await check(item, answer);
+    } else if (TRANSIENT(answer.status, answer.body)) {
       postpone(item, answer);
     } else {
       await finish(item);
@@ -349,6 +353,16 @@
     }
     await window.PhotoQueue.add(item);
     return true;
+  }
+
+  // Every byte arrived, but the server checks a file this large on its own (202 "processing"): it is asked
+  // again after its retryAfter, while the files behind go; its answer ends it (200 stored, 404 refused).
+  async function check(item, answer) {
+    item.checking = item.checking || Date.now();
+    await window.PhotoQueue.add(item);
+    const wait = Date.now() - item.checking < CHECK_MS ? answer.body.retryAfter || 3 : 60;
+    item.retryAt = Date.now() + wait * 1000;
+    setRow(item, 0.99, `Checking your ${Media.isVideo(item.type) ? "video" : "photo"}…`);
   }
 
   // Waits at least as long as the server's Retry-After asks, and a random half more, so a venue's
@@ -383,8 +397,10 @@
       state.limit = body.limit;
       showCount();
       const left = Math.max(state.limit - state.count, 0);
-      setRow(item, 1, body.duplicate ? "Already uploaded" : "Uploaded");
-      showStatus(body.duplicate ? "That photo was already uploaded." : `Uploaded! ${left} left.`);
+      // A checked file's status answers "duplicate": stored by the server's own check, not before.
+      const duplicate = body.duplicate && !item.checking;
+      setRow(item, 1, duplicate ? "Already uploaded" : "Uploaded");
+      showStatus(duplicate ? "That photo was already uploaded." : `Uploaded! ${left} left.`);
       if ($("screen-review").hidden && $("screen-name").hidden) showReady();
       return;
     }

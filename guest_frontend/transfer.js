@@ -90,12 +90,13 @@ window.DirectUpload = (function () {
   }
 
   // Where the server stands on this item: a known upload says which parts arrived; an unknown one
-  // (expired, released) starts again, and the same bytes already stored answer "duplicate".
+  // (expired, released) starts again, and the same bytes already stored answer "duplicate". Once the
+  // server was checking it ("processing"), unknown means refused: final, never sent again.
   async function begin(item, context) {
     if (item.uploadId) {
       const query = new URLSearchParams({ key: context.uploadKey, deviceId: item.deviceId });
       const answer = await api("GET", `/uploads/${encodeURIComponent(item.uploadId)}?${query}`, null, context.stallMs);
-      if (answer.status !== 404) return answer;
+      if (answer.status !== 404 || item.checking) return answer;
     }
     const answer = await api("POST", "/uploads", {
       eventName: item.slug, uploadKey: context.uploadKey, guestName: item.name, deviceId: item.deviceId,

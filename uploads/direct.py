@@ -97,6 +97,14 @@ class Waiting:
     received: list[int]
 
 
+@dataclass(frozen=True)
+class Processing:
+    """Every byte of a started upload arrived and is joined, too many to check within this request: the
+    staging store's own event (S3's ObjectCreated, uploads/direct.py `complete_arrived`) completes it."""
+
+    upload: PendingUpload
+
+
 def is_video(content_type: str) -> bool:
     return content_type in VIDEO_TYPES
 
@@ -129,12 +137,23 @@ def pending_upload(claim: Claim) -> PendingUpload:
 
 
 class DirectUploads:
-    def __init__(self, uploader: Uploader, staging: StagingStore, *, lifetime: timedelta, max_photo_bytes: int):
+    def __init__(
+        self,
+        uploader: Uploader,
+        staging: StagingStore,
+        *,
+        lifetime: timedelta,
+        max_photo_bytes: int,
+        finish_inline_up_to: int | None = None,
+    ):
         self.uploader = uploader
         self.staging = staging
         # How long the URLs a start hands out are valid.
         self.lifetime = lifetime
         self.max_photo_bytes = max_photo_bytes
+        # The largest upload a completion request checks and stores itself; a larger one is only joined
+        # and answered Processing, for the staging store's event to finish. None: every one (locally).
+        self.finish_inline_up_to = finish_inline_up_to
 
     # --- start, status ---------------------------------------------------------------------
     def start(self, request: StartRequest, client: str = "") -> Started | UploadResult:
@@ -177,12 +196,16 @@ class DirectUploads:
         elif size > self.max_photo_bytes:
             raise TooLarge(f"Photos can be up to {self.max_photo_bytes // MB} MB.")
 
-    def status(self, upload_id: str, upload_key: str, device: str) -> Waiting | UploadResult:
+    def status(self, upload_id: str, upload_key: str, device: str) -> Waiting | Processing | UploadResult:
         policy, claim, stored_key = self._find(upload_id, upload_key, device)
         if stored_key:
             return self._result(policy, claim, stored_key, duplicate=True)
         upload = pending_upload(claim)
-        return Waiting(upload, self.staging.targets(upload), self.staging.received(upload))
+        received = self.staging.received(upload)
+        if self._deferred(upload) and len(received) == _part_count(upload, self.staging.part_size):
+            # Every byte is there: joined now if the page's completion was lost, so the event comes.
+            return self._assembled(upload, None)
+        return Waiting(upload, self.staging.targets(upload), received)
 
     def _find(self, upload_id: str, upload_key: str, device: str) -> tuple[EventPolicy, Claim, str | None]:
         """The upload's event policy (the key authorises), its claim and stored key; UnknownUpload when
@@ -204,15 +227,26 @@ class DirectUploads:
     # --- complete ----------------------------------------------------------------------------
     def complete(
         self, upload_id: str, upload_key: str, device: str, etags: dict[int, str] | None, poster: bytes | None = None
-    ) -> UploadResult:
-        """The page says every byte was sent (`etags`: its parts', by number, for a multipart upload)."""
+    ) -> UploadResult | Processing:
+        """The page says every byte was sent (`etags`: its parts', by number, for a multipart upload).
+        Processing: too large to check here, the staging store's event completes it (`status` tells)."""
         policy, claim, stored_key = self._find(upload_id, upload_key, device)
         if stored_key:
             return self._result(policy, claim, stored_key, duplicate=True)
-        result = self._finish(policy, claim, etags)
-        if poster and is_video(pending_upload(claim).content_type):
+        upload = pending_upload(claim)
+        result = self._assembled(upload, etags) if self._deferred(upload) else self._finish(policy, claim, etags)
+        if poster and is_video(upload.content_type):
             self._store_poster(claim, poster)
         return result
+
+    def _deferred(self, upload: PendingUpload) -> bool:
+        return self.finish_inline_up_to is not None and upload.size > self.finish_inline_up_to
+
+    def _assembled(self, upload: PendingUpload, etags: dict[int, str] | None) -> Processing:
+        """Join the parts (missing ones raise UploadIncomplete): the whole object's arrival is the event
+        that completes it. A single request's object is there already, its event sent or on its way."""
+        self.staging.assemble(upload, etags)
+        return Processing(upload)
 
     def complete_arrived(self, staging_key: str) -> UploadResult | None:
         """The staging store says an upload's bytes arrived (S3's ObjectCreated): complete it unless the
@@ -227,7 +261,12 @@ class DirectUploads:
         claim, stored_key = found
         if stored_key:
             return self._result(policy, claim, stored_key, duplicate=True)
-        return self._finish(policy, claim, None)
+        try:
+            return self._finish(policy, claim, None)
+        except (WrongBytes, UnsupportedMedia):
+            # A deferred completion (Processing) kept the page's poster before the video was checked.
+            self._forget_poster(claim)
+            raise
 
     def _finish(self, policy: EventPolicy, claim: Claim, etags: dict[int, str] | None) -> UploadResult:
         upload = pending_upload(claim)
@@ -344,6 +383,14 @@ class DirectUploads:
         except Exception:
             log.warning("poster of %s ignored", claim.key, exc_info=True)
 
+    def _forget_poster(self, claim: Claim) -> None:
+        if not is_video(pending_upload(claim).content_type):
+            return
+        try:
+            self.uploader.photos.delete(poster_key(claim.key))
+        except Exception:
+            log.exception("could not delete the poster of refused %s", claim.key)
+
     # --- expiry ------------------------------------------------------------------------------
     def expire(self, event: str, device: str | None = None) -> int:
         """Settle the event's (or one device's) direct uploads past their deadline; returns how many
@@ -387,6 +434,11 @@ def _check_bytes(file: BinaryIO, size: int, sha256: str) -> None:
             break
     if seen != size or digest.hexdigest() != sha256:
         raise WrongBytes()
+
+
+def _part_count(upload: PendingUpload, part_size: int) -> int:
+    """How many requests send the upload's bytes (StagingStore.targets): one, or one per part."""
+    return 1 if upload.size <= part_size else -(-upload.size // part_size)
 
 
 def _stored(claim: Claim, content_type: str, size: int, width: int, height: int) -> StoredPhoto:

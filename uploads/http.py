@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC
 
 from uploads.core import EventView, Uploader, UploadResult
-from uploads.direct import DirectUploads, Started, Waiting
+from uploads.direct import DirectUploads, Processing, Started, Waiting
 from uploads.payload import parse_complete, parse_device, parse_start, parse_upload, parse_upload_key
 from uploads.ports import (
     EventClosed,
@@ -73,6 +73,9 @@ SERVER_ERROR: Answer = (500, {"status": "error", "message": "Something went wron
 # Seconds a client should wait before retrying, by answer: only where a retry can succeed (a spent
 # limit_reached never gets one, though it shares 429 with rate_limited, which says its own wait).
 RETRY_AFTER = {"in_progress": 5, "unavailable": 10, "storage_full": 60}
+# How often a page asks again about an upload the bucket's event is checking (Processing): a large
+# video takes about a minute there (README, "Direct uploads on AWS").
+PROCESSING_RETRY_SECONDS = 3
 
 
 def response_headers(body: Body | None, origin: str | None, allowed_origins: list[str]) -> dict[str, str]:
@@ -195,6 +198,8 @@ def status_answer(direct: DirectUploads, upload_id: str, query: Mapping[str, str
     waiting = direct.status(upload_id, key, device)
     if isinstance(waiting, UploadResult):
         return upload_body(waiting)
+    if isinstance(waiting, Processing):
+        return 200, processing_body(waiting)
     return 200, {
         "status": "pending",
         "uploadId": waiting.upload.upload_id,
@@ -205,7 +210,15 @@ def status_answer(direct: DirectUploads, upload_id: str, query: Mapping[str, str
 
 def complete_answer(direct: DirectUploads, upload_id: str, body: bytes) -> Answer:
     request = parse_complete(body)
-    return upload_body(direct.complete(upload_id, request.upload_key, request.device, request.etags, request.poster))
+    result = direct.complete(upload_id, request.upload_key, request.device, request.etags, request.poster)
+    if isinstance(result, Processing):
+        return 202, processing_body(result)
+    return upload_body(result)
+
+
+def processing_body(processing: Processing) -> Body:
+    """Every byte arrived; the server checks them on its own: ask `GET /api/uploads/<id>` again."""
+    return {"status": "processing", "uploadId": processing.upload.upload_id, "retryAfter": PROCESSING_RETRY_SECONDS}
 
 
 def _iso(pending: Started | Waiting) -> str:

@@ -35,6 +35,15 @@ log.setLevel(logging.INFO)
 # well below that.
 MAX_REQUEST_BYTES = 6 * 1024 * 1024
 MAX_PHOTO_IN_PAYLOAD = 4_400_000
+# The largest direct upload this function checks and stores within the completion request; a larger
+# one is only joined, answered 202 "processing", and completed by the bucket's ObjectCreated in the
+# dashboard function (900 s, its /tmp sized for the largest video: zappa_settings.json). Completing
+# inline reads the object into /tmp (512 MB here), hashes it and writes it back, all within 28 s of
+# which uploads/aws/budget.py keeps the last 10 for giving the slot back: 18 s. For 64 MB the CPU part (spool, SHA-256,
+# blank, read back) took 0.1 s on the 2-core test machine (`python -m bench.inline_check`), perhaps
+# 0.4 s on a 512 MB function's third of a vCPU; S3 from Lambda moves roughly 50-90 MB/s, so 64 MB
+# down and up is 2-3 s: a 5x margin for a slow moment. 200 MB would be 6-10 s, too close to 18.
+FINISH_INLINE_UP_TO = 64 * 1024 * 1024
 # An API Gateway proxy event or answer, as JSON.
 Event = dict[str, Any]
 # One route's answer from what its path matched and the proxy event.
@@ -77,7 +86,13 @@ def direct_uploads() -> DirectUploads:
     )
     lifetime = timedelta(seconds=settings.upload_url_seconds)
     # Not capped by the Lambda payload: the photo travels straight to S3, not through this function.
-    return DirectUploads(uploader(), staging, lifetime=lifetime, max_photo_bytes=settings.max_upload_bytes)
+    return DirectUploads(
+        uploader(),
+        staging,
+        lifetime=lifetime,
+        max_photo_bytes=settings.max_upload_bytes,
+        finish_inline_up_to=FINISH_INLINE_UP_TO,
+    )
 
 
 def handler(event: Event, context: Any) -> Event:

@@ -147,6 +147,16 @@ PENDING = {
         "received": {"type": "array", "items": {"type": "integer", "minimum": 1}},
     },
 }
+PROCESSING = {
+    "type": "object",
+    "required": ["status", "uploadId", "retryAfter"],
+    "description": "Every byte arrived; the server checks and stores them on its own (large files on AWS).",
+    "properties": {
+        "status": {"type": "string", "enum": ["processing"]},
+        "uploadId": {"type": "string"},
+        "retryAfter": {"type": "integer", "minimum": 1, "description": "Seconds before asking the status again."},
+    },
+}
 COMPLETE_REQUEST = {
     "type": "object",
     "required": ["key", "deviceId"],
@@ -240,7 +250,7 @@ SCHEMA = {
                     {"name": "deviceId", "in": "query", "required": True, "schema": _UUID},
                 ],
                 "responses": {
-                    "200": _json("Pending, or already completed", {"oneOf": [PENDING, UPLOADED]}),
+                    "200": _json("Waiting, being checked, or stored", {"anyOf": [PENDING, PROCESSING, UPLOADED]}),
                 }
                 | _errors(400, 403, 404, 503),
             }
@@ -251,7 +261,11 @@ SCHEMA = {
                 "summary": "Check what arrived and store it: the slot is spent only now.",
                 "parameters": [_UPLOAD_ID],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": COMPLETE_REQUEST}}},
-                "responses": {"200": _json("Stored (or already stored)", UPLOADED)} | _errors(400, 403, 404, 409, 503),
+                "responses": {
+                    "200": _json("Stored (or already stored)", UPLOADED),
+                    "202": _json("Too large to check within the request: ask the status", PROCESSING),
+                }
+                | _errors(400, 403, 404, 409, 503),
             }
         },
         "/api/uploads/{uploadId}/data": {

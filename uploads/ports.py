@@ -367,7 +367,8 @@ class LimitReached(UploadError):
 
 
 class UnknownUpload(UploadError):
-    message = "This upload is not waiting any more (it expired or was finished). Start it again."
+    # Also what a page hears once a file whose check it was waiting for (Processing) was refused.
+    message = "This file was refused when it was checked, or its upload expired. Nothing was counted."
 
 
 class UploadIncomplete(UploadError):

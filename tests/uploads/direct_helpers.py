@@ -50,7 +50,9 @@ class Direct:
     quota: SqlQuotaStore
 
 
-def make_direct(root, *, lifetime: float = 900, recorder=None, policies=None, photos=None) -> Direct:
+def make_direct(
+    root, *, lifetime: float = 900, recorder=None, policies=None, photos=None, finish_inline_up_to=None
+) -> Direct:
     clock = Clock()
     photos = photos or FileSystemPhotoStore(root)
     quota = SqlQuotaStore()
@@ -63,7 +65,13 @@ def make_direct(root, *, lifetime: float = 900, recorder=None, policies=None, ph
         atomic=transaction.atomic,
     )
     staging = FakeStaging(photos)
-    uploads = DirectUploads(uploader, staging, lifetime=timedelta(seconds=lifetime), max_photo_bytes=MAX_PHOTO)
+    uploads = DirectUploads(
+        uploader,
+        staging,
+        lifetime=timedelta(seconds=lifetime),
+        max_photo_bytes=MAX_PHOTO,
+        finish_inline_up_to=finish_inline_up_to,
+    )
     return Direct(uploads, staging, photos, clock, quota)
 
 

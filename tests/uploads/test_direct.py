@@ -199,7 +199,8 @@ def test_an_upload_is_not_expired_within_its_lifetime_and_grace(tmp_path, weddin
     direct.staging.send_all(upload, jpeg_bytes(1))
     direct.clock.advance(5 + 59)
     assert started(direct, wedding, device, jpeg_bytes(2)).count == 2
-    assert direct.uploads.complete(upload.upload_id, wedding.upload_key, device, None).count == 2
+    completed = direct.uploads.complete(upload.upload_id, wedding.upload_key, device, None)
+    assert isinstance(completed, UploadResult) and completed.count == 2
 
 
 def test_the_sweep_releases_an_expired_upload_and_removes_its_bytes(tmp_path, wedding, device):
