@@ -110,7 +110,9 @@ def test_the_guest_function_refuses_a_flood_from_one_source_ip(small_lambda_limi
     answers = [lambda_upload(n, version, VENUE) for n in range(6)]
     assert [status for status, _, _ in answers] == [200] * 3 + [429] * 3
     _, body, headers = answers[-1]
-    assert (body["status"], body["retryAfter"], headers["Retry-After"]) == ("rate_limited", 2, "2")
+    # A new id every 2 s refills: on a loaded machine the uploads themselves can take a second of that.
+    assert (body["status"], headers["Retry-After"]) == ("rate_limited", str(body["retryAfter"]))
+    assert body["retryAfter"] in (1, 2)
     # Nothing was counted for the refused ones.
     assert [small_lambda_limits.usage("ana-ben", phone(n)).count for n in range(6)] == [1, 1, 1, 0, 0, 0]
     assert lambda_upload(9, version, ELSEWHERE)[0] == 200
