@@ -417,10 +417,11 @@ def test_a_put_of_another_length_than_signed_is_refused(scene):
     assert files_under(scene.photos) == []
 
 
-def test_a_put_of_other_bytes_is_refused_and_nothing_is_left(scene):
+def test_other_bytes_put_are_refused_at_completion_and_nothing_is_left(scene):
     started = scene.started()
-    assert_refused(scene.put(started["upload"]["url"], bytes(len(PHOTO))), 400, "wrong_bytes")
-    assert files_under(scene.photos) == []
+    assert scene.put(started["upload"]["url"], bytes(len(PHOTO))).status_code == 200
+    assert_refused(scene.complete(started["uploadId"]), 400, "wrong_bytes")
+    scene.assert_nothing_kept()
 
 
 def test_a_put_after_completion_leaves_nothing_staged(scene):
