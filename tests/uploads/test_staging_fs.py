@@ -24,7 +24,6 @@ from uploads.ports import (
     UnknownUpload,
     UploadIncomplete,
     UploadInProgress,
-    WrongBytes,
 )
 from uploads.stores.filesystem import FileSystemPhotoStore
 from uploads.stores.staging_fs import FileSystemStaging, ForgedUrl, Grant
@@ -205,16 +204,6 @@ def test_assemble_again_once_whole_changes_nothing(store):
     store.assemble(upload, {1: "a", 2: "b", 3: "c"})
     with store.open(upload) as file:
         assert file.read() == DATA
-
-
-def test_a_whole_file_with_another_sha256_is_refused_and_nothing_is_left(store, tmp_path):
-    upload = pending(DATA[:10])
-    [url] = urls(store, upload)
-    send(store, url, DATA[:10])
-    with pytest.raises(WrongBytes):
-        send(store, url, b"0123456789")
-    assert store.received(upload) == []
-    assert files_under(tmp_path) == []
 
 
 def test_open_with_nothing_staged_is_an_unknown_upload(store):
