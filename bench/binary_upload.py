@@ -12,7 +12,6 @@ import io
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from hashlib import sha256
 from PIL import Image
 
 from bench.common import Row
-from bench.load import ROOT, Server, free_port, stop
+from bench.load import ROOT, Server, bare_wsgi
 
 CLIENTS = 16
 WORKERS = min(2 * (os.cpu_count() or 1) + 1, 8)
@@ -89,21 +88,11 @@ def ours(uploads: int, photo: bytes) -> Iterator[tuple[int, list[str]]]:
 
 @contextmanager
 def bare(uploads: int) -> Iterator[tuple[int, list[str]]]:
-    port, folder = free_port(), tempfile.mkdtemp(prefix="photoshare-bare-")
-    command = [sys.executable, "-m", "gunicorn", "bench.bare_wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(WORKERS), "--worker-class", "gthread", "--threads", "4"]
-    env = os.environ | {"BARE_WSGI_DIR": folder}
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    folder = tempfile.mkdtemp(prefix="photoshare-bare-")
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield port, [f"/upload/{n}" for n in range(uploads)]
+        with bare_wsgi(WORKERS, folder) as port:
+            yield port, [f"/upload/{n}" for n in range(uploads)]
     finally:
-        stop(server)
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -23,7 +23,9 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from PIL import Image
@@ -44,6 +46,31 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_for_port(port: int) -> None:
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+@contextmanager
+def bare_wsgi(workers: int, folder: str | None = None) -> Iterator[int]:
+    """P1's baseline, bench/bare_wsgi.py, served by gunicorn as `make run` serves ours: its port."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "bench.bare_wsgi", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(workers), "--worker-class", "gthread", "--threads", "4"]
+    env = os.environ | ({"BARE_WSGI_DIR": folder} if folder else {})
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        yield port
+    finally:
+        stop(server)
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -81,13 +108,8 @@ class Server:
         self.process = subprocess.Popen(
             self.command(), cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("the server did not start")
+        wait_for_port(self.port)
+        return self
 
     def command(self) -> list[str]:
         return [sys.executable, "manage.py", "serve", "--port", str(self.port), "--workers", str(self.workers)]

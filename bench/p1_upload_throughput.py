@@ -3,9 +3,6 @@ against a bare WSGI app on the same gunicorn settings that only writes the body 
 
 import io
 import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from PIL import Image
 
 from bench.common import Row, numbered
-from bench.load import ROOT, Server, free_port, stop
+from bench.load import Server, bare_wsgi
 
 CLIENTS = 16
 
@@ -43,23 +40,11 @@ def ours(uploads: int, image: bytes) -> float:
 
 
 def bare(uploads: int, image: bytes) -> float:
-    port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "bench.bare_wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(min(2 * (os.cpu_count() or 1) + 1, 8)), "--worker-class", "gthread", "--threads", "4"]
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with bare_wsgi(min(2 * (os.cpu_count() or 1) + 1, 8)) as port:
         fake = Server.__new__(Server)
         fake.port = port
         event = {"slug": "p1", "upload_key": "k"}
         return throughput(lambda n: fake.upload(event, "x", numbered(image, n)), uploads)
-    finally:
-        stop(server)
 
 
 def run(quick: bool = False) -> Row:
