@@ -98,3 +98,17 @@ def send_and_complete(direct: Direct, event, device: str, data: bytes, content_t
     upload = started(direct, event, device, data, content_type).upload
     direct.staging.send_all(upload, data)
     return direct.uploads.complete(upload.upload_id, event.upload_key, device, None)
+
+
+def start_body(event, device: str, data: bytes, content_type: str = "image/jpeg", **overrides) -> dict:
+    """The JSON a guest's page sends to POST /api/uploads for `data`."""
+    body = {
+        "eventName": event.slug,
+        "uploadKey": event.upload_key,
+        "guestName": "Carla",
+        "deviceId": device,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "contentType": content_type,
+    }
+    return body | overrides

@@ -1,7 +1,6 @@
 """The direct-upload endpoints end to end on the local server: start, PUT to the signed URL, status, complete."""
 
 import base64
-import hashlib
 import json
 
 import pytest
@@ -11,6 +10,7 @@ from events.services import event_delete
 from photoshare_site import wiring
 from tests.conftest import jpeg_bytes
 from tests.samples_video import EIFFEL, movie
+from tests.uploads.direct_helpers import start_body
 from uploads import http
 from uploads.ports import (
     UnknownUpload,
@@ -22,19 +22,6 @@ from uploads.ports import (
 from uploads.stores.staging_fs import FileSystemStaging
 
 pytestmark = pytest.mark.usefixtures("photos_dir")
-
-
-def start_body(event, device: str, data: bytes, content_type: str = "image/jpeg", **overrides) -> dict:
-    body = {
-        "eventName": event.slug,
-        "uploadKey": event.upload_key,
-        "guestName": "Carla",
-        "deviceId": device,
-        "size": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "contentType": content_type,
-    }
-    return body | overrides
 
 
 def post(client, path: str, body):

@@ -20,6 +20,7 @@ from photoshare_site import wiring
 from tests.conftest import jpeg_bytes, png_claiming
 from tests.guest_lambda import KEY, PHONE, call, recorded
 from tests.samples_video import movie
+from tests.uploads.direct_helpers import start_body as direct_start_body
 from uploads.aws import clients
 from uploads.ports import STAGING_PREFIX
 
@@ -31,15 +32,7 @@ B64 = base64.b64encode
 
 
 def start_body(event, device: str, data: bytes = PHOTO, content_type: str = "image/jpeg") -> dict:
-    return {
-        "eventName": event.slug,
-        "uploadKey": event.upload_key,
-        "guestName": "Carla",
-        "deviceId": device,
-        "size": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "contentType": content_type,
-    }
+    return direct_start_body(event, device, data, content_type)
 
 
 def post(client, path: str, body, **extra):
