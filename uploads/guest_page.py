@@ -8,7 +8,10 @@ from django.views.static import serve
 GUEST_FILES = {
     "index.html": "text/html; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
-    **{f"{name}.js": "text/javascript; charset=utf-8" for name in ["app", "queue", "sha256", "media", "transfer", "config"]},
+    **{
+        f"{name}.js": "text/javascript; charset=utf-8"
+        for name in ["app", "queue", "sha256", "media", "transfer", "config"]
+    },
     "manifest.webmanifest": "application/manifest+json",
     "icon-192.png": "image/png",
     "icon-512.png": "image/png",
