@@ -17,7 +17,8 @@
     name: "", deviceId: "", count: 0, limit: 0, full: false, event: {}, quality: "original",
     items: [], keep: [], rows: new Map(),
   };
-  const runner = { busy: false, timer: null, pausedUntil: 0, current: null };
+  // `entered`: the queue is loaded and the first screen shown; `rechecking`: an event read is under way.
+  const runner = { busy: false, timer: null, pausedUntil: 0, current: null, entered: false, rechecking: false };
   const BACKOFF = 2000;
   // How long a file the server checks on its own is asked about every retryAfter seconds; then once a minute.
   const CHECK_MS = 15 * 60 * 1000;
@@ -473,21 +474,47 @@
       fail(answer.body.message || "This event could not be opened. Scan the QR code again.");
       return;
     }
-    const event = (state.event = answer.body);
+    const event = answer.body;
     document.title = `${event.name}: share your photos`;
     $("event-name").textContent = event.name;
+    setQuality(load("quality") || event.quality || "original");
+    await apply(event);
+  }
+
+  // What the server says about the event and this phone: at start, and each time the page comes back.
+  async function apply(event) {
+    state.event = event;
     state.limit = event.device ? event.device.limit : event.limit;
     state.count = event.device ? event.device.count : 0;
-    setQuality(load("quality") || event.quality || "original");
     if (!event.open) {
       show("closed");
       return;
     }
     showCount();
-    state.items = await window.PhotoQueue.waiting(slug);
-    state.items.filter((item) => item.state === "queued").forEach((item) => renderRow(item, "Waiting…"));
-    if (state.name) showReady(); else askName();
-    pump();
+    if (!runner.entered) {
+      runner.entered = true;
+      state.items = await window.PhotoQueue.waiting(slug);
+      state.items.filter((item) => item.state === "queued").forEach((item) => renderRow(item, "Waiting…"));
+      if (state.name) showReady(); else askName();
+      pump();
+    } else if (!$("screen-limit").hidden || !$("screen-closed").hidden) {
+      showReady();
+    }
+  }
+
+  // The organizer may have raised this phone's limit or reopened the event while the page sat in a
+  // pocket: ask again when it comes back into view, or when the guest asks to.
+  async function recheck() {
+    if (!state.event.name || runner.rechecking) return;
+    runner.rechecking = true;
+    try {
+      const answer = await fetchEvent();
+      if (answer.status === 200) await apply(answer.body);
+    } catch (e) {
+      /* no connection: the next focus or tap asks again */
+    } finally {
+      runner.rechecking = false;
+    }
   }
 
   function setQuality(quality) {
@@ -527,6 +554,9 @@
     $("discard-button").addEventListener("click", () => drop(reviewing()));
     $("send-now").addEventListener("click", retryNow);
     window.addEventListener("online", retryNow);
+    window.addEventListener("focus", recheck);
+    document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") recheck(); });
+    document.querySelectorAll(".check-again").forEach((button) => button.addEventListener("click", recheck));
   }
 
   wire();

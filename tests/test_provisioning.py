@@ -163,6 +163,10 @@ def test_publishing_twice_uploads_the_page_with_the_api_url(aws_env, tmp_path):
     page = s3.head_object(Bucket=SITE, Key="guest/index.html")
     assert (page["ContentType"], page["CacheControl"]) == ("text/html; charset=utf-8", "no-cache")
     assert s3.head_object(Bucket=SITE, Key="guest/app.js")["ContentType"].startswith("text/javascript")
+    assert s3.head_object(Bucket=SITE, Key="guest/manifest.webmanifest")["ContentType"] == "application/manifest+json"
+    assert s3.head_object(Bucket=SITE, Key="guest/icon-192.png")["ContentType"] == "image/png"
+    # The icons' generator is no part of the site.
+    assert "guest/make_icons.py" not in {o["Key"] for o in s3.list_objects_v2(Bucket=SITE)["Contents"]}
     assert f"http://{SITE}.s3-website-eu-west-1.amazonaws.com/guest/?event=<slug>&key=<upload key>" in out.getvalue()
 
 

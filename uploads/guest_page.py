@@ -4,7 +4,19 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.static import serve
 
-GUEST_FILES = {"index.html", "style.css", "app.js", "queue.js", "sha256.js", "media.js", "transfer.js", "config.js"}
+# What the page is made of, and the type each is served with (here, and by publish_guest_frontend on S3).
+GUEST_FILES = {
+    "index.html": "text/html; charset=utf-8",
+    "style.css": "text/css; charset=utf-8",
+    **{
+        f"{name}.js": "text/javascript; charset=utf-8"
+        for name in ["app", "queue", "sha256", "media", "transfer", "config"]
+    },
+    "manifest.webmanifest": "application/manifest+json",
+    "icon-192.png": "image/png",
+    "icon-512.png": "image/png",
+    "favicon.ico": "image/x-icon",
+}
 # No inline script or style anywhere, so the page needs no 'unsafe-inline'.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
@@ -18,6 +30,7 @@ def guest_file(request: HttpRequest, name: str = "index.html") -> HttpResponse:
     if name not in GUEST_FILES:
         raise Http404(name)
     response = serve(request, name, document_root=settings.BASE_DIR / "guest_frontend")
+    response["Content-Type"] = GUEST_FILES[name]
     # Plain file names, so browsers must revalidate to pick up a new release.
     response["Cache-Control"] = "no-cache"
     response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY

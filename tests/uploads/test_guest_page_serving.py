@@ -10,14 +10,23 @@ def test_the_guest_page_is_served_with_a_strict_content_security_policy(client):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize(("name", "content_type"), [("app.js", "javascript"), ("style.css", "text/css")])
+@pytest.mark.parametrize(
+    ("name", "content_type"),
+    [
+        ("app.js", "javascript"),
+        ("style.css", "text/css"),
+        ("manifest.webmanifest", "application/manifest+json"),
+        ("icon-512.png", "image/png"),
+        ("favicon.ico", "image/x-icon"),
+    ],
+)
 def test_its_assets_are_served_with_their_types(client, name, content_type):
     response = client.get(f"/guest/{name}")
     assert response.status_code == 200
     assert content_type in response["Content-Type"]
 
 
-@pytest.mark.parametrize("name", ["settings.py", "..%2Fmanage.py", "missing.js"])
+@pytest.mark.parametrize("name", ["settings.py", "..%2Fmanage.py", "missing.js", "make_icons.py"])
 def test_nothing_else_is_served_from_there(client, name):
     assert client.get(f"/guest/{name}").status_code == 404
 

@@ -5,14 +5,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from uploads.aws import clients
+from uploads.guest_page import GUEST_FILES
 
 PREFIX = "guest/"
 LOCAL_API_BASE = 'apiBase: "/api"'
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-}
 # File names carry no content hash, so browsers must revalidate (cheap: S3 answers 304 on ETag).
 CACHE_CONTROL = "no-cache"
 
@@ -35,16 +31,18 @@ class Command(BaseCommand):
 
     def handle(self, *args: str, site_bucket: str, api_url: str, region: str | None, **options: object) -> None:
         s3 = clients.s3()
-        for path in sorted((settings.BASE_DIR / "guest_frontend").iterdir()):
-            body = config_js(api_url).encode() if path.name == "config.js" else path.read_bytes()
+        # The page's files only: the folder also holds make_icons.py, which is no part of the site.
+        for name, content_type in sorted(GUEST_FILES.items()):
+            path = settings.BASE_DIR / "guest_frontend" / name
+            body = config_js(api_url).encode() if name == "config.js" else path.read_bytes()
             s3.put_object(
                 Bucket=site_bucket,
-                Key=PREFIX + path.name,
+                Key=PREFIX + name,
                 Body=body,
-                ContentType=CONTENT_TYPES.get(path.suffix, "application/octet-stream"),
+                ContentType=content_type,
                 CacheControl=CACHE_CONTROL,
             )
-            self.stdout.write(f"uploaded {PREFIX}{path.name}")
+            self.stdout.write(f"uploaded {PREFIX}{name}")
         site = f"http://{site_bucket}.s3-website-{region or s3.meta.region_name}.amazonaws.com"
         self.stdout.write(f"Guest URL pattern for QR codes: {site}/{PREFIX}?event=<slug>&key=<upload key>")
         self.stdout.write(f"Set PHOTOSHARE_PUBLIC_URL={site} on the dashboard, and PHOTOSHARE_CORS_ORIGINS={site}")
