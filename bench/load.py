@@ -105,14 +105,12 @@ class Server:
     def __enter__(self):
         self.manage("migrate", "-v0")
         self.manage("shell", "-c", "from django.contrib.auth.models import User; User.objects.create_user('load')")
+        command = [sys.executable, "manage.py", "serve", "--port", str(self.port), "--workers", str(self.workers)]
         self.process = subprocess.Popen(
-            self.command(), cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         wait_for_port(self.port)
         return self
-
-    def command(self) -> list[str]:
-        return [sys.executable, "manage.py", "serve", "--port", str(self.port), "--workers", str(self.workers)]
 
     def __exit__(self, *exc):
         stop(self.process)
