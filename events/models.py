@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from events.public_url import public_base_url
@@ -48,6 +49,33 @@ def not_reserved_slug(slug: str) -> None:
 def new_upload_key() -> str:
     # 32 random bytes, URL-safe: 256 bits, well past the 128 an attacker would have to guess.
     return secrets.token_urlsafe(32)
+
+
+def new_share_token() -> str:
+    """The secret of a wall or album link (events/sharing.py): 192 bits, URL-safe."""
+    return secrets.token_urlsafe(24)
+
+
+class Moderation(models.TextChoices):
+    AT_ONCE = "at_once", "Show new photos on the wall and album at once"
+    APPROVE_FIRST = "approve_first", "Approve each photo first"
+
+
+class GuestDelete(models.TextChoices):
+    REFUND = "refund", "Allowed, and the photo's slot is given back"
+    KEEP_SLOT = "keep_slot", "Allowed, but the slot stays used"
+    OFF = "off", "Not allowed"
+
+
+# The languages the guest page, the wall and the album speak (settings.LANGUAGES holds the same codes).
+class Language(models.TextChoices):
+    PHONE = "", "The phone's own language"
+    EN = "en", "English"
+    ES = "es", "Español"
+    FR = "fr", "Français"
+    DE = "de", "Deutsch"
+    IT = "it", "Italiano"
+    PT = "pt", "Português"
 
 
 class Event(models.Model):
@@ -120,6 +148,31 @@ class Event(models.Model):
         "quicker on a busy Wi-Fi. Each guest can still choose; videos are always sent as they are.",
     )
     upload_key = models.CharField(max_length=64, default=new_upload_key, editable=False)
+    moderation = models.CharField("new photos", max_length=20, choices=Moderation.choices, default=Moderation.AT_ONCE)
+    guest_delete = models.CharField(
+        "guests deleting their own uploads", max_length=20, choices=GuestDelete.choices, default=GuestDelete.REFUND
+    )
+    language = models.CharField(
+        "language of the guest pages",
+        max_length=5,
+        choices=Language.choices,
+        default=Language.PHONE,
+        blank=True,
+        help_text="The guest page, the wall and the album: each phone's own language, or this one for everyone.",
+    )
+    # The venue screen's link (no log-in): off until the organizer turns it on; renewing changes the token.
+    wall_on = models.BooleanField("wall link on", default=False)
+    wall_token = models.CharField(max_length=64, default=new_share_token, editable=False)
+    wall_captions = models.BooleanField("show guest names on the wall", default=True)
+    # The guests' read-only album: off by default; before `album_reveal_at` it only says when.
+    album_on = models.BooleanField("shared album on", default=False)
+    album_token = models.CharField(max_length=64, default=new_share_token, editable=False)
+    album_reveal_at = models.DateTimeField(
+        "album reveals photos at",
+        null=True,
+        blank=True,
+        help_text="Optional: before this moment the album only says when its photos will appear.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -179,10 +232,19 @@ class Photo(models.Model):
     # Empty until the thumbnail exists (or when the original could not be rendered).
     thumbnail_key = models.CharField(max_length=255, blank=True)
     hidden = models.BooleanField(default=False, help_text="Hidden photos stay stored but out of the gallery.")
+    # False while an event that approves first has not approved it. Shared (wall, album) = approved, not hidden.
+    approved = models.BooleanField(default=True)
+    # Moved forward by every change of `approved`/`hidden` (services set it, bulk updates too): the wall's
+    # feed cursor, so a photo approved now shows even if it was uploaded an hour ago.
+    changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-uploaded_at"]
-        indexes = [models.Index(fields=["event", "guest_name", "-uploaded_at"])]
+        indexes = [
+            models.Index(fields=["event", "guest_name", "-uploaded_at"]),
+            models.Index(fields=["event", "changed_at"]),
+            models.Index(fields=["event", "device_id"]),
+        ]
 
     def __str__(self) -> str:
         return self.key

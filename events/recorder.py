@@ -4,16 +4,18 @@ Locally the core calls it as each photo is stored; on AWS the bucket's ObjectCre
 (events/s3_events.py).
 """
 
-from events.models import Event, Photo
+from events.models import Event, Moderation, Photo
 from uploads.ports import StoredPhoto
 
 
 def photo_record(*, stored: StoredPhoto) -> Photo:
     """Index a stored photo; a second call for the same key (a recovery, a repeated S3 event) finds it."""
+    event = Event.objects.get(slug=stored.event)
     photo, _ = Photo.objects.get_or_create(
         key=stored.key,
         defaults={
-            "event": Event.objects.get(slug=stored.event),
+            "event": event,
+            "approved": event.moderation == Moderation.AT_ONCE,
             "guest_name": stored.guest_name,
             "device_id": stored.device,
             "content_type": stored.content_type,

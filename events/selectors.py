@@ -1,12 +1,15 @@
 """Reads of events and their photos: for the upload core and for the dashboard."""
 
+import hmac
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from events.models import Event, Photo
@@ -75,6 +78,21 @@ def photos_for(event: Event, *, guest: str | None = None, include_hidden: bool =
     if guest is not None:
         photos = photos.filter(guest_name=guest)
     return photos if include_hidden else photos.filter(hidden=False)
+
+
+def shared_photos(event: Event) -> QuerySet[Photo]:
+    """What the wall and the album show: approved and not hidden (the one definition of it)."""
+    return Photo.objects.filter(event=event, approved=True, hidden=False).order_by("-uploaded_at", "-pk")
+
+
+def shared_event(slug: str, token: str, *, link: Literal["wall", "album"]) -> Event:
+    """The event whose wall or album link this is, or 404: wrong token, link off, or no such event all
+    look the same. The token is compared in constant time, after a lookup by slug."""
+    event = Event.objects.filter(slug=slug).first()
+    expected = getattr(event, f"{link}_token", "")
+    if event is None or not (hmac.compare_digest(token.encode(), expected.encode()) and getattr(event, f"{link}_on")):
+        raise Http404("No such link.")
+    return event
 
 
 @dataclass(frozen=True)
