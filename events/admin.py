@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from events import services
-from events.forms import AdminLoginForm
+from events.forms import AdminLoginForm, KeepsChoicesLeftOut
 from events.login_throttle import login_throttle_clear
 from events.models import Event, LoginThrottle, Photo
 from uploads.models import DeviceQuota
@@ -23,6 +23,7 @@ class EventAdmin(admin.ModelAdmin):
     list_filter = ["is_open", "allow_videos"]
     search_fields = ["name", "slug", "owner__username"]
     readonly_fields = ["guest_link", "created_at"]
+    form = KeepsChoicesLeftOut
     actions = ["rotate_upload_key"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -9,9 +9,27 @@ from events.models import MAX_LIMIT, Event
 
 CAP_FIELDS = ("expected_guests", "max_photos", "max_megabytes")
 VIDEO_FIELDS = ("allow_videos", "max_video_megabytes", "smaller_photos")
+SHARING_FIELDS = ("moderation", "wall_captions", "album_reveal_at", "guest_delete", "language")
+KEPT_WHEN_LEFT_OUT = ("moderation", "guest_delete")
 
 
-class EventForm(forms.ModelForm):
+class KeepsChoicesLeftOut(forms.ModelForm):
+    """A form (or script) that leaves these choices out keeps what the event has: the defaults when new."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in KEPT_WHEN_LEFT_OUT:
+            self.fields[name].required = False
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for name in KEPT_WHEN_LEFT_OUT:
+            if not cleaned.get(name):
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
+
+
+class EventForm(KeepsChoicesLeftOut):
     """The organizer's form: caps up to the site's ceiling (staff set more in the admin, whose form this is not)."""
 
     class Meta:
@@ -26,10 +44,12 @@ class EventForm(forms.ModelForm):
             "keep_location",
             *CAP_FIELDS,
             *VIDEO_FIELDS,
+            *SHARING_FIELDS,
         ]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),
             "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "album_reveal_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         }
 
     def __init__(self, *args, **kwargs):

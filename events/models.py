@@ -276,7 +276,14 @@ class PhotoExport(models.Model):
         READY = "ready"
         FAILED = "failed"
 
+    class Scope(models.TextChoices):
+        # The organizer's ZIP leaves hidden photos out unless asked; the album's holds only shared ones.
+        NOT_HIDDEN = "not_hidden"
+        WITH_HIDDEN = "with_hidden"
+        SHARED = "shared"
+
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="exports")
+    scope = models.CharField(max_length=12, choices=Scope.choices, default=Scope.NOT_HIDDEN)
     key = models.CharField(max_length=255, unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     photo_count = models.PositiveIntegerField(default=0)

@@ -125,6 +125,15 @@ class Migration(migrations.Migration):
             model_name="photo",
             index=models.Index(fields=["event", "device_id"], name="events_phot_event_i_36135b_idx"),
         ),
+        migrations.AddField(
+            model_name="photoexport",
+            name="scope",
+            field=models.CharField(
+                choices=[("not_hidden", "Not Hidden"), ("with_hidden", "With Hidden"), ("shared", "Shared")],
+                default="not_hidden",
+                max_length=12,
+            ),
+        ),
         migrations.RunPython(give_each_event_its_own_tokens, migrations.RunPython.noop),
         migrations.RunPython(date_changes_at_upload, migrations.RunPython.noop),
     ]
