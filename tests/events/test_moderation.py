@@ -162,7 +162,9 @@ def test_a_bulk_form_with_nothing_ticked_asks_to_select_a_photo(organizer, weddi
 @pytest.mark.parametrize("ids", [["x"], ["1"] * 501])
 def test_a_bulk_form_refuses_ids_that_are_not_a_pages_worth_of_numbers(organizer, wedding, uploaded, ids):
     uploaded(1)
-    response = organizer.post(reverse("photos-moderate", args=[wedding.slug]), {"ids": ids, "action": "hide"}, follow=True)
+    response = organizer.post(
+        reverse("photos-moderate", args=[wedding.slug]), {"ids": ids, "action": "hide"}, follow=True
+    )
     assert messages_of(response) == ["Those photos cannot be changed at once."]
 
 
@@ -178,7 +180,9 @@ def test_an_organizer_cannot_moderate_another_organizers_photos_through_their_ow
     assert not Photo.objects.get().hidden
 
 
-@pytest.mark.parametrize("back", ["https://evil.example/", "/events/other/photos/", "//evil.example/events/ana-ben/photos/"])
+@pytest.mark.parametrize(
+    "back", ["https://evil.example/", "/events/other/photos/", "//evil.example/events/ana-ben/photos/"]
+)
 def test_after_a_bulk_action_it_only_goes_back_to_this_events_gallery(organizer, wedding, uploaded, back):
     uploaded(1)
     response = moderate(organizer, wedding, [Photo.objects.get().pk], "hide", next=back)

@@ -18,7 +18,9 @@ def signed_in(client, alice, live_server):
     def sign_in(page):
         client.force_login(alice)
         cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-        page.context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+        page.context.add_cookies(
+            [{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+        )
         return page
 
     return sign_in
