@@ -217,3 +217,14 @@ def test_the_shared_scope_holds_only_approved_photos_not_hidden(approve_first, u
     assert list(photos_in_scope(approve_first, PhotoExport.Scope.SHARED)) == [approved]
     assert set(photos_in_scope(approve_first, PhotoExport.Scope.NOT_HIDDEN)) == {waiting, approved}
     assert set(photos_in_scope(approve_first, PhotoExport.Scope.WITH_HIDDEN)) == {waiting, approved, hidden}
+
+
+def test_hiding_a_photo_in_the_admin_moves_its_change_time(client, admin_user, wedding, uploaded):
+    uploaded(1)
+    Photo.objects.update(changed_at=LONG_AGO)
+    photo = Photo.objects.get()
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:events_photo_change", args=[photo.pk]), {"hidden": "on"})
+    assert response.status_code == 302
+    photo.refresh_from_db()
+    assert photo.hidden and photo.changed_at > LONG_AGO
