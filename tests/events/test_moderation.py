@@ -40,11 +40,13 @@ def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 
 
-def test_the_recorder_keeps_a_photo_waiting_when_the_event_approves_first(approve_first, uploaded):
+def test_the_recorder_keeps_a_photo_waiting_when_the_event_approves_first(organizer, approve_first, uploaded):
     uploaded(1)
     photo = Photo.objects.get()
     assert not photo.approved and not photo.hidden
     assert not photos_in_scope(approve_first, PhotoExport.Scope.SHARED).exists()
+    page = organizer.get(reverse("photo-detail", args=[approve_first.slug, photo.pk]))
+    assert "waiting for approval" in page.content.decode()
 
 
 def test_a_photo_is_shared_at_once_when_the_event_does_not_approve_first(wedding, uploaded):

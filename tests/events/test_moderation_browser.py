@@ -67,6 +67,8 @@ def test_the_viewer_moves_with_the_arrow_keys_and_a_swipe_and_closes_with_escape
 ):
     uploaded(3)
     page = signed_in(laptop)
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     page.goto(f"{live_server.url}/events/{wedding.slug}/photos/")
     tiles = page.locator("a[data-viewer-item]")
     hrefs = [tiles.nth(i).evaluate("a => a.href") for i in range(3)]
@@ -100,6 +102,8 @@ def test_the_viewer_moves_with_the_arrow_keys_and_a_swipe_and_closes_with_escape
     page.keyboard.press("Escape")
     expect(viewer).to_be_hidden()
     expect(tiles.nth(0)).to_be_focused()
+    # The viewer needs nothing the page's CSP forbids (no inline script or style).
+    assert not [text for text in console if "Content Security Policy" in text]
 
 
 def swipe(page, dx: int) -> None:
