@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: everything after it, django-axes and the guest rate limits included, sees the client's address.
     "photoshare_site.proxies.TrustedProxyMiddleware",
+    # Before the host check and the HTTPS redirect, which a probe from inside cannot pass (photoshare_site/health.py).
+    "photoshare_site.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -10,7 +10,7 @@ from django.utils.crypto import salted_hmac
 from events.links import LocalPhotoLinks, PhotoLinks, StreamedZips, ZipDelivery
 from events.recorder import GalleryRecorder
 from events.selectors import EventPolicies
-from uploads.aws import clients
+from uploads.aws import clients, health
 from uploads.aws.dynamodb import DynamoDBStore
 from uploads.aws.exports import BackgroundZips
 from uploads.aws.links import PresignedPhotoLinks, bucket_origin
@@ -36,6 +36,13 @@ def dynamodb_store() -> DynamoDBStore:
 
 def quota_store() -> QuotaStore:
     return dynamodb_store() if _on_aws() else SqlQuotaStore()
+
+
+def stores_reachable() -> bool:
+    """For /healthz: the table and the photo bucket on AWS; locally the database is all there is."""
+    if not _on_aws():
+        return True
+    return health.reachable(clients.dynamodb(), settings.DYNAMODB_TABLE, clients.s3(), settings.PHOTO_BUCKET)
 
 
 def photo_store() -> PhotoStore:

@@ -286,6 +286,8 @@ def test_the_dashboard_policy_allows_exactly_the_calls_of_every_path(client, ali
         dashboard_drives_direct_uploads(calls, S3Staging(clients.s3(), PHOTO_BUCKET, part_size=PART), event.slug)
         drive_deletes(client, calls, event)
         drive_password_reset(client, calls, monkeypatch)
+        with calls.during("health check"):
+            assert client.get("/healthz").status_code == 200
     # THEN every path was recorded, with the calls that are easy to miss
     paths = {call.path for call in calls.made}
     assert paths == {
@@ -307,7 +309,10 @@ def test_the_dashboard_policy_allows_exactly_the_calls_of_every_path(client, ali
         "photo delete",
         "event delete",
         "password reset mail",
+        "health check",
     }
+    # The health check asks with calls the pages need anyway: it adds no privilege.
+    assert {c.operation for c in calls.made if c.path == "health check"} == {"GetItem", "HeadBucket"}
     operations = {call.operation for call in calls.made}
     assert {"Invoke", "CreateMultipartUpload", "AbortMultipartUpload", "BatchWriteItem", "DeleteObjects"} <= operations
     assert any(call.presigned for call in calls.made)
