@@ -62,8 +62,9 @@ LAMBDA_PLATFORMS := $(foreach v,$(shell seq 34 -1 5),manylinux_2_$(v)_x86_64) ma
 HOST_PYTHON_LIB := $(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.version_info[:2])')
 DASHBOARD_SITE := $(BUILD)/dashboard/lib/$(HOST_PYTHON_LIB)/site-packages
 # botocore ships every AWS service's model (16 MB zipped, a third of Lambda's 50 MB): the dashboard
-# keeps those it and Zappa's handler call (tests/deploy checks the code names no other).
-AWS_SERVICES := s3 dynamodb lambda sns sts apigateway
+# keeps those it and Zappa's handler call (tests/deploy checks the code names no other); provision_aws,
+# which the package carries, adds API Gateway, STS and CloudWatch (its alarms: 62 KB).
+AWS_SERVICES := s3 dynamodb lambda sns sts apigateway cloudwatch
 
 $(BUILD)/zappa/.installed: requirements.txt requirements-deploy.txt
 	test -x $(BUILD)/zappa/bin/python || $(PYTHON) -m venv $(BUILD)/zappa

@@ -175,6 +175,8 @@ STATIC_URL = f"{FORCE_SCRIPT_NAME or ''}/static/"
 # Build output (collectstatic), shipped inside the Lambda package on AWS.
 STATIC_ROOT = BASE_DIR / "staticfiles"
 DYNAMODB_TABLE = GUEST.table
+# Who hears the AWS alarms provision_aws raises (uploads/aws/alarms.py); read on the operator's machine.
+ALARM_EMAIL = env_str("PHOTOSHARE_ALARM_EMAIL", "")
 # Presigned photo links live at most this long (AWS backend).
 PRESIGNED_URL_SECONDS = env_int("PHOTOSHARE_PRESIGNED_URL_SECONDS", 600, minimum=1, maximum=900)
 PHOTO_BUCKET = GUEST.photo_bucket

@@ -9,7 +9,7 @@ import pytest
 from botocore.stub import Stubber
 from django.core.management import call_command
 
-from uploads.aws import clients, provisioning
+from uploads.aws import alarms, clients, provisioning
 
 # AWS resources only: the PostgreSQL pass leaves it out.
 pytestmark = pytest.mark.one_database
@@ -50,10 +50,11 @@ def guest_api(monkeypatch) -> GuestApi:
     return api
 
 
-def provision(tmp_path) -> str:
+def provision(tmp_path, *options: str) -> str:
     out = StringIO()
     call_command(
         "provision_aws",
+        *options,
         "--photo-bucket",
         PHOTOS,
         "--site-bucket",
@@ -188,3 +189,83 @@ def test_the_guest_api_is_throttled_once_zappa_has_deployed_it(aws_env, tmp_path
         # THEN every method of the guest stage is throttled (the stub checked the call)
         assert "guest API photoshare-guest (stage guest) throttle: 100 requests/s, bursts of 500" in out
         guest_api.stubber.assert_no_pending_responses()
+
+
+# Each alarm: (namespace, metric, dimensions, statistic, threshold).
+ALARMS = {
+    "photoshare-guest-errors": ("AWS/Lambda", "Errors", {"FunctionName": "photoshare-guest"}, "Sum", 1),
+    "photoshare-guest-throttles": ("AWS/Lambda", "Throttles", {"FunctionName": "photoshare-guest"}, "Sum", 1),
+    "photoshare-guest-api-5xx": ("AWS/ApiGateway", "5XXError", {"ApiName": "photoshare-guest"}, "Average", 0.05),
+    "photoshare-table-read-throttles": (
+        "AWS/DynamoDB",
+        "ReadThrottleEvents",
+        {"TableName": "PhotoUploadCounts"},
+        "Sum",
+        1,
+    ),
+    "photoshare-table-write-throttles": (
+        "AWS/DynamoDB",
+        "WriteThrottleEvents",
+        {"TableName": "PhotoUploadCounts"},
+        "Sum",
+        1,
+    ),
+    "photoshare-dashboard-errors": ("AWS/Lambda", "Errors", {"FunctionName": "photoshare-dashboard"}, "Sum", 1),
+}
+
+
+def test_every_alarm_tells_the_operators_address_once_however_often_it_runs(aws_env, tmp_path, settings):
+    # GIVEN the operator's address in PHOTOSHARE_ALARM_EMAIL, WHEN provisioning runs twice
+    settings.ALARM_EMAIL = "ops@example.org"
+    first, second = provision(tmp_path), provision(tmp_path)
+    # THEN there is one topic, which the address subscribes to once
+    sns = boto3.client("sns")
+    [topic] = [t["TopicArn"] for t in sns.list_topics()["Topics"]]
+    assert topic.endswith(":photoshare-alarms")
+    subscriptions = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert [(s["Protocol"], s["Endpoint"]) for s in subscriptions] == [("email", "ops@example.org")]
+    # AND each alarm watches its metric over five minutes and tells the topic when it fires and clears
+    found = boto3.client("cloudwatch").describe_alarms()["MetricAlarms"]
+    assert len(found) == len(ALARMS)
+    for alarm in found:
+        namespace, metric, dimensions, statistic, threshold = ALARMS[alarm["AlarmName"]]
+        assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == (namespace, metric, statistic)
+        assert {d["Name"]: d["Value"] for d in alarm["Dimensions"]} == dimensions
+        assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (threshold, "GreaterThanOrEqualToThreshold")
+        assert (alarm["Period"], alarm["EvaluationPeriods"], alarm["TreatMissingData"]) == (300, 1, "notBreaching")
+        assert alarm["AlarmActions"] == alarm["OKActions"] == [topic]
+        assert alarm["AlarmDescription"]
+    assert "alarm topic photoshare-alarms: ops@example.org subscribed" in second
+    assert "alarm photoshare-guest-api-5xx -> photoshare-alarms" in first
+
+
+def test_without_an_address_the_alarms_are_raised_and_it_says_nobody_hears_them(aws_env, tmp_path, settings):
+    settings.ALARM_EMAIL = ""
+    out = provision(tmp_path)
+    assert "alarm topic photoshare-alarms: no e-mail subscribed (set PHOTOSHARE_ALARM_EMAIL" in out
+    [topic] = boto3.client("sns").list_topics()["Topics"]
+    assert boto3.client("sns").list_subscriptions_by_topic(TopicArn=topic["TopicArn"])["Subscriptions"] == []
+    assert len(boto3.client("cloudwatch").describe_alarms()["MetricAlarms"]) == len(ALARMS)
+
+
+def test_the_address_may_be_given_on_the_command_line(aws_env, tmp_path, settings):
+    settings.ALARM_EMAIL = "ops@example.org"
+    provision(tmp_path, "--alarm-email", "night-shift@example.org")
+    [topic] = boto3.client("sns").list_topics()["Topics"]
+    [subscription] = boto3.client("sns").list_subscriptions_by_topic(TopicArn=topic["TopicArn"])["Subscriptions"]
+    assert subscription["Endpoint"] == "night-shift@example.org"
+
+
+def test_an_address_not_yet_confirmed_is_told_to_follow_the_link(aws_env):
+    # Real SNS answers an unconfirmed e-mail subscription so (moto confirms at once).
+    sns = boto3.client("sns", region_name="eu-west-1")
+    with Stubber(sns) as stubber:
+        topic = "arn:aws:sns:eu-west-1:123456789012:photoshare-alarms"
+        stubber.add_response("create_topic", {"TopicArn": topic}, {"Name": "photoshare-alarms"})
+        expected = {"TopicArn": topic, "Protocol": "email", "Endpoint": "ops@example.org"}
+        stubber.add_response("subscribe", {"SubscriptionArn": "pending confirmation"}, expected)
+        names = provisioning.Names("eu-west-1", "123456789012", "PhotoUploadCounts", PHOTOS, SITE, DEPLOYS)
+        assert alarms.ensure_alarm_topic(sns, names, "ops@example.org") == (
+            topic,
+            "ops@example.org must follow the link AWS sent it before it hears anything",
+        )

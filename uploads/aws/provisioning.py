@@ -99,11 +99,15 @@ class Names:
     def table_arn(self) -> str:
         return f"arn:aws:dynamodb:{self.region}:{self.account}:table/{self.table}"
 
+    def function_name(self, function: str) -> str:
+        """Zappa names each function after the project and its stage."""
+        return f"{self.project}-{function}"
+
     def function_arn(self, function: str) -> str:
-        return f"arn:aws:lambda:{self.region}:{self.account}:function:{self.project}-{function}"
+        return f"arn:aws:lambda:{self.region}:{self.account}:function:{self.function_name(function)}"
 
     def log_arn(self, function: str) -> str:
-        return f"arn:aws:logs:{self.region}:{self.account}:log-group:/aws/lambda/{self.project}-{function}:*"
+        return f"arn:aws:logs:{self.region}:{self.account}:log-group:/aws/lambda/{self.function_name(function)}:*"
 
     @property
     def guest_api(self) -> str:

@@ -5,13 +5,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from uploads.aws import clients, provisioning
+from uploads.aws import alarms, clients, provisioning
 
 
 class Command(BaseCommand):
     help = (
         "Create or update the DynamoDB table and S3 buckets, throttle the guest API once deployed, "
-        "and write the functions' IAM policies."
+        "raise alarms to the operator's e-mail, and write the functions' IAM policies."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -26,6 +26,9 @@ class Command(BaseCommand):
             default=[],
             help="origin of the guest page, allowed to upload (default: PHOTOSHARE_CORS_ORIGINS, else the site bucket)",
         )
+        parser.add_argument(
+            "--alarm-email", default=settings.ALARM_EMAIL, help="who hears the alarms (default: PHOTOSHARE_ALARM_EMAIL)"
+        )
         parser.add_argument("--policy-dir", default="iam", help="where to write the IAM policy documents")
 
     def handle(
@@ -37,6 +40,7 @@ class Command(BaseCommand):
         deploy_bucket: str,
         dashboard_origin: list[str],
         guest_origin: list[str],
+        alarm_email: str,
         policy_dir: str,
         **options: object,
     ) -> None:
@@ -64,7 +68,14 @@ class Command(BaseCommand):
         )
         throttle = provisioning.throttle_guest_api(provisioning.apigateway(), names)
         self.stdout.write(f"guest API {names.guest_api} (stage {provisioning.GUEST_STAGE}) throttle: {throttle}")
+        self._raise_alarms(names, alarm_email)
         self._write_policies(Path(policy_dir), names)
+
+    def _raise_alarms(self, names: provisioning.Names, email: str) -> None:
+        topic, subscription = alarms.ensure_alarm_topic(alarms.sns(), names, email)
+        self.stdout.write(f"alarm topic {alarms.topic_name(names)}: {subscription}")
+        for name in alarms.ensure_alarms(alarms.cloudwatch(), names, topic):
+            self.stdout.write(f"alarm {name} -> {alarms.topic_name(names)}")
 
     def _write_policies(self, folder: Path, names: provisioning.Names) -> None:
         folder.mkdir(parents=True, exist_ok=True)
