@@ -68,6 +68,16 @@ def test_a_message_after_a_form_is_in_the_organizers_language(organizer, wedding
     assert messages_of(response) == ["Las subidas están cerradas."]
 
 
+@pytest.mark.parametrize(
+    ("event_language", "said"), [("fr", "Scannez avec l'appareil photo"), ("", "Escanea con la cámara")]
+)
+def test_the_table_card_speaks_the_events_language_else_the_organizers(organizer, wedding, event_language, said):
+    wedding.language = event_language
+    services.event_save(event=wedding)
+    html = page(organizer, "event-card", wedding.slug, language="es")
+    assert said in html and f'<html lang="{event_language or "es"}">' in html
+
+
 def test_the_language_menu_keeps_its_choice_over_the_browsers(organizer, wedding):
     response = organizer.post(reverse("set_language"), {"language": "it", "next": reverse("event-list")})
     assert response.status_code == 302 and response["Location"] == reverse("event-list")
