@@ -2,6 +2,7 @@
 Accept-Language among settings.LANGUAGES, else English; plurals follow each language's rules."""
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -102,3 +103,10 @@ def test_a_locked_account_is_told_so_in_the_browsers_language(client, alice):
     credentials = {"username": "alice", "password": "correct horse battery"}
     html = client.post(reverse("login"), credentials, HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Dieses Konto ist nach zu vielen falschen Passwörtern gesperrt" in html
+
+
+def test_the_lock_mail_goes_in_the_sites_language_whatever_the_guesser_speaks(client, alice):
+    LoginThrottle.objects.create(user=alice, failures=LOCK_AFTER - 1, last_failure_at=timezone.now())
+    client.post(reverse("login"), {"username": "alice", "password": "a wrong guess"}, HTTP_ACCEPT_LANGUAGE="de")
+    [locked] = mail.outbox
+    assert locked.subject == "Your photoshare account is locked" and locked.body.startswith("Hello alice,")
