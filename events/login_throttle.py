@@ -9,12 +9,14 @@ without failures once any wait is over.
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from events.after_response import run_after_response
 from events.models import LoginThrottle
@@ -26,12 +28,13 @@ FIRST_WAIT = timedelta(minutes=1)
 LOCK_AFTER = 25
 QUIET_HOUR = timedelta(hours=1)
 
-LOCKED = (
+# Lazy: said in the language of the request that is refused.
+LOCKED = _(
     "This account is locked after too many wrong passwords, and its owner has been sent an email. "
     "To unlock it, reset the password (Forgotten your password? below) or ask the site's staff."
 )
-WAIT = (
-    "Too many wrong passwords for this account. Try again after {at} (in {minutes} min): until then "
+WAIT = _(
+    "Too many wrong passwords for this account. Try again after %(at)s (in %(minutes)d min): until then "
     "every attempt is refused, even with the right password."
 )
 
@@ -102,7 +105,7 @@ def _forgotten(throttle: LoginThrottle, now: datetime) -> bool:
 
 def _wait_message(retry_after: datetime, now: datetime) -> str:
     minutes = -(-(retry_after - now) // timedelta(minutes=1))  # rounded up: never "in 0 min"
-    return WAIT.format(at=timezone.localtime(retry_after).strftime("%H:%M %Z"), minutes=minutes)
+    return WAIT % {"at": timezone.localtime(retry_after).strftime("%H:%M %Z"), "minutes": minutes}
 
 
 def lock_mail_command(payload: dict, context: object = None) -> None:
@@ -113,5 +116,8 @@ def lock_mail_command(payload: dict, context: object = None) -> None:
         log.warning("account %s is locked and has no email to tell", payload["user_id"])
         return
     mail = {"user": user, "failures": LOCK_AFTER, "reset_url": payload["reset_url"]}
-    subject = render_to_string("registration/account_locked_subject.txt", mail).strip()
-    send_mail(subject, render_to_string("registration/account_locked_email.txt", mail), None, [email])
+    # In the site's language: the request that locked the account was the guesser's, whose browser
+    # says nothing of the owner's language (and none is left active once the response is sent).
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("registration/account_locked_subject.txt", mail).strip()
+        send_mail(subject, render_to_string("registration/account_locked_email.txt", mail), None, [email])
