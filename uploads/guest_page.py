@@ -10,8 +10,10 @@ GUEST_FILES = {
     "style.css": "text/css; charset=utf-8",
     **{
         f"{name}.js": "text/javascript; charset=utf-8"
-        for name in ["app", "queue", "sha256", "media", "transfer", "config"]
+        for name in ["i18n", "app", "queue", "sha256", "media", "transfer", "config"]
     },
+    # One catalog per language besides English (built into i18n.js); a phone fetches only its own.
+    **{f"i18n-{code}.json": "application/json; charset=utf-8" for code in ["es", "fr", "de", "it", "pt"]},
     "manifest.webmanifest": "application/manifest+json",
     "icon-192.png": "image/png",
     "icon-512.png": "image/png",
