@@ -38,6 +38,17 @@
     try { window.localStorage.setItem(storageKey(what), value); } catch (e) { /* kept in memory */ }
   }
 
+  // The device id is kept in a cookie too: it is what finds this phone's uploads on the server (My
+  // uploads), so a cleared or refused localStorage must not lose it.
+  const cookieName = (what) => encodeURIComponent(storageKey(what));
+  function loadCookie(what) {
+    const pair = document.cookie.split("; ").find((cookie) => cookie.startsWith(`${cookieName(what)}=`));
+    return pair ? decodeURIComponent(pair.slice(cookieName(what).length + 1)) : "";
+  }
+  function saveCookie(what, value) {
+    document.cookie = `${cookieName(what)}=${encodeURIComponent(value)}; max-age=31536000; path=/; SameSite=Strict`;
+  }
+
   function newId() {
     if (window.crypto.randomUUID) return window.crypto.randomUUID();
     // Plain-http pages (a laptop on the venue Wi-Fi) have no randomUUID: build a v4 UUID by hand.
@@ -236,6 +247,7 @@
       renderRow(item, "Waiting…");
     }
     showReady();
+    window.MyUploads.render();
     pump();
   }
 
@@ -302,6 +314,7 @@
 
   async function send(item) {
     runner.current = item;
+    window.MyUploads.render();
     try {
       await sendOne(item);
     } catch (e) {
@@ -393,6 +406,7 @@
   }
 
   function handleAnswer(item, { status, body }) {
+    window.MyUploads.refresh();
     if (status === 200) {
       state.count = body.count;
       state.limit = body.limit;
@@ -460,8 +474,9 @@
       fail("This link is incomplete. Scan the QR code on your table again.");
       return;
     }
-    state.deviceId = load("deviceID") || newId();
+    state.deviceId = load("deviceID") || loadCookie("deviceID") || newId();
     save("deviceID", state.deviceId);
+    saveCookie("deviceID", state.deviceId);
     state.name = load("guestName");
     let answer;
     try {
@@ -479,6 +494,7 @@
     $("event-name").textContent = event.name;
     setQuality(load("quality") || event.quality || "original");
     await apply(event);
+    showMine();
   }
 
   // What the server says about the event and this phone: at start, and each time the page comes back.
@@ -510,11 +526,22 @@
     try {
       const answer = await fetchEvent();
       if (answer.status === 200) await apply(answer.body);
+      window.MyUploads.refresh();
     } catch (e) {
       /* no connection: the next focus or tap asks again */
     } finally {
       runner.rechecking = false;
     }
+  }
+
+  // This phone's uploads from the server, with the files the queue still holds; a delete that gave the
+  // slot back is read again like a raised limit (the limit screen may give way to the camera).
+  function showMine() {
+    window.MyUploads.start({
+      siteBase: config.siteBase, slug, uploadKey, deviceId: state.deviceId, thumbnail, onDeleted: recheck,
+      phoneItems: () => state.items.filter((item) => item.state === "queued")
+        .map((item) => ({ item, current: item === runner.current })),
+    });
   }
 
   function setQuality(quality) {

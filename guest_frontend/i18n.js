@@ -9,7 +9,28 @@ window.I18n = (function () {
   // JSON between the markers: tests read it to check every catalog has the same keys.
   const EN = /* catalog */ {
     "page.title": "Share your photos",
-    "loading": "Opening the event…"
+    "loading": "Opening the event…",
+    "mine.title": "My uploads",
+    "mine.empty": "Nothing uploaded from this phone yet.",
+    "mine.photo": "Your photo",
+    "mine.video": "Your video",
+    "mine.state.queued": "Waiting on this phone",
+    "mine.state.uploading": "Uploading…",
+    "mine.state.uploaded": "Uploaded",
+    "mine.state.waiting": "Waiting for approval",
+    "mine.state.hidden": "Hidden by the organizer",
+    "mine.delete": "Delete",
+    "mine.deletePhoto": "Delete this photo",
+    "mine.deleteVideo": "Delete this video",
+    "mine.ask.refund": "Delete it for everyone? You get the slot back to upload another.",
+    "mine.ask.keep_slot": "Delete it for everyone? It still counts toward this phone's limit.",
+    "mine.deleted.refund": "Deleted. You can upload one more.",
+    "mine.deleted.keep_slot": "Deleted.",
+    "mine.deleteOff": "The organizer has turned off deleting uploads.",
+    "mine.gone": "That upload is already gone.",
+    "mine.deleteFailed": "It could not be deleted. Check your connection and try again.",
+    "mine.album": "See everyone's photos in the album",
+    "mine.albumLater": "Photos appear there from {when}."
   } /* end */;
   let code = "en";
   let catalog = EN;

@@ -10,7 +10,7 @@ GUEST_FILES = {
     "style.css": "text/css; charset=utf-8",
     **{
         f"{name}.js": "text/javascript; charset=utf-8"
-        for name in ["i18n", "app", "queue", "sha256", "media", "transfer", "config"]
+        for name in ["i18n", "app", "queue", "sha256", "media", "transfer", "mine", "config"]
     },
     # One catalog per language besides English (built into i18n.js); a phone fetches only its own.
     **{f"i18n-{code}.json": "application/json; charset=utf-8" for code in ["es", "fr", "de", "it", "pt"]},
