@@ -12,6 +12,11 @@ from tests.guest_frontend.test_guest_page import enter_name, open_guest_page, ta
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("photos_dir")]
 
 PHOTO = str(SAMPLES / "gps-orientation6.jpg")
+# The page's queue (guest_frontend/queue.js) lives in this IndexedDB database.
+CLEAR_QUEUE = """new Promise((done) => {
+  const request = indexedDB.deleteDatabase("photoshare");
+  request.onsuccess = request.onerror = request.onblocked = done;
+})"""
 
 
 @pytest.fixture
@@ -42,11 +47,12 @@ def test_an_upload_is_listed_with_its_thumbnail_and_survives_cleared_storage(pho
     image = phone.locator("#mine-list img")
     expect(image).to_have_js_property("complete", True)
     assert image.evaluate("img => img.naturalWidth") > 0
-    expect(phone.locator("#album-link")).to_have_attribute("href", f"{live_server.url}/album/party/{party.album_token}/")
+    album = f"{live_server.url}/album/party/{party.album_token}/"
+    expect(phone.locator("#album-link")).to_have_attribute("href", album)
     screenshot(phone, "my-uploads")
     # WHEN the phone's storage is cleared (localStorage and the queue's IndexedDB) and the page reloads
     phone.evaluate("localStorage.clear()")
-    phone.evaluate("new Promise((done) => { const r = indexedDB.deleteDatabase('photoshare'); r.onsuccess = r.onerror = r.onblocked = done; })")
+    phone.evaluate(CLEAR_QUEUE)
     phone.reload()
     # THEN the server still lists it for this phone
     expect(phone.locator("#mine-list li.mine-uploaded")).to_have_count(1)
