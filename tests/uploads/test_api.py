@@ -247,6 +247,9 @@ def test_the_openapi_document_is_served(client):
     document = client.get("/api/openapi.json").json()
     assert set(document["paths"]) == {
         "/api/events/{slug}",
+        "/api/events/{slug}/mine",
+        "/api/events/{slug}/mine/{pk}/thumbnail",
+        "/api/events/{slug}/mine/{pk}/delete",
         "/api/upload",
         "/api/uploads",
         "/api/uploads/{uploadId}",
