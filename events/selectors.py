@@ -32,6 +32,7 @@ def event_policy(event: Event) -> EventPolicy:
         allow_videos=event.allow_videos,
         max_video_bytes=event.max_video_bytes(),
         quality=event.quality(),
+        language=event.language,
     )
 
 
@@ -47,6 +48,7 @@ class EventPolicies:
             "allow_videos",
             "max_video_megabytes",
             "smaller_photos",
+            "language",
         )
         event = Event.objects.filter(slug=slug).only(*fields).first()
         return event_policy(event) if event else None

@@ -9,7 +9,111 @@ window.I18n = (function () {
   // JSON between the markers: tests read it to check every catalog has the same keys.
   const EN = /* catalog */ {
     "page.title": "Share your photos",
+    "page.event_title": "{name}: share your photos",
     "loading": "Opening the event…",
+    "problem.title": "We can't open this event",
+    "problem.incomplete": "This link is incomplete. Scan the QR code on your table again.",
+    "problem.offline": "No connection. Check your Wi-Fi or mobile data, then reload this page.",
+    "closed.title": "Uploads are closed",
+    "closed.lead": "This event is not accepting photos any more. Thank you for coming!",
+    "check_again": "Check again",
+    "name.label": "What's your name?",
+    "name.hint": "The hosts will see it next to your photos.",
+    "name.placeholder": "Your name",
+    "name.error": "Please type your name.",
+    "name.continue": "Continue",
+    "ready.greeting": "Hi {name}!",
+    "ready.not_you": "Not you?",
+    "ready.take": "Take a photo",
+    "ready.choose": "Choose photos and videos",
+    "remaining": {
+        "one": "{left} of {count} photo left",
+        "other": "{left} of {count} photos left"
+    },
+    "waiting": {
+        "one": "{count} photo waiting to upload.",
+        "other": "{count} photos waiting to upload."
+    },
+    "waiting.try": "Try now",
+    "review.strip": "Chosen photos and videos",
+    "review.discard_one": "Discard {file}",
+    "review.upload": "Upload",
+    "review.upload.photos": {
+        "one": "Upload {count} photo",
+        "other": "Upload {count} photos"
+    },
+    "review.upload.videos": {
+        "one": "Upload {count} video",
+        "other": "Upload {count} videos"
+    },
+    "review.upload.mixed": {
+        "one": "Upload {count} photo or video",
+        "other": "Upload {count} photos and videos"
+    },
+    "review.add_more": "Add more",
+    "review.save": "Save to phone",
+    "review.discard": "Discard",
+    "review.saved": "Saved. You can still upload or discard.",
+    "quality.legend": "Photo quality",
+    "quality.original": "Original quality",
+    "quality.smaller": "Smaller, faster",
+    "choose.partial.photos": {
+        "one": "{taken} of your {count} photo will be uploaded: you have {left} left.",
+        "other": "{taken} of your {count} photos will be uploaded: you have {left} left."
+    },
+    "choose.partial.videos": {
+        "one": "{taken} of your {count} video will be uploaded: you have {left} left.",
+        "other": "{taken} of your {count} videos will be uploaded: you have {left} left."
+    },
+    "choose.partial.mixed": {
+        "one": "{taken} of your {count} photo or video will be uploaded: you have {left} left.",
+        "other": "{taken} of your {count} photos and videos will be uploaded: you have {left} left."
+    },
+    "refused.type": "{file} is not a photo or video this page can send.",
+    "refused.videos": "This event takes photos only, not videos.",
+    "refused.large_photo": "{file} is too large. Photos can be up to {size} at this event.",
+    "refused.large_video": "{file} is too large. Videos can be up to {size} at this event.",
+    "size.mb": "{count} MB",
+    "size.kb": "{count} KB",
+    "limit.title": "You've shared all your photos",
+    "limit.lead": {
+        "one": "This phone has uploaded {count} photo, the most this event allows. Thank you!",
+        "other": "This phone has uploaded {count} photos, the most this event allows. Thank you!"
+    },
+    "limit.full_title": "This event is full",
+    "limit.hint": "You can still take photos and keep them on your phone.",
+    "limit.keep": "Take a photo to keep",
+    "queue.label": "Uploads",
+    "progress": "{done} of {total} done · {percent}%",
+    "row.waiting": "Waiting…",
+    "row.smaller": "Making it smaller…",
+    "row.hashing": "Checking…",
+    "row.uploading": "Uploading…",
+    "row.checking_photo": "Checking your photo…",
+    "row.checking_video": "Checking your video…",
+    "row.retry": "Waiting to try again…",
+    "row.uploaded": "Uploaded",
+    "row.duplicate": "Already uploaded",
+    "status.uploaded": "Uploaded! {count} left.",
+    "status.duplicate": "That photo was already uploaded.",
+    "later.offline": "No connection right now. Your photos are saved on this phone and will upload by themselves.",
+    "later.busy": "The server is busy. Your photos are saved on this phone and will upload by themselves.",
+    "later.storage_full": "The event's storage is full. Your photos are saved on this phone and will upload once the organizer makes room.",
+    "error.rate_limited": "Too many photos are arriving from your network right now. Your photo is kept on this phone and will upload by itself in a moment.",
+    "error.invalid_image": "The file is not a JPEG, PNG, WebP or HEIC photo, or it is damaged.",
+    "error.unsupported_media": "The file is not a JPEG, PNG, WebP or HEIC photo, nor an MP4, MOV or WebM video, or it is damaged.",
+    "error.wrong_bytes": "The file that arrived is not the one announced (its size or checksum differ). Nothing was counted.",
+    "error.too_large": "This file is too large for this event.",
+    "error.wrong_key": "This upload link is not valid any more. Scan the event's QR code again.",
+    "error.unknown_event": "This event does not exist. Check the link or QR code.",
+    "error.event_closed": "This event is not accepting photos any more.",
+    "error.videos_not_allowed": "This event takes photos only.",
+    "error.event_full": "This event has received all the photos it can take. Thank you!",
+    "error.limit_reached": "You have reached this event's photo limit for this device.",
+    "error.unknown_upload": "This file was refused when it was checked, or its upload expired. Nothing was counted.",
+    "error.storage_full": "This event's photo storage is full. Nothing was counted; the organizer has to make room first.",
+    "error.generic": "A file could not be uploaded.",
+    "error.open": "This event could not be opened. Scan the QR code again.",
     "mine.title": "My uploads",
     "mine.empty": "Nothing uploaded from this phone yet.",
     "mine.photo": "Your photo",
@@ -81,5 +185,5 @@ window.I18n = (function () {
     });
   }
 
-  return { t, use, translate, language: () => code, SUPPORTED };
+  return { t, has: (key) => key in EN, use, translate, language: () => code };
 })();

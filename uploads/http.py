@@ -137,6 +137,7 @@ def event_body(view: EventView, *, max_photo_bytes: int, part_size: int) -> Answ
     # What the page needs to choose how to send a file (uploads/direct.py), before it starts one.
     body |= {"allowVideos": policy.allow_videos, "maxVideoBytes": policy.max_video_bytes}
     body |= {"maxPhotoBytes": max_photo_bytes, "quality": policy.quality, "partSize": part_size}
+    body["language"] = policy.language
     if view.count is not None:
         body["device"] = {"count": view.count, "limit": view.limit, "remaining": view.remaining}
     return 200, body

@@ -3,6 +3,7 @@
 from typing import Any
 
 from uploads.naming import GUEST_NAME_MAX, SLUG_PATTERN
+from uploads.policy import GUEST_LANGUAGES
 
 _ERROR = {
     "type": "object",
@@ -51,6 +52,11 @@ EVENT = {
         "maxPhotoBytes": {"type": "integer", "minimum": 1},
         "maxVideoBytes": {"type": "integer", "minimum": 1},
         "quality": {"type": "string", "enum": ["original", "smaller"]},
+        "language": {
+            "type": "string",
+            "enum": ["", *GUEST_LANGUAGES],
+            "description": "The page's language for every guest; empty: each phone's own.",
+        },
         "partSize": {"type": "integer", "minimum": 1, "description": "Larger files are sent in parts of this size."},
         "device": {
             "type": "object",

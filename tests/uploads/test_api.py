@@ -182,6 +182,7 @@ def test_the_event_endpoint_describes_the_event(client, wedding):
         "maxPhotoBytes": 15 * 1024 * 1024,
         "quality": "original",
         "partSize": 8 * 1024 * 1024,
+        "language": "",
     }
 
 
