@@ -57,7 +57,8 @@ window.MyUploads = (function () {
     const li = document.createElement("li");
     li.className = `mine-${entry.state}`;
     const img = entry.image || document.createElement("img");
-    if (!entry.image) img.alt = t(entry.kind === "video" ? "mine.video" : "mine.photo");
+    const video = entry.kind === "video";
+    if (!entry.image) img.alt = t(video ? "mine.video" : "mine.photo");
     if (entry.upload) img.src = entry.upload.thumbnailUrl;
     const state = Object.assign(document.createElement("span"), { className: "mine-state" });
     state.textContent = t(`mine.state.${entry.state}`);
@@ -69,7 +70,8 @@ window.MyUploads = (function () {
   function deleteButton(upload) {
     const button = Object.assign(document.createElement("button"), { type: "button", className: "secondary danger mine-delete" });
     button.textContent = t("mine.delete");
-    button.setAttribute("aria-label", t(upload.kind === "video" ? "mine.deleteVideo" : "mine.deletePhoto"));
+    const video = upload.kind === "video";
+    button.setAttribute("aria-label", t(video ? "mine.deleteVideo" : "mine.deletePhoto"));
     button.addEventListener("click", () => remove(upload, button));
     return button;
   }

@@ -17,7 +17,7 @@ PAGE = settings.BASE_DIR / "guest_frontend"
 I18N = (PAGE / "i18n.js").read_text()
 ENGLISH = json.loads(re.search(r"/\* catalog \*/ (\{.*?\}) /\* end \*/", I18N, re.S).group(1))
 OTHERS = [code for code in GUEST_LANGUAGES if code != "en"]
-SCRIPTS = ["app", "queue", "media", "transfer", "sha256", "i18n"]
+SCRIPTS = ["app", "queue", "media", "transfer", "sha256", "mine", "i18n"]
 
 
 def catalog(code: str) -> dict:
@@ -59,6 +59,9 @@ def test_the_english_catalog_holds_exactly_the_keys_the_page_asks_for():
         keys |= {key for pair in re.findall(r'\bt\([^"\n]*\? "([\w.]+)" : "([\w.]+)"', source) for key in pair}
     # Keys built from a kind of files (photos, videos, mixed) or an answer's code.
     keys |= {f"{stem}.{kind}" for stem in ["review.upload", "choose.partial"] for kind in ["photos", "videos", "mixed"]}
+    # My uploads: a tile's state, and the question and answer of a delete by the event's setting.
+    keys |= {f"mine.state.{state}" for state in ["queued", "uploading", "uploaded", "waiting", "hidden"]}
+    keys |= {f"mine.{what}.{setting}" for what in ["ask", "deleted"] for setting in ["refund", "keep_slot"]}
     # The server's answers are shown by their code (error.<code>): only codes the API answers.
     codes = {code for _, _, code in http._STATUSES} | {"generic", "open"}
     keys |= {key for key in ENGLISH if key.startswith("error.") and key.removeprefix("error.") in codes}
