@@ -164,5 +164,5 @@ window.I18n = (function () {
     });
   }
 
-  return { t, has: (key) => key in EN, use, translate, language: () => code };
+  return { t, has: (key) => Object.prototype.hasOwnProperty.call(EN, key), use, translate, language: () => code };
 })();
