@@ -84,6 +84,7 @@ window.I18n = (function () {
     "limit.hint": "You can still take photos and keep them on your phone.",
     "limit.keep": "Take a photo to keep",
     "queue.label": "Uploads",
+    "file.photo": "photo",
     "progress": "{done} of {total} done · {percent}%",
     "row.waiting": "Waiting…",
     "row.smaller": "Making it smaller…",
