@@ -133,7 +133,7 @@
   // tab reload loses nothing; never more than the phone has slots left.
   async function choose(files, keep) {
     const chosen = Array.from(files, (file) => ({
-      id: newId(), slug, name: state.name, deviceId: state.deviceId, file, fileName: file.name || "photo",
+      id: newId(), slug, name: state.name, deviceId: state.deviceId, file, fileName: file.name || t("file.photo"),
       type: Media.contentType(file), state: "review", added: Date.now(),
     }));
     if (keep) {

@@ -84,6 +84,7 @@ window.I18n = (function () {
     "limit.hint": "You can still take photos and keep them on your phone.",
     "limit.keep": "Take a photo to keep",
     "queue.label": "Uploads",
+    "file.photo": "photo",
     "progress": "{done} of {total} done · {percent}%",
     "row.waiting": "Waiting…",
     "row.smaller": "Making it smaller…",
@@ -185,5 +186,5 @@ window.I18n = (function () {
     });
   }
 
-  return { t, has: (key) => key in EN, use, translate, language: () => code };
+  return { t, has: (key) => Object.prototype.hasOwnProperty.call(EN, key), use, translate, language: () => code };
 })();

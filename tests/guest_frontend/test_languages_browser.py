@@ -69,7 +69,9 @@ def say(page, key: str, **values) -> str:
 
 
 @pytest.mark.parametrize(("locale", "code"), [("es-ES", "es"), ("de-DE", "de")])
-def test_every_screen_speaks_the_phones_language(phone_in, live_server, alice, transactional_db, locale, code):
+def test_every_screen_speaks_the_phones_language(
+    phone_in, live_server, alice, transactional_db, screenshot, locale, code
+):
     event = event_create(owner=alice, name="Ana & Ben", slug="party", limit=2, allow_videos=False)
     phone = phone_in(locale)
     open_guest_page(phone, live_server, event)
@@ -92,6 +94,7 @@ def test_every_screen_speaks_the_phones_language(phone_in, live_server, alice, t
     phone.context.set_offline(False)
     expect(phone.locator("#status")).to_have_text(say(phone, "status.uploaded", count=1), timeout=20_000)
     assert_no_english(phone, code)
+    screenshot(phone, f"guest-{code}")
     # More photos than slots: the note says how many go; then the limit screen.
     phone.set_input_files("#library-input", files=[jpeg(1), jpeg(2)])
     expect(phone.locator("#review-note")).to_be_visible()

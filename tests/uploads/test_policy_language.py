@@ -45,7 +45,8 @@ def test_a_policy_mirrored_before_languages_reads_as_the_phones_own(dynamodb_tab
     clients.dynamodb().update_item(
         TableName=dynamodb_table, Key=key, UpdateExpression="REMOVE #l", ExpressionAttributeNames={"#l": "Language"}
     )
-    assert store.get("ana-ben").language == ""
+    policy = store.get("ana-ben")
+    assert policy is not None and policy.language == ""
 
 
 def test_the_event_endpoint_names_the_language(client, alice):
