@@ -1,4 +1,5 @@
-"""P6: the guest page's weight (html + css + js, uncompressed), against a 60 KB budget."""
+"""P6: the guest page's weight (html + css + js, uncompressed), against a 60 KB budget. A phone that
+speaks another language than English also fetches that language's catalog: the heaviest one counts."""
 
 from pathlib import Path
 
@@ -9,10 +10,11 @@ BUDGET = 60 * 1024
 
 
 def run(quick: bool = False) -> Row:
-    weight = sum(p.stat().st_size for p in GUEST.iterdir() if p.suffix in {".html", ".css", ".js"})
+    page = sum(p.stat().st_size for p in GUEST.iterdir() if p.suffix in {".html", ".css", ".js"})
+    weight = page + max((p.stat().st_size for p in GUEST.glob("i18n-*.json")), default=0)
     return Row(
         "P6",
-        "guest page weight (KB), vs the 60 KB budget",
+        "guest page weight (KB) with its heaviest language catalog, vs the 60 KB budget",
         weight / 1024,
         BUDGET / 1024,
         "KB",

@@ -3,7 +3,7 @@
 import hmac
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from events.models import Event, Photo, PhotoExport
 from uploads.policy import EventPolicy, hash_upload_key
-from uploads.ports import EventUsage, QuotaStore
+from uploads.ports import Claim, EventUsage, QuotaStore, UnknownEvent, UnknownPhoto, WrongKey
 
 
 def event_policy(event: Event) -> EventPolicy:
@@ -32,6 +32,7 @@ def event_policy(event: Event) -> EventPolicy:
         allow_videos=event.allow_videos,
         max_video_bytes=event.max_video_bytes(),
         quality=event.quality(),
+        language=event.language,
     )
 
 
@@ -47,6 +48,7 @@ class EventPolicies:
             "allow_videos",
             "max_video_megabytes",
             "smaller_photos",
+            "language",
         )
         event = Event.objects.filter(slug=slug).only(*fields).first()
         return event_policy(event) if event else None
@@ -227,3 +229,39 @@ class CapsUsage:
 def caps_usage_for(event: Event, quota: QuotaStore) -> CapsUsage:
     limits = event.limits()
     return CapsUsage(quota.event_usage(event.slug), limits.photos, limits.bytes)
+
+
+def guest_event(slug: str, key: str) -> Event:
+    """The event a guest page opened with its upload key (compared in constant time)."""
+    event = Event.objects.filter(slug=slug).first()
+    if event is None:
+        raise UnknownEvent()
+    if not hmac.compare_digest(key.encode(), event.upload_key.encode()):
+        raise WrongKey()
+    return event
+
+
+def guest_uploads(event: Event, device: str) -> QuerySet[Photo]:
+    """What one phone sent to the event and the organizer kept, newest first (My uploads)."""
+    return Photo.objects.filter(event=event, device_id=device).select_related("event")
+
+
+def guest_upload(slug: str, key: str, device: str, pk: int) -> Photo:
+    """One of the phone's own uploads. No such event, a wrong key and another phone's photo all raise
+    the same UnknownPhoto: a guest learns nothing about what is not theirs."""
+    try:
+        event = guest_event(slug, key)
+    except (UnknownEvent, WrongKey):
+        raise UnknownPhoto() from None
+    photo = guest_uploads(event, device).filter(pk=pk).first()
+    if photo is None:
+        raise UnknownPhoto()
+    return photo
+
+
+def guest_uploads_in_flight(event: Event, device: str, quota: QuotaStore, now: datetime) -> list[Claim]:
+    """The phone's uploads started and not finished, whose slot is still held."""
+    # The store answers the unfinished claims past a moment; a day ahead is past every one of them (they
+    # live minutes), and those not past `now` are still on their way.
+    unfinished = quota.pending_claims(event.slug, now + timedelta(days=1), device)
+    return sorted((claim for claim in unfinished if claim.deadline > now), key=lambda claim: claim.at, reverse=True)

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from events.exports import EXPORT_PREFIX
-from events.models import DEFAULT_LIMIT, RESERVED_SLUGS, Event, Photo, new_upload_key
+from events.models import DEFAULT_LIMIT, RESERVED_SLUGS, Event, GuestDelete, Photo, new_upload_key
 from events.selectors import event_policy
 from events.thumbnails import THUMBNAIL_PREFIX, render_thumbnail, thumbnail_key
 from photoshare_site import wiring
 from uploads.core import Recovered, utc_now
-from uploads.ports import DeviceUsage
+from uploads.ports import DeleteNotAllowed, DeviceUsage
 from uploads.stores.staging_fs import STAGED_LEFTOVER_AGE
 
 log = logging.getLogger(__name__)
@@ -141,6 +141,15 @@ def photo_delete(*, photo: Photo, refund: bool) -> None:
     else:
         quota.give_back(photo.event.slug, photo.device_id, photo.sha256)
     photo.delete()
+
+
+def guest_photo_delete(*, photo: Photo) -> None:
+    """A guest deletes one of their own uploads, as the event allows: with the slot given back (the
+    default), without it, or not at all."""
+    allowed = photo.event.guest_delete
+    if allowed == GuestDelete.OFF:
+        raise DeleteNotAllowed()
+    photo_delete(photo=photo, refund=allowed == GuestDelete.REFUND)
 
 
 def photo_set_hidden(*, photo: Photo, hidden: bool) -> Photo:

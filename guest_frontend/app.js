@@ -9,6 +9,7 @@
   const uploadKey = params.get("key") || "";
   const stallMs = 1000 * (Number(params.get("stall")) || config.stallSeconds);
   const $ = (id) => document.getElementById(id);
+  const { t } = window.I18n;
 
   // `full`: the event holds all it can take (its caps), whatever this phone's count says.
   // `items`: this event's files on the phone (IndexedDB), in review or queued; `keep`: photos taken on
@@ -38,6 +39,17 @@
     try { window.localStorage.setItem(storageKey(what), value); } catch (e) { /* kept in memory */ }
   }
 
+  // The device id is kept in a cookie too: it is what finds this phone's uploads on the server (My
+  // uploads), so a cleared or refused localStorage must not lose it.
+  const cookieName = (what) => encodeURIComponent(storageKey(what));
+  function loadCookie(what) {
+    const pair = document.cookie.split("; ").find((cookie) => cookie.startsWith(`${cookieName(what)}=`));
+    return pair ? decodeURIComponent(pair.slice(cookieName(what).length + 1)) : "";
+  }
+  function saveCookie(what, value) {
+    document.cookie = `${cookieName(what)}=${encodeURIComponent(value)}; max-age=31536000; path=/; SameSite=Strict`;
+  }
+
   function newId() {
     if (window.crypto.randomUUID) return window.crypto.randomUUID();
     // Plain-http pages (a laptop on the venue Wi-Fi) have no randomUUID: build a v4 UUID by hand.
@@ -57,7 +69,7 @@
   function showCount() {
     const left = Math.max(state.limit - state.count, 0);
     $("remaining").hidden = false;
-    $("remaining").textContent = `${left} of ${state.limit} photo${state.limit === 1 ? "" : "s"} left`;
+    $("remaining").textContent = t("remaining", { left, count: state.limit });
     $("remaining").classList.toggle("none-left", left === 0);
   }
 
@@ -70,10 +82,15 @@
     if (reviewing().length) {
       showReview();
     } else if (state.full || state.count >= state.limit) {
-      $("limit-count").textContent = String(state.limit);
+      $("limit-title").textContent = t(state.full ? "limit.full_title" : "limit.title");
+      $("limit-lead").textContent = t("limit.lead", { count: state.limit });
       show("limit");
     } else {
+      // The name sits inside the sentence, in bold, wherever the language puts it.
+      const [before, after] = t("ready.greeting").split("{name}");
+      $("greeting-before").textContent = before;
       $("greeting-name").textContent = state.name;
+      $("greeting-after").textContent = after;
       show("ready");
     }
   }
@@ -87,16 +104,20 @@
   const reviewing = () => (state.keep.length ? state.keep : state.items.filter((item) => item.state === "review"));
   // Every file in review or queued and not yet started holds a slot the server has not counted yet.
   const slotsLeft = () => state.limit - state.count - state.items.filter((item) => !item.uploadId).length;
-  const noun = (items) => {
+  // Which words name a set of files (catalog keys end with it): each language says it whole.
+  const kind = (items) => {
     const videos = items.filter((item) => Media.isVideo(item.type)).length;
-    return videos === 0 ? "photos" : videos === items.length ? "videos" : "photos and videos";
+    return videos === 0 ? "photos" : videos === items.length ? "videos" : "mixed";
   };
+  // The server answers in English: the page shows its own words for the answer's code.
+  const said = (body, fallback = "error.generic") =>
+    t(window.I18n.has(`error.${body.status}`) ? `error.${body.status}` : fallback);
 
   // Refused in the page, before any byte is sent: what the server would refuse anyway.
   function refusal(item) {
-    if (!item.type) return `${item.fileName} is not a photo or video this page can send.`;
+    if (!item.type) return t("refused.type", { file: item.fileName });
     const video = Media.isVideo(item.type);
-    if (video && state.event.allowVideos === false) return "This event takes photos only, not videos.";
+    if (video && state.event.allowVideos === false) return t("refused.videos");
     // A photo sent "Smaller, faster" is measured once it is made smaller.
     return !video && state.quality === "smaller" ? "" : tooLarge(item);
   }
@@ -105,15 +126,14 @@
     const video = Media.isVideo(item.type);
     const most = (video ? state.event.maxVideoBytes : state.event.maxPhotoBytes) || Infinity;
     if (item.file.size <= most) return "";
-    const kind = video ? "Videos" : "Photos";
-    return `${item.fileName} is too large. ${kind} can be up to ${Media.inWords(most)} at this event.`;
+    return t(video ? "refused.large_video" : "refused.large_photo", { file: item.fileName, size: Media.inWords(most) });
   }
 
   // Each file is stored on the phone as soon as it is chosen, so a selection large enough to make the
   // tab reload loses nothing; never more than the phone has slots left.
   async function choose(files, keep) {
     const chosen = Array.from(files, (file) => ({
-      id: newId(), slug, name: state.name, deviceId: state.deviceId, file, fileName: file.name || "photo",
+      id: newId(), slug, name: state.name, deviceId: state.deviceId, file, fileName: file.name || t("file.photo"),
       type: Media.contentType(file), state: "review", added: Date.now(),
     }));
     if (keep) {
@@ -126,7 +146,7 @@
     const left = Math.max(slotsLeft(), 0);
     const taken = fitting.slice(0, left);
     if (taken.length < fitting.length) {
-      notes.push(`${taken.length} of your ${fitting.length} ${noun(fitting)} will be uploaded: you have ${left} left.`);
+      notes.push(t(`choose.partial.${kind(fitting)}`, { taken: taken.length, count: fitting.length, left }));
     }
     for (const item of taken) {
       state.items.push(item);
@@ -173,7 +193,7 @@
       discard.type = "button";
       discard.className = "discard";
       discard.textContent = "×";
-      discard.setAttribute("aria-label", `Discard ${item.fileName}`);
+      discard.setAttribute("aria-label", t("review.discard_one", { file: item.fileName }));
       discard.addEventListener("click", () => drop([item]));
       li.append(thumbnail(item), discard);
       return li;
@@ -182,7 +202,8 @@
     $("upload-button").hidden = keeping;
     $("add-more").hidden = keeping;
     $("quality").hidden = keeping || items.every((item) => Media.isVideo(item.type));
-    $("upload-button").textContent = items.length === 1 ? "Upload" : `Upload ${items.length} ${noun(items)}`;
+    $("upload-button").textContent =
+      items.length === 1 ? t("review.upload") : t(`review.upload.${kind(items)}`, { count: items.length });
     $("saved-note").hidden = true;
     show("review");
   }
@@ -233,9 +254,10 @@
     for (const item of items.filter((kept) => !refused.includes(kept))) {
       Object.assign(item, { state: "queued", quality: state.quality });
       await window.PhotoQueue.add(item);
-      renderRow(item, "Waiting…");
+      renderRow(item, t("row.waiting"));
     }
     showReady();
+    window.MyUploads.render();
     pump();
   }
 
@@ -277,10 +299,10 @@
     const finished = rows.filter((row) => row.done === 1).length;
     $("queue-panel").hidden = rows.length === 0;
     $("progress").value = total ? Math.round((100 * sent) / total) : 0;
-    $("progress-text").textContent = `${finished} of ${rows.length} done · ${$("progress").value}%`;
+    $("progress-text").textContent = t("progress", { done: finished, total: rows.length, percent: $("progress").value });
     const waiting = state.items.filter((i) => i.state === "queued" && i !== runner.current && !i.checking).length;
     $("waiting").hidden = waiting === 0;
-    $("waiting-text").textContent = `${waiting} photo${waiting === 1 ? "" : "s"} waiting to upload.`;
+    $("waiting-text").textContent = t("waiting", { count: waiting });
   }
 
   // One file at a time, oldest first; a file that cannot go now waits its own backoff while the ones
@@ -302,6 +324,7 @@
 
   async function send(item) {
     runner.current = item;
+    window.MyUploads.render();
     try {
       await sendOne(item);
     } catch (e) {
@@ -316,7 +339,7 @@
   async function sendOne(item) {
     renderRow(item);
     if (!(await prepare(item))) return;
-    if (!item.checking) setRow(item, 0, "Uploading…");
+    if (!item.checking) setRow(item, 0, t("row.uploading"));
     const answer = await window.DirectUpload.send(item, {
       uploadKey, stallMs, save: (changed) => window.PhotoQueue.add(changed),
       onProgress: (fraction) => setRow(item, Math.min(fraction, 0.99)),
@@ -336,7 +359,7 @@
   // so a resend is the same file and never spends a second slot.
   async function prepare(item) {
     if (item.quality === "smaller" && !item.prepared && !Media.isVideo(item.type)) {
-      setRow(item, 0, "Making it smaller…");
+      setRow(item, 0, t("row.smaller"));
       const smaller = await Media.downscale(item.file, config.maxEdge, config.jpegQuality);
       if (smaller) Object.assign(item, { file: smaller, type: "image/jpeg" });
       item.prepared = true;
@@ -349,7 +372,7 @@
       return false;
     }
     if (!item.sha256) {
-      setRow(item, 0, "Checking…");
+      setRow(item, 0, t("row.hashing"));
       item.sha256 = await window.Sha256.ofBlob(item.file);
     }
     await window.PhotoQueue.add(item);
@@ -363,7 +386,7 @@
     await window.PhotoQueue.add(item);
     const wait = Date.now() - item.checking < CHECK_MS ? answer.body.retryAfter || 3 : 60;
     item.retryAt = Date.now() + wait * 1000;
-    setRow(item, 0.99, `Checking your ${Media.isVideo(item.type) ? "video" : "photo"}…`);
+    setRow(item, 0.99, t(Media.isVideo(item.type) ? "row.checking_video" : "row.checking_photo"));
   }
 
   // Waits at least as long as the server's Retry-After asks, and a random half more, so a venue's
@@ -374,16 +397,15 @@
     if (answer.retryAfter) {
       runner.pausedUntil = Date.now() + answer.retryAfter * 1000 * (1 + Math.random() / 2);
     }
-    setRow(item, state.rows.get(item.id).done, "Waiting to try again…");
+    setRow(item, state.rows.get(item.id).done, t("row.retry"));
     showStatus(waitingMessage(answer.status, answer.body));
   }
 
   function waitingMessage(status, body) {
-    const saved = "Your photos are saved on this phone and will upload";
-    if (status === 0) return `No connection right now. ${saved} by themselves.`;
-    if (body.status === "rate_limited") return body.message;
-    if (body.status === "storage_full") return `The event's storage is full. ${saved} once the organizer makes room.`;
-    return `The server is busy. ${saved} by themselves.`;
+    if (status === 0) return t("later.offline");
+    if (body.status === "rate_limited") return said(body);
+    if (body.status === "storage_full") return t("later.storage_full");
+    return t("later.busy");
   }
 
   async function finish(item) {
@@ -393,6 +415,7 @@
   }
 
   function handleAnswer(item, { status, body }) {
+    window.MyUploads.refresh();
     if (status === 200) {
       state.count = body.count;
       state.limit = body.limit;
@@ -400,24 +423,24 @@
       const left = Math.max(state.limit - state.count, 0);
       // A checked file's status answers "duplicate": stored by the server's own check, not before.
       const duplicate = body.duplicate && !item.checking;
-      setRow(item, 1, duplicate ? "Already uploaded" : "Uploaded");
-      showStatus(duplicate ? "That photo was already uploaded." : `Uploaded! ${left} left.`);
+      setRow(item, 1, t(duplicate ? "row.duplicate" : "row.uploaded"));
+      showStatus(duplicate ? t("status.duplicate") : t("status.uploaded", { count: left }));
       if ($("screen-review").hidden && $("screen-name").hidden) showReady();
       return;
     }
-    closeRow(item, body.message || "Not uploaded.");
+    closeRow(item, said(body));
     if (status === 429) {
       state.count = state.limit = body.limit || state.limit;
       showCount();
       showReady();
     } else if (body.status === "event_full") {
-      showFull(body.message);
+      showFull(said(body));
     } else if (body.status === "event_closed") {
       show("closed");
     } else if (body.status === "wrong_key" || body.status === "unknown_event") {
-      fail(body.message || "This link is not valid any more.");
+      fail(said(body));
     } else {
-      showStatus(body.message || "A file could not be uploaded.");
+      showStatus(said(body));
       refreshCount();
     }
   }
@@ -434,9 +457,8 @@
   // Final, like a closed event: the answer left the queue (403 is not retried) and the page stops asking.
   function showFull(message) {
     state.full = true;
-    $("limit-title").textContent = "This event is full";
     $("limit-lead").hidden = true;
-    $("full-message").textContent = message || "This event cannot take more photos.";
+    $("full-message").textContent = message;
     $("full-message").hidden = false;
     showStatus("");
     showReady();
@@ -455,30 +477,39 @@
     return { status: response.status, body: await response.json().catch(() => ({})) };
   }
 
+  // The phone's language while the event is asked for; then the event's own, when it fixes one.
   async function start() {
+    const phoneLanguage = window.I18n.use("");
     if (!slug || !uploadKey) {
-      fail("This link is incomplete. Scan the QR code on your table again.");
+      await phoneLanguage;
+      fail(t("problem.incomplete"));
       return;
     }
-    state.deviceId = load("deviceID") || newId();
+    state.deviceId = load("deviceID") || loadCookie("deviceID") || newId();
     save("deviceID", state.deviceId);
+    saveCookie("deviceID", state.deviceId);
     state.name = load("guestName");
     let answer;
     try {
       answer = await fetchEvent();
     } catch (e) {
-      fail("No connection. Check your Wi-Fi or mobile data, then reload this page.");
+      await phoneLanguage;
+      fail(t("problem.offline"));
       return;
     }
+    await phoneLanguage;
     if (answer.status !== 200) {
-      fail(answer.body.message || "This event could not be opened. Scan the QR code again.");
+      fail(said(answer.body, "error.open"));
       return;
     }
     const event = answer.body;
-    document.title = `${event.name}: share your photos`;
+    await window.I18n.use(event.language || "");
+    document.title = t("page.event_title", { name: event.name });
+    $("event-name").removeAttribute("data-i18n");
     $("event-name").textContent = event.name;
     setQuality(load("quality") || event.quality || "original");
     await apply(event);
+    showMine();
   }
 
   // What the server says about the event and this phone: at start, and each time the page comes back.
@@ -494,7 +525,7 @@
     if (!runner.entered) {
       runner.entered = true;
       state.items = await window.PhotoQueue.waiting(slug);
-      state.items.filter((item) => item.state === "queued").forEach((item) => renderRow(item, "Waiting…"));
+      state.items.filter((item) => item.state === "queued").forEach((item) => renderRow(item, t("row.waiting")));
       if (state.name) showReady(); else askName();
       pump();
     } else if (!$("screen-limit").hidden || !$("screen-closed").hidden) {
@@ -510,11 +541,22 @@
     try {
       const answer = await fetchEvent();
       if (answer.status === 200) await apply(answer.body);
+      window.MyUploads.refresh();
     } catch (e) {
       /* no connection: the next focus or tap asks again */
     } finally {
       runner.rechecking = false;
     }
+  }
+
+  // This phone's uploads from the server, with the files the queue still holds; a delete that gave the
+  // slot back is read again like a raised limit (the limit screen may give way to the camera).
+  function showMine() {
+    window.MyUploads.start({
+      siteBase: config.siteBase, slug, uploadKey, deviceId: state.deviceId, thumbnail, onDeleted: recheck,
+      phoneItems: () => state.items.filter((item) => item.state === "queued")
+        .map((item) => ({ item, current: item === runner.current })),
+    });
   }
 
   function setQuality(quality) {

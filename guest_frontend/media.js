@@ -20,7 +20,8 @@ window.Media = (function () {
   const isVideo = (type) => type.startsWith("video/");
 
   function inWords(bytes) {
-    return bytes >= MB ? `${Math.floor(bytes / MB)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+    const { t } = window.I18n;
+    return bytes >= MB ? t("size.mb", { count: Math.floor(bytes / MB) }) : t("size.kb", { count: Math.ceil(bytes / 1024) });
   }
 
   function draw(source, width, height, maxEdge) {

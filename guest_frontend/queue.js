@@ -42,7 +42,7 @@ window.PhotoQueue = (function () {
     const [head, data] = dataUrl.split(",");
     const type = head.slice(5, head.indexOf(";"));
     const file = new Blob([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], { type });
-    return { ...rest, file, type, fileName: "photo", state: "queued", prepared: true };
+    return { ...rest, file, type, fileName: window.I18n.t("file.photo"), state: "queued", prepared: true };
   }
 
   return {

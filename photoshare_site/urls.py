@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from events.views import guest_api
 from photoshare_site import wiring
 from uploads import api, guest_page, local_put
 
@@ -24,6 +25,10 @@ urlpatterns = [
         name="api-upload-complete",
     ),
     path("api/uploads/<str:upload_id>/data", local_put.receive, {"staging": wiring.local_staging}, name="api-put"),
+    # My uploads on the guest page: answered from the dashboard's records of the photos.
+    path("api/events/<str:slug>/mine", guest_api.mine, name="api-mine"),
+    path("api/events/<str:slug>/mine/<int:pk>/thumbnail", guest_api.mine_thumbnail, name="api-mine-thumbnail"),
+    path("api/events/<str:slug>/mine/<int:pk>/delete", guest_api.mine_delete, name="api-mine-delete"),
     # Last of the API's: whatever else is asked under /api/ answers a JSON 404.
     re_path(r"^api/(?P<rest>.*)$", api.not_found, name="api-not-found"),
     path("guest/", guest_page.guest_file, name="guest-page"),

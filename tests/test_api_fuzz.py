@@ -97,6 +97,10 @@ def schema_with_examples(event: dict, server: Server) -> dict:
     status = paths["/api/uploads/{uploadId}"]["get"]
     for parameter, value in zip(status["parameters"], [pending["uploadId"], event["upload_key"], DEVICE], strict=True):
         parameter["example"] = value
+    # My uploads of the phone whose upload is pending: its claim is listed (deletes get made-up keys: 404).
+    mine = paths["/api/events/{slug}/mine"]["get"]
+    for parameter, value in zip(mine["parameters"], [event["slug"], event["upload_key"], DEVICE], strict=True):
+        parameter["example"] = value
     complete = paths["/api/uploads/{uploadId}/complete"]["post"]
     complete["parameters"][0]["example"] = pending["uploadId"]
     complete["requestBody"]["content"]["application/json"]["example"] = {"key": event["upload_key"], "deviceId": DEVICE}

@@ -156,11 +156,15 @@ def test_publishing_twice_uploads_the_page_with_the_api_url(aws_env, tmp_path):
             SITE,
             "--api-url",
             "https://abc.execute-api.eu-west-1.amazonaws.com/prod/",
+            "--site-url",
+            "https://dash.execute-api.eu-west-1.amazonaws.com/dashboard/",
             stdout=out,
         )
     s3 = boto3.client("s3")
     config = s3.get_object(Bucket=SITE, Key="guest/config.js")
-    assert 'apiBase: "https://abc.execute-api.eu-west-1.amazonaws.com/prod"' in config["Body"].read().decode()
+    config_js = config["Body"].read().decode()
+    assert 'apiBase: "https://abc.execute-api.eu-west-1.amazonaws.com/prod"' in config_js
+    assert 'siteBase: "https://dash.execute-api.eu-west-1.amazonaws.com/dashboard"' in config_js
     page = s3.head_object(Bucket=SITE, Key="guest/index.html")
     assert (page["ContentType"], page["CacheControl"]) == ("text/html; charset=utf-8", "no-cache")
     assert s3.head_object(Bucket=SITE, Key="guest/app.js")["ContentType"].startswith("text/javascript")

@@ -4,14 +4,18 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.static import serve
 
+from uploads.policy import GUEST_LANGUAGES
+
 # What the page is made of, and the type each is served with (here, and by publish_guest_frontend on S3).
 GUEST_FILES = {
     "index.html": "text/html; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
     **{
         f"{name}.js": "text/javascript; charset=utf-8"
-        for name in ["app", "queue", "sha256", "media", "transfer", "config"]
+        for name in ["i18n", "app", "queue", "sha256", "media", "transfer", "mine", "config"]
     },
+    # One catalog per language besides English (built into i18n.js); a phone fetches only its own.
+    **{f"i18n-{code}.json": "application/json; charset=utf-8" for code in GUEST_LANGUAGES if code != "en"},
     "manifest.webmanifest": "application/manifest+json",
     "icon-192.png": "image/png",
     "icon-512.png": "image/png",

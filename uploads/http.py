@@ -12,6 +12,7 @@ from uploads.core import EventView, Uploader, UploadResult
 from uploads.direct import DirectUploads, Processing, Started, Waiting
 from uploads.payload import parse_complete, parse_device, parse_start, parse_upload, parse_upload_key
 from uploads.ports import (
+    DeleteNotAllowed,
     EventClosed,
     EventFull,
     InvalidField,
@@ -24,6 +25,7 @@ from uploads.ports import (
     Targets,
     TooLarge,
     UnknownEvent,
+    UnknownPhoto,
     UnknownUpload,
     UnsupportedMedia,
     UploadError,
@@ -50,11 +52,13 @@ _STATUSES: list[tuple[type[UploadError], int, str]] = [
     (WrongKey, 403, "wrong_key"),
     (EventClosed, 403, "event_closed"),
     (VideosNotAllowed, 403, "videos_not_allowed"),
+    (DeleteNotAllowed, 403, "delete_not_allowed"),
     # 403, not 429: a full event stays full (like a closed one), while 429 says "later" to clients,
     # proxies and the page's retry queue, and belongs to the per-device limit and the rate limits.
     (EventFull, 403, "event_full"),
     (UnknownEvent, 404, "unknown_event"),
     (UnknownUpload, 404, "unknown_upload"),
+    (UnknownPhoto, 404, "unknown_photo"),
     (UploadInProgress, 409, "in_progress"),
     # The parts not named in `missing` arrived: send those, then complete again.
     (UploadIncomplete, 409, "incomplete"),
@@ -133,6 +137,7 @@ def event_body(view: EventView, *, max_photo_bytes: int, part_size: int) -> Answ
     # What the page needs to choose how to send a file (uploads/direct.py), before it starts one.
     body |= {"allowVideos": policy.allow_videos, "maxVideoBytes": policy.max_video_bytes}
     body |= {"maxPhotoBytes": max_photo_bytes, "quality": policy.quality, "partSize": part_size}
+    body["language"] = policy.language
     if view.count is not None:
         body["device"] = {"count": view.count, "limit": view.limit, "remaining": view.remaining}
     return 200, body

@@ -3,6 +3,7 @@
 from typing import Any
 
 from uploads.naming import GUEST_NAME_MAX, SLUG_PATTERN
+from uploads.policy import GUEST_LANGUAGES
 
 _ERROR = {
     "type": "object",
@@ -51,6 +52,11 @@ EVENT = {
         "maxPhotoBytes": {"type": "integer", "minimum": 1},
         "maxVideoBytes": {"type": "integer", "minimum": 1},
         "quality": {"type": "string", "enum": ["original", "smaller"]},
+        "language": {
+            "type": "string",
+            "enum": ["", *GUEST_LANGUAGES],
+            "description": "The page's language for every guest; empty: each phone's own.",
+        },
         "partSize": {"type": "integer", "minimum": 1, "description": "Larger files are sent in parts of this size."},
         "device": {
             "type": "object",
@@ -203,6 +209,62 @@ _SIGNED_QUERY = [
     ]
 ]
 
+# My uploads (served by the dashboard, locally and on AWS: the photos' records live in its database).
+_ISO = {"type": "string", "format": "date-time"}
+_KIND = {"type": "string", "enum": ["photo", "video"]}
+MINE = {
+    "type": "object",
+    "required": ["uploads", "pending", "guestDelete", "album"],
+    "properties": {
+        "uploads": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "kind", "state", "uploadedAt", "thumbnailUrl", "canDelete"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "kind": _KIND,
+                    "state": {"type": "string", "enum": ["uploaded", "waiting", "hidden"]},
+                    "uploadedAt": _ISO,
+                    "thumbnailUrl": {"type": "string"},
+                    "canDelete": {"type": "boolean"},
+                },
+            },
+        },
+        "pending": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "kind", "state", "startedAt"],
+                "properties": {
+                    "id": {"type": "string", "description": "The SHA-256 of the bytes being sent."},
+                    "kind": _KIND,
+                    "state": {"type": "string", "enum": ["uploading"]},
+                    "startedAt": _ISO,
+                },
+            },
+        },
+        "guestDelete": {"type": "string", "enum": ["refund", "keep_slot", "off"]},
+        "album": {
+            "type": "object",
+            "nullable": True,
+            "required": ["url", "revealAt"],
+            "properties": {"url": {"type": "string"}, "revealAt": {**_ISO, "nullable": True}},
+        },
+    },
+}
+_OWN_UPLOAD = [
+    {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
+    {"name": "pk", "in": "path", "required": True, "schema": {"type": "integer"}},
+]
+OWN_REQUEST = {"type": "object", "required": ["key", "deviceId"], "properties": {"key": _KEY, "deviceId": _UUID}}
+DELETED = {
+    "type": "object",
+    "required": ["status", "id"],
+    "properties": {"status": {"type": "string", "enum": ["deleted"]}, "id": {"type": "integer"}},
+}
+_IMAGE = {"type": "string", "format": "binary"}
+
 SCHEMA = {
     "openapi": "3.0.3",
     "info": {"title": "photoshare guest API", "version": "1"},
@@ -217,6 +279,46 @@ SCHEMA = {
                     {"name": "deviceId", "in": "query", "required": False, "schema": _UUID},
                 ],
                 "responses": {"200": _json("The event", EVENT)} | _errors(400, 403, 404, 503),
+            }
+        },
+        "/api/events/{slug}/mine": {
+            "get": {
+                "operationId": "myUploads",
+                "summary": "This phone's uploads to the event with their state, those on their way, and the album.",
+                "parameters": [
+                    {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
+                    _KEY_QUERY,
+                    {"name": "deviceId", "in": "query", "required": True, "schema": _UUID},
+                ],
+                "responses": {"200": _json("This phone's uploads", MINE)} | _errors(400, 403, 404, 503),
+            }
+        },
+        "/api/events/{slug}/mine/{pk}/thumbnail": {
+            "get": {
+                "operationId": "myUploadThumbnail",
+                "summary": "One of this phone's uploads as a thumbnail (on AWS a 302 to a presigned link).",
+                "parameters": [
+                    *_OWN_UPLOAD,
+                    _KEY_QUERY,
+                    {"name": "deviceId", "in": "query", "required": True, "schema": _UUID},
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The thumbnail, or a placeholder while there is none",
+                        "content": {"image/webp": {"schema": _IMAGE}, "image/svg+xml": {"schema": _IMAGE}},
+                    },
+                    "302": {"description": "AWS: the presigned link"},
+                }
+                | _errors(404),
+            }
+        },
+        "/api/events/{slug}/mine/{pk}/delete": {
+            "post": {
+                "operationId": "deleteMyUpload",
+                "summary": "Delete one of this phone's uploads, as the event allows (with or without the slot back).",
+                "parameters": _OWN_UPLOAD,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": OWN_REQUEST}}},
+                "responses": {"200": _json("Deleted", DELETED)} | _errors(400, 403, 404, 503),
             }
         },
         "/api/upload": {

@@ -133,6 +133,12 @@ def parse_complete(body: bytes) -> CompleteRequest:
     )
 
 
+def parse_own_upload(body: bytes) -> tuple[str, str]:
+    """`{key, deviceId}`: a guest's request about one of the phone's own uploads (My uploads)."""
+    fields = _object(body)
+    return parse_upload_key(fields.get("key"), "key"), parse_device(fields.get("deviceId"))
+
+
 def _parse_parts(value: object) -> dict[int, str] | None:
     if value is None:
         return None

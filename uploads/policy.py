@@ -46,6 +46,10 @@ def default_limits(limit: int) -> Limits:
     return Limits(limit, photos, default_byte_cap(photos))
 
 
+# What the guest page speaks (guest_frontend/i18n.js; English built in), as settings.LANGUAGES does.
+GUEST_LANGUAGES = ("en", "es", "fr", "de", "it", "pt")
+
+
 @dataclass(frozen=True)
 class EventPolicy:
     slug: str
@@ -64,6 +68,8 @@ class EventPolicy:
     allow_videos: bool = True
     max_video_bytes: int = DEFAULT_MAX_VIDEO_BYTES
     quality: str = "original"
+    # The guest page's language for everyone ("en", "es"…), or "" for each phone's own.
+    language: str = ""
 
     @property
     def limits(self) -> Limits:

@@ -381,6 +381,17 @@ class UploadIncomplete(UploadError):
         self.missing = missing
 
 
+class UnknownPhoto(UploadError):
+    """No such upload from this device: another device's, a wrong key or a deleted one all read the same,
+    so nobody learns what another phone sent."""
+
+    message = "This photo or video is not among this phone's uploads."
+
+
+class DeleteNotAllowed(UploadError):
+    message = "The organizer has turned off deleting uploads at this event."
+
+
 class WrongBytes(UploadError):
     """What arrived is not what the start announced (size or SHA-256): nothing kept, the slot given back."""
 

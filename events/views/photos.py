@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from events import exports, selectors, services
 from events.forms import PhotoDeleteForm, PhotosModerateForm
 from events.links import BackgroundZipDelivery
-from events.models import Event, PhotoExport
+from events.models import Event, Photo, PhotoExport
 from events.views.common import organizer_event
 from events.zipstream import zip_stream
 from photoshare_site import wiring
@@ -124,9 +124,15 @@ def photo_file(request: HttpRequest, event: Event, pk: int, which: str) -> HttpR
         return links.original(photo, request)
     if which == "video":
         return links.video(photo, request)
+    return thumbnail_response(photo)
+
+
+def thumbnail_response(photo: Photo) -> HttpResponse:
+    """The thumbnail, made on first request; a placeholder while there is nothing to show. Also serves
+    the guest page's My uploads (events/views/guest_api.py)."""
     if not services.photo_thumbnail_ensure(photo=photo):
         return HttpResponse(NO_PREVIEW.read_bytes(), content_type="image/svg+xml")
-    return links.thumbnail(photo)
+    return wiring.photo_links().thumbnail(photo)
 
 
 @require_POST

@@ -182,6 +182,7 @@ def test_the_event_endpoint_describes_the_event(client, wedding):
         "maxPhotoBytes": 15 * 1024 * 1024,
         "quality": "original",
         "partSize": 8 * 1024 * 1024,
+        "language": "",
     }
 
 
@@ -247,6 +248,9 @@ def test_the_openapi_document_is_served(client):
     document = client.get("/api/openapi.json").json()
     assert set(document["paths"]) == {
         "/api/events/{slug}",
+        "/api/events/{slug}/mine",
+        "/api/events/{slug}/mine/{pk}/thumbnail",
+        "/api/events/{slug}/mine/{pk}/delete",
         "/api/upload",
         "/api/uploads",
         "/api/uploads/{uploadId}",

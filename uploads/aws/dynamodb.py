@@ -532,6 +532,8 @@ class DynamoDBStore:
             allow_videos=item.get("AllowVideos", {}).get("BOOL", True),
             max_video_bytes=int(item["MaxVideoBytes"]["N"]) if "MaxVideoBytes" in item else DEFAULT_MAX_VIDEO_BYTES,
             quality=item.get("Quality", {}).get("S", "original"),
+            # Mirrored before events chose a language: each phone's own.
+            language=item.get("Language", {}).get("S", ""),
         )
 
     def put_policy(self, policy: EventPolicy) -> None:
@@ -550,6 +552,7 @@ class DynamoDBStore:
                     "AllowVideos": {"BOOL": policy.allow_videos},
                     "MaxVideoBytes": {"N": str(policy.max_video_bytes)},
                     "Quality": {"S": policy.quality},
+                    "Language": {"S": policy.language},
                 }
                 | ({"ClosesAt": {"S": policy.closes_at.isoformat()}} if policy.closes_at else {}),
             )

@@ -8,17 +8,22 @@ from uploads.aws import clients
 from uploads.guest_page import GUEST_FILES
 
 PREFIX = "guest/"
+# The local values config.js holds, replaced by the deployment's addresses.
 LOCAL_API_BASE = 'apiBase: "/api"'
+LOCAL_SITE_BASE = 'siteBase: ""'
 # File names carry no content hash, so browsers must revalidate (cheap: S3 answers 304 on ETag).
 CACHE_CONTROL = "no-cache"
 
 
-def config_js(api_url: str) -> str:
-    """guest_frontend/config.js with the API's address; every other setting keeps its default."""
+def config_js(api_url: str, site_url: str) -> str:
+    """guest_frontend/config.js with the guest API's and the dashboard's addresses; every other setting
+    keeps its default."""
     source: str = (settings.BASE_DIR / "guest_frontend" / "config.js").read_text()
-    if LOCAL_API_BASE not in source:
-        raise CommandError(f"guest_frontend/config.js no longer contains {LOCAL_API_BASE}; update this command")
-    return source.replace(LOCAL_API_BASE, f"apiBase: {json.dumps(api_url.rstrip('/'))}")
+    for local, name, url in [(LOCAL_API_BASE, "apiBase", api_url), (LOCAL_SITE_BASE, "siteBase", site_url)]:
+        if local not in source:
+            raise CommandError(f"guest_frontend/config.js no longer contains {local}; update this command")
+        source = source.replace(local, f"{name}: {json.dumps(url.rstrip('/'))}")
+    return source
 
 
 class Command(BaseCommand):
@@ -27,14 +32,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--site-bucket", required=True)
         parser.add_argument("--api-url", required=True, help="the guest function's API Gateway URL")
+        parser.add_argument(
+            "--site-url", required=True, help="the dashboard's URL (it answers the page's My uploads and the album)"
+        )
         parser.add_argument("--region", default=None, help="the bucket's region (default: the session's)")
 
-    def handle(self, *args: str, site_bucket: str, api_url: str, region: str | None, **options: object) -> None:
+    def handle(
+        self, *args: str, site_bucket: str, api_url: str, site_url: str, region: str | None, **options: object
+    ) -> None:
         s3 = clients.s3()
         # The page's files only: the folder also holds make_icons.py, which is no part of the site.
         for name, content_type in sorted(GUEST_FILES.items()):
             path = settings.BASE_DIR / "guest_frontend" / name
-            body = config_js(api_url).encode() if name == "config.js" else path.read_bytes()
+            body = config_js(api_url, site_url).encode() if name == "config.js" else path.read_bytes()
             s3.put_object(
                 Bucket=site_bucket,
                 Key=PREFIX + name,
@@ -46,4 +56,5 @@ class Command(BaseCommand):
         site = f"http://{site_bucket}.s3-website-{region or s3.meta.region_name}.amazonaws.com"
         self.stdout.write(f"Guest URL pattern for QR codes: {site}/{PREFIX}?event=<slug>&key=<upload key>")
         self.stdout.write(f"Set PHOTOSHARE_PUBLIC_URL={site} on the dashboard, and PHOTOSHARE_CORS_ORIGINS={site}")
-        self.stdout.write("on the guest function, so both agree on where guests land.")
+        self.stdout.write("on the guest function, so both agree on where guests land; PHOTOSHARE_CORS_ORIGINS={site}")
+        self.stdout.write("on the dashboard too, which answers the page's My uploads.")
