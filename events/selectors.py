@@ -193,3 +193,21 @@ class CapsUsage:
 def caps_usage_for(event: Event, quota: QuotaStore) -> CapsUsage:
     limits = event.limits()
     return CapsUsage(quota.event_usage(event.slug), limits.photos, limits.bytes)
+
+
+# The wall's feed (events/wall_feed.py): the latest shared photos, and what changed after a cursor.
+def wall_latest(event: Event, limit: int) -> list[Photo]:
+    return list(shared_photos(event)[:limit])
+
+
+def wall_changes(event: Event, after: tuple[datetime, int], limit: int) -> list[Photo]:
+    """Photos of the event whose `approved`/`hidden` changed (or that arrived) after the cursor, oldest
+    change first: the caller tells shared ones (to show) from the others (to drop)."""
+    changed_at, pk = after
+    later = Q(changed_at__gt=changed_at) | Q(changed_at=changed_at, pk__gt=pk)
+    return list(Photo.objects.filter(event=event).filter(later).order_by("changed_at", "pk")[:limit])
+
+
+def wall_last_change(event: Event) -> tuple[datetime, int] | None:
+    """The cursor of the event's latest change; None while it has no photo."""
+    return Photo.objects.filter(event=event).order_by("-changed_at", "-pk").values_list("changed_at", "pk").first()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="event-list", permanent=False)),
     path("admin/", admin.site.urls),
     path("", include("events.urls")),
+    path("wall/", include("events.wall_urls")),
     path("api/openapi.json", api.openapi, name="api-openapi"),
     path("api/events/<str:slug>", api.event_info, {"direct": wiring.direct_uploads}, name="api-event"),
     path("api/upload", api.upload, {"uploader": wiring.uploader}, name="api-upload"),
