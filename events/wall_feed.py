@@ -7,6 +7,7 @@ and drops whatever it no longer lists; the same full answer mends a change whose
 after a later one had already moved the cursor past it.
 """
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +21,8 @@ CHANGES_PER_ANSWER = 100
 FULL_SYNC_SECONDS = 24
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _START = (_EPOCH, 0)
+# "<microseconds since 1970>-<pk>", ASCII digits only; 17 digits reach the year 5138 (datetime ends at 9999).
+_CURSOR = re.compile(r"([0-9]{1,17})-([0-9]{1,19})")
 
 # A URL of a photo's media: (photo, "display" | "video") → URL, on the dashboard's routes or the link's.
 MediaUrl = Callable[[Photo, str], str]
@@ -33,10 +36,10 @@ def cursor_text(cursor: Cursor) -> str:
 
 def cursor_parse(text: str | None) -> Cursor | None:
     """The cursor a wall sent back; None (a full answer) for none or anything malformed."""
-    micros, _, pk = (text or "").partition("-")
-    if not (micros.isdigit() and pk.isdigit() and len(micros) < 20 and len(pk) < 20):
+    match = _CURSOR.fullmatch(text or "")
+    if not match:
         return None
-    return _EPOCH + timedelta(microseconds=int(micros)), int(pk)
+    return _EPOCH + timedelta(microseconds=int(match[1])), int(match[2])
 
 
 def feed(event: Event, after: str | None, media: MediaUrl) -> dict:

@@ -113,6 +113,7 @@ POSTS = [
     "device-reset",
     "device-limit",
     "device-photos-delete",
+    "event-wall-link",
 ]
 
 

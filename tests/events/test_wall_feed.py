@@ -93,7 +93,7 @@ def test_a_deleted_photo_is_missing_from_the_next_full_answer(client, wall_on, t
 
 
 def test_a_malformed_cursor_gets_a_full_answer(client, wall_on, three):
-    for after in ["x", "12-", "-3", "1-2-3", "9" * 30 + "-1"]:
+    for after in ["x", "12-", "-3", "1-2-3", "٣-1", "9" * 19 + "-1", "1-" + "9" * 30]:
         assert feed(client, wall_on, after)["full"]
 
 
