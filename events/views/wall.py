@@ -48,7 +48,11 @@ def _page(request: HttpRequest, event: Event, feed_url: str) -> HttpResponse:
         "event": event,
         "qr_code": mark_safe(qr_code),  # noqa: S308 -- the qrcode library's SVG of our own URL
         # What wall.js needs; its words are in the template, translated there.
-        "settings": {"feed": feed_url, "interval": SLIDE_SECONDS * 1000, "fullSync": wall_feed.FULL_SYNC_SECONDS * 1000},
+        "settings": {
+            "feed": feed_url,
+            "interval": SLIDE_SECONDS * 1000,
+            "fullSync": wall_feed.FULL_SYNC_SECONDS * 1000,
+        },
     }
     return render(request, "events/wall.html", context)
 

@@ -1,7 +1,6 @@
 """The live wall in Debian's chromium, through its link: new photos within 5 s of approval, hidden ones
 gone, 300 slide changes with the page's memory flat, and recovery after the network drops."""
 
-import base64
 import json
 import uuid
 
@@ -57,6 +56,8 @@ def test_an_approved_photo_shows_within_5_seconds_and_a_waiting_or_hidden_one_ne
     first = upload(client, event, (SAMPLES / "gps-orientation6.jpg").read_bytes(), "Carla")
     waiting = upload(client, event, jpeg_bytes(1, (640, 480)), "José")
     approve(first)
+    console = []
+    screen.on("console", lambda message: console.append(message.text))
     open_wall(screen, live_server, event)
     expect(shown(screen, first)).to_be_visible()
     expect(screen.locator(".wall-slide.on figcaption")).to_have_text("Carla")
@@ -72,6 +73,7 @@ def test_an_approved_photo_shows_within_5_seconds_and_a_waiting_or_hidden_one_ne
     expect(shown(screen, first)).to_be_visible()
     assert screen.locator(f'img[src*="/photos/{waiting.pk}/"]').count() == 0
     assert screen.locator(".wall-qr svg").bounding_box()["width"] >= 96
+    assert not [text for text in console if "Content Security Policy" in text]
 
 
 def heap(page, cdp) -> tuple[int, int]:
