@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from events import services
+from events import services, wall_feed
 from events.models import Event, Moderation, Photo
 from tests.conftest import SAMPLES, jpeg_bytes, upload_body
 
@@ -125,3 +125,15 @@ def test_the_wall_keeps_showing_while_offline_and_catches_up_once_back(screen, l
     screen.context.set_offline(False)
     expect(shown(screen, second)).to_be_visible(timeout=20_000)
     expect(screen.locator(".wall-status")).to_be_hidden()
+
+
+def test_a_deleted_photo_leaves_the_wall_at_the_next_full_answer(screen, live_server, client, event, monkeypatch):
+    monkeypatch.setattr(wall_feed, "FULL_SYNC_SECONDS", 1)  # 24 s in real life
+    kept, deleted = (upload(client, event, jpeg_bytes(n, (320, 240)), "Carla") for n in (1, 2))
+    approve(kept)
+    approve(deleted)
+    open_wall(screen, live_server, event)
+    expect(shown(screen, deleted)).to_be_visible()
+    services.photo_delete(photo=deleted, refund=False)
+    expect(shown(screen, deleted)).to_have_count(0, timeout=5_000)
+    expect(shown(screen, kept)).to_be_visible()
