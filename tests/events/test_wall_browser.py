@@ -91,6 +91,7 @@ def changes_reach(page, count: int) -> int:
     return int(page.locator("[data-wall]").get_attribute("data-shown"))
 
 
+@pytest.mark.one_database  # the page's memory, whatever database answers its feed
 def test_300_slide_changes_keep_the_pages_memory_flat(screen, live_server, client, event):
     for n in range(3):
         approve(upload(client, event, jpeg_bytes(n, (320, 240)), f"Guest {n}"))
@@ -110,6 +111,7 @@ def test_300_slide_changes_keep_the_pages_memory_flat(screen, live_server, clien
     assert heap_after - heap_before < 256 * 1024
 
 
+@pytest.mark.one_database
 def test_the_wall_keeps_showing_while_offline_and_catches_up_once_back(screen, live_server, client, event):
     first = upload(client, event, jpeg_bytes(1, (320, 240)), "Carla")
     approve(first)
