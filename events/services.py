@@ -123,10 +123,12 @@ def photo_thumbnail_ensure(*, photo: Photo) -> bool:
 def photo_display_ensure(*, photo: Photo) -> bool:
     """Make the wall's display rendition of a photo if it is missing (videos have none: the wall plays
     them, with the thumbnail as poster). False when the original cannot be rendered."""
+    if photo.is_video:
+        return False
     storage = wiring.photo_links().storage
     key = display_key(photo.key)
-    if photo.is_video or storage.exists(key):
-        return not photo.is_video
+    if storage.exists(key):
+        return True
     try:
         with storage.open(photo.key) as file:
             rendition = render_display(file.read())
