@@ -34,6 +34,9 @@ class PhotoLinks(Protocol):
 
     def thumbnail(self, photo: Photo) -> HttpResponse: ...
 
+    def rendition(self, key: str) -> HttpResponse:
+        """A WebP rendition stored under `key` (the wall's display image)."""
+
 
 class ZipDelivery(Protocol):
     # True where a response cannot carry a large ZIP: it is then built into storage in the background.
@@ -85,7 +88,10 @@ class LocalPhotoLinks:
         )
 
     def thumbnail(self, photo: Photo) -> HttpResponse:
-        return FileResponse(self.storage.open(photo.thumbnail_key), content_type="image/webp")
+        return self.rendition(photo.thumbnail_key)
+
+    def rendition(self, key: str) -> HttpResponse:
+        return FileResponse(self.storage.open(key), content_type="image/webp")
 
 
 class StreamedZips:

@@ -12,7 +12,7 @@ from urllib.parse import unquote_plus
 from events.exports import EXPORT_PREFIX
 from events.models import Photo
 from events.recorder import photo_record
-from events.services import photo_thumbnail_ensure
+from events.services import photo_display_ensure, photo_thumbnail_ensure
 from events.thumbnails import THUMBNAIL_PREFIX, poster_video_key
 from photoshare_site import wiring
 from uploads.ports import STAGING_PREFIX, TooLarge, UnknownUpload, UnsupportedMedia, WrongBytes
@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def index_new_photos(event: dict, context: object = None) -> int:
-    """Record each new original with its thumbnail (a video's from its poster: never downloaded here).
+    """Record each new original with its thumbnail (a video's from its poster: never downloaded here) and
+    a photo's display rendition for the wall.
     Thumbnails and ZIP exports (written into the same bucket) trigger this too and are skipped, but a
     video's poster stored after the video makes its thumbnail; S3 may deliver an event twice, so known
     keys are skipped. A direct upload's bytes arriving in `_incoming/` complete it, if its page has not
@@ -38,7 +39,11 @@ def index_new_photos(event: dict, context: object = None) -> int:
             continue
         if Photo.objects.filter(key=key).exists():
             continue
-        photo_thumbnail_ensure(photo=photo_record(stored=store.describe(key)))
+        photo = photo_record(stored=store.describe(key))
+        photo_thumbnail_ensure(photo=photo)
+        # The wall's rendition too, made here so the wall's screens never wait for it (a second read
+        # of the original: each render decodes only what its size needs).
+        photo_display_ensure(photo=photo)
         log.info("indexed %s", key)
         indexed += 1
     return indexed

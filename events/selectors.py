@@ -265,3 +265,21 @@ def guest_uploads_in_flight(event: Event, device: str, quota: QuotaStore, now: d
     # live minutes), and those not past `now` are still on their way.
     unfinished = quota.pending_claims(event.slug, now + timedelta(days=1), device)
     return sorted((claim for claim in unfinished if claim.deadline > now), key=lambda claim: claim.at, reverse=True)
+
+
+# The wall's feed (events/wall_feed.py): the latest shared photos, and what changed after a cursor.
+def wall_latest(event: Event, limit: int) -> list[Photo]:
+    return list(shared_photos(event)[:limit])
+
+
+def wall_changes(event: Event, after: tuple[datetime, int], limit: int) -> list[Photo]:
+    """Photos of the event whose `approved`/`hidden` changed (or that arrived) after the cursor, oldest
+    change first: the caller tells shared ones (to show) from the others (to drop)."""
+    changed_at, pk = after
+    later = Q(changed_at__gt=changed_at) | Q(changed_at=changed_at, pk__gt=pk)
+    return list(Photo.objects.filter(event=event).filter(later).order_by("changed_at", "pk")[:limit])
+
+
+def wall_last_change(event: Event) -> tuple[datetime, int] | None:
+    """The cursor of the event's latest change; None while it has no photo."""
+    return Photo.objects.filter(event=event).order_by("-changed_at", "-pk").values_list("changed_at", "pk").first()

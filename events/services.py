@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from events.exports import EXPORT_PREFIX
-from events.models import DEFAULT_LIMIT, RESERVED_SLUGS, Event, GuestDelete, Photo, new_upload_key
+from events.models import DEFAULT_LIMIT, RESERVED_SLUGS, Event, GuestDelete, Photo, new_share_token, new_upload_key
 from events.selectors import event_policy
-from events.thumbnails import THUMBNAIL_PREFIX, render_thumbnail, thumbnail_key
+from events.thumbnails import THUMBNAIL_PREFIX, display_key, render_display, render_thumbnail, thumbnail_key
 from photoshare_site import wiring
 from uploads.core import Recovered, utc_now
 from uploads.ports import DeleteNotAllowed, DeviceUsage
@@ -122,6 +122,34 @@ def photo_thumbnail_ensure(*, photo: Photo) -> bool:
         return photo_make_thumbnail(photo=photo, data=file.read())
 
 
+def photo_display_ensure(*, photo: Photo) -> bool:
+    """Make the wall's display rendition of a photo if it is missing (videos have none: the wall plays
+    them, with the thumbnail as poster). False when the original cannot be rendered."""
+    if photo.is_video:
+        return False
+    storage = wiring.photo_links().storage
+    key = display_key(photo.key)
+    if storage.exists(key):
+        return True
+    try:
+        with storage.open(photo.key) as file:
+            rendition = render_display(file.read())
+    except Exception:
+        log.warning("no display rendition for %s", photo.key, exc_info=True)
+        return False
+    # Two first requests at once render twice; the second finds the file and keeps no copy of its own.
+    if not storage.exists(key):
+        storage.save(key, ContentFile(rendition))
+    return True
+
+
+def event_wall_link(*, event: Event, action: str) -> Event:
+    """Turn the wall's link on or off, or renew its token (the old link then answers 404)."""
+    if action == "renew":
+        return event_update(event=event, wall_token=new_share_token())
+    return event_update(event=event, wall_on=action == "on")
+
+
 def photo_delete(*, photo: Photo, refund: bool) -> None:
     """Remove the original, its thumbnail (and a video's poster) and its record; the event gets its photo
     and bytes back under its caps either way (once, however often this is retried).
@@ -133,7 +161,8 @@ def photo_delete(*, photo: Photo, refund: bool) -> None:
     # Files first, outside any transaction: if a delete fails part-way the record is still listed and
     # the organizer can delete it again; the other order could leave a file no page lists any more.
     store = wiring.photo_store()
-    for key in filter(None, [photo.key, photo.thumbnail_key, photo.poster_key() if photo.is_video else ""]):
+    renditions = [photo.thumbnail_key, photo.poster_key() if photo.is_video else display_key(photo.key)]
+    for key in filter(None, [photo.key, *renditions]):
         store.delete(key)
     quota = wiring.quota_store()
     if refund:

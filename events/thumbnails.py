@@ -1,4 +1,5 @@
-"""Gallery thumbnails: small, upright WebP images that every browser shows, even for HEIC originals.
+"""Gallery thumbnails and the wall's display renditions: upright WebP images that every browser shows,
+even for HEIC originals.
 
 Memory is bounded, not hoped for: a photo is decoded only within its format's pixel cap
 (uploads/images.py, which also refuses such photos at upload), and one render runs at a time in a
@@ -16,6 +17,8 @@ from uploads.images import PIXEL_CAPS, inspect_image
 from uploads.ports import TooLarge
 
 THUMBNAIL_EDGE = 640
+# The live wall's image: a full-HD screen's long edge, a fraction of a phone original's bytes.
+DISPLAY_EDGE = 1920
 THUMBNAIL_PREFIX = "thumbs/"
 # The JPEG the guest page draws from a video, kept beside the thumbnails; the video's thumbnail is made from it.
 POSTER_SUFFIX = ".poster.jpg"
@@ -32,6 +35,12 @@ def thumbnail_key(photo_key: str) -> str:
     return f"{THUMBNAIL_PREFIX}{photo_key}.webp"
 
 
+def display_key(photo_key: str) -> str:
+    """Beside the thumbnail, under the same prefix (so deleted with the event's thumbnails, skipped by the
+    S3 trigger); found by its name, so no column records it."""
+    return f"{THUMBNAIL_PREFIX}{photo_key}.display.webp"
+
+
 def poster_video_key(key: str) -> str | None:
     """The video whose poster frame (uploads/naming.py poster_key) is stored at `key`; None for other keys."""
     if key.startswith(THUMBNAIL_PREFIX) and key.endswith(POSTER_SUFFIX):
@@ -41,6 +50,15 @@ def poster_video_key(key: str) -> str | None:
 
 def render_thumbnail(data: bytes) -> bytes:
     """The thumbnail of a photo; InvalidImage or TooLarge (uploads/ports.py) for what is not decoded."""
+    return _render(data, THUMBNAIL_EDGE)
+
+
+def render_display(data: bytes) -> bytes:
+    """The wall's rendition of a photo (never larger than the original); errors as render_thumbnail's."""
+    return _render(data, DISPLAY_EDGE)
+
+
+def _render(data: bytes, edge: int) -> bytes:
     # The same checks as at upload: photos stored before the caps existed are refused here.
     info = inspect_image(data)
     fmt = _PILLOW_FORMATS[info.extension]
@@ -50,9 +68,9 @@ def render_thumbnail(data: bytes) -> bytes:
             raise TooLarge(f"Pillow reads {width}×{height} pixels.")
         # JPEG decodes straight at a reduced scale: asking for the thumbnail's own size (not a square)
         # lets a 2560 px photo decode at 1/4, so a large photo never exists in memory at full size.
-        shrink = max(width, height) / THUMBNAIL_EDGE
+        shrink = max(max(width, height) / edge, 1)
         image.draft("RGB", (int(width / shrink), int(height / shrink)))
-        image.thumbnail((THUMBNAIL_EDGE, THUMBNAIL_EDGE))
+        image.thumbnail((edge, edge))
         # Turned upright once small: turning the full-size image would copy it.
         upright = ImageOps.exif_transpose(image)
         out = io.BytesIO()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from events.views import accounts, devices, events, photos
+from events.views import accounts, devices, events, photos, wall
 
 urlpatterns = [
     # Django's accounts URLs (as django.contrib.auth.urls names them), with our log-in form and reset views.
@@ -50,8 +50,12 @@ urlpatterns = [
         {"which": "thumbnail"},
         name="photo-thumbnail",
     ),
+    path("events/<slug:slug>/photos/<int:pk>/display", wall.photo_display, name="photo-display"),
     path("events/<slug:slug>/photos/<int:pk>/hide/", photos.photo_hide, name="photo-hide"),
     path("events/<slug:slug>/photos/<int:pk>/delete/", photos.photo_delete, name="photo-delete"),
+    path("events/<slug:slug>/wall/", wall.event_wall, name="event-wall"),
+    path("events/<slug:slug>/wall/feed.json", wall.event_wall_feed, name="event-wall-feed"),
+    path("events/<slug:slug>/wall/link/", wall.event_wall_link, name="event-wall-link"),
     path("events/<slug:slug>/devices/", devices.device_list, name="device-list"),
     path("events/<slug:slug>/devices/<str:device>/reset/", devices.device_reset, name="device-reset"),
     path("events/<slug:slug>/devices/<str:device>/limit/", devices.device_limit, name="device-limit"),

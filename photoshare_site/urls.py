@@ -13,6 +13,7 @@ urlpatterns = [
     # The dashboard's language menu posts here (Django's view: a cookie, then back to the page).
     path("language/", set_language, name="set_language"),
     path("", include("events.urls")),
+    path("wall/", include("events.wall_urls")),
     path("api/openapi.json", api.openapi, name="api-openapi"),
     path("api/events/<str:slug>", api.event_info, {"direct": wiring.direct_uploads}, name="api-event"),
     path("api/upload", api.upload, {"uploader": wiring.uploader}, name="api-upload"),

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from events import qr, selectors, services
 from events.forms import CAP_FIELDS, VIDEO_FIELDS, EventDeleteForm, EventForm
 from events.models import Event
+from events.public_url import public_base_url
 from events.views.common import organizer_event
 from photoshare_site import wiring
 
@@ -61,6 +63,7 @@ def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
         "guests": selectors.guests_for(event),
         "recent": selectors.photos_for(event)[:12],
         "space_low": wiring.photo_space_low(),
+        "wall_url": public_base_url() + reverse("wall", args=[event.slug, event.wall_token]),
     }
     return render(request, "events/event_detail.html", context)
 

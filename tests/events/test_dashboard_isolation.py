@@ -114,6 +114,7 @@ POSTS = [
     "device-reset",
     "device-limit",
     "device-photos-delete",
+    "event-wall-link",
 ]
 
 

@@ -63,4 +63,7 @@ class PresignedPhotoLinks:
         return redirect(self.video_url(photo))
 
     def thumbnail(self, photo: Any) -> HttpResponse:
-        return redirect(self.storage.url(photo.thumbnail_key))
+        return self.rendition(photo.thumbnail_key)
+
+    def rendition(self, key: str) -> HttpResponse:
+        return redirect(self.storage.url(key))
