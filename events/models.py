@@ -215,6 +215,10 @@ class Event(models.Model):
     def guest_url(self) -> str:
         return public_base_url() + self.guest_path()
 
+    def album_url(self) -> str:
+        """The shared album's link (it answers only while `album_on`)."""
+        return public_base_url() + reverse("album", kwargs={"slug": self.slug, "token": self.album_token})
+
 
 class Photo(models.Model):
     """The gallery's index of a stored photo; the bytes live in the photo store under `key`."""

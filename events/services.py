@@ -3,15 +3,16 @@ admin, commands and the S3 trigger. Every write of an event goes through `_save`
 copy of its policy (DynamoDB on AWS) never disagrees with the dashboard's."""
 
 import logging
+from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.text import slugify
 
-from events.exports import EXPORT_PREFIX
-from events.models import DEFAULT_LIMIT, RESERVED_SLUGS, Event, Photo, new_upload_key
-from events.selectors import event_policy
+from events.exports import EXPORT_PREFIX, export_start
+from events.models import DEFAULT_LIMIT, RESERVED_SLUGS, Event, Photo, PhotoExport, new_share_token, new_upload_key
+from events.selectors import album_export_current, event_policy
 from events.thumbnails import THUMBNAIL_PREFIX, render_thumbnail, thumbnail_key
 from photoshare_site import wiring
 from uploads.core import Recovered, utc_now
@@ -74,6 +75,13 @@ def event_rotate_key(*, event: Event) -> Event:
     """Give the event a new upload key: links and QR codes printed before stop working."""
     event.upload_key = new_upload_key()
     return _save(event, update_fields=["upload_key"])
+
+
+def event_share_link(*, event: Event, link: Literal["wall", "album"], action: Literal["on", "off", "renew"]) -> Event:
+    """Turn the wall's or the album's link on or off, or give it a new token: the old link then answers 404."""
+    field = f"{link}_token" if action == "renew" else f"{link}_on"
+    setattr(event, field, new_share_token() if action == "renew" else action == "on")
+    return _save(event, update_fields=[field])
 
 
 def event_delete(*, event: Event) -> None:
@@ -145,6 +153,17 @@ def photo_set_hidden(*, photo: Photo, hidden: bool) -> Photo:
     photo.hidden = hidden
     photo.save(update_fields=["hidden"])
     return photo
+
+
+def album_export(*, event: Event) -> PhotoExport:
+    """The album's ZIP where it is prepared in the background: the current one (ready, or being built),
+    else a new export of the shared photos. Raises exports.ExportNotStarted when it cannot start."""
+    with transaction.atomic():
+        # The event's row is locked while deciding, so guests asking at once start one export, not one each.
+        Event.objects.select_for_update().get(pk=event.pk)
+        # The start (one asynchronous invocation) stays inside the lock on purpose: released before it,
+        # a second request could start another.
+        return album_export_current(event) or export_start(event=event, scope=PhotoExport.Scope.SHARED)
 
 
 def device_reset(*, event: Event, device: str) -> DeviceUsage:

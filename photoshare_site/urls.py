@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from events.views import album
 from photoshare_site import wiring
 from uploads import api, guest_page, local_put
 
@@ -23,6 +24,10 @@ urlpatterns = [
     path("api/uploads/<str:upload_id>/data", local_put.receive, {"staging": wiring.local_staging}, name="api-put"),
     # Last of the API's: whatever else is asked under /api/ answers a JSON 404.
     re_path(r"^api/(?P<rest>.*)$", api.not_found, name="api-not-found"),
+    # The guests' shared album (events/views/album.py): no log-in, its own token.
+    path("album/<slug:slug>/<str:token>/", album.album, name="album"),
+    path("album/<slug:slug>/<str:token>/download.zip", album.album_download, name="album-download"),
+    path("album/<slug:slug>/<str:token>/photos/<int:pk>/<str:which>", album.album_photo, name="album-photo"),
     path("guest/", guest_page.guest_file, name="guest-page"),
     path("guest/<str:name>", guest_page.guest_file, name="guest-file"),
 ]
