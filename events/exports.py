@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from events.links import ZipDelivery
 from events.models import Event, Photo, PhotoExport
-from events.selectors import photos_for
+from events.selectors import photos_in_scope
 from events.zipstream import ZipEntry, zip_stream
 from photoshare_site.wiring import zip_delivery
 
@@ -20,14 +20,24 @@ log = logging.getLogger(__name__)
 EXPORT_PREFIX = "exports/"
 
 
+# Part of each ZIP's name (its key is unique: the album's and the organizer's may start in the same second).
+ZIP_NAMES = {
+    PhotoExport.Scope.NOT_HIDDEN: "photos",
+    PhotoExport.Scope.WITH_HIDDEN: "photos-with-hidden",
+    PhotoExport.Scope.SHARED: "album",
+}
+
+
 class ExportNotStarted(Exception):
     message = "The ZIP could not be started. Nothing was prepared; please try again in a moment."
 
 
-def export_start(*, event: Event) -> PhotoExport:
-    """Record the export and start building it; if it cannot start it is marked failed and says so."""
+def export_start(*, event: Event, scope: str = PhotoExport.Scope.NOT_HIDDEN) -> PhotoExport:
+    """Record the export of the photos in `scope` and start building it; if it cannot start it is marked
+    failed and says so."""
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
-    export = PhotoExport.objects.create(event=event, key=f"{EXPORT_PREFIX}{event.slug}/{event.slug}-photos-{stamp}.zip")
+    key = f"{EXPORT_PREFIX}{event.slug}/{event.slug}-{ZIP_NAMES[scope]}-{stamp}.zip"
+    export = PhotoExport.objects.create(event=event, key=key, scope=scope)
     try:
         zip_delivery().start({"command": f"{__name__}.export_build_command", "export_id": export.pk})
     except Exception:
@@ -49,7 +59,7 @@ def export_build_command(payload: dict, context: object = None) -> None:
 
 def export_build(*, export: PhotoExport) -> None:
     delivery = zip_delivery()
-    photos = list(photos_for(export.event).order_by("guest_name", "uploaded_at"))
+    photos = list(photos_in_scope(export.event, export.scope).order_by("guest_name", "uploaded_at"))
     size = delivery.write(export.key, zip_stream(zip_entries(photos, delivery)))
     _finish(export, PhotoExport.Status.READY, photo_count=len(photos), size=size)
 

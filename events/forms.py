@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.http import HttpRequest
 
 from events.models import MAX_LIMIT, Event
+from events.services import MODERATION_ACTIONS
 
 CAP_FIELDS = ("expected_guests", "max_photos", "max_megabytes")
 VIDEO_FIELDS = ("allow_videos", "max_video_megabytes", "smaller_photos")
@@ -121,6 +122,28 @@ class PhotoDeleteForm(forms.Form):
         label="Give the guest's phone its slot back",
         help_text="Untick for a photo that should not come back: the same photo sent again is then refused.",
     )
+
+
+class PhotoIdsField(forms.Field):
+    """The ids of the photos ticked in the gallery (hidden inputs again on the confirmation page)."""
+
+    widget = forms.MultipleHiddenInput
+    MAX = 500  # bounds one request's work; a gallery page holds far fewer
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        if len(value) > self.MAX or not all(str(item).isdigit() for item in value):
+            raise forms.ValidationError("Those photos cannot be changed at once.")
+        return [int(item) for item in value]
+
+
+class PhotosModerateForm(PhotoDeleteForm):
+    """One bulk action on the photos ticked in the gallery; a delete comes back once `confirmed`."""
+
+    action = forms.ChoiceField(choices=[(action, action) for action in MODERATION_ACTIONS], widget=forms.HiddenInput)
+    ids = PhotoIdsField(error_messages={"required": "Select at least one photo first."})
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class EventDeleteForm(forms.Form):

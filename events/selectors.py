@@ -74,16 +74,41 @@ def photo_for(event: Event, pk: int) -> Photo:
     return get_object_or_404(Photo, event=event, pk=pk)
 
 
-def photos_for(event: Event, *, guest: str | None = None, include_hidden: bool = True) -> QuerySet[Photo]:
-    photos = Photo.objects.filter(event=event).order_by("-uploaded_at", "-pk")
-    if guest is not None:
-        photos = photos.filter(guest_name=guest)
-    return photos if include_hidden else photos.filter(hidden=False)
+# The gallery's tabs. A hidden photo is only under "hidden", even if it was never approved: hiding decided it.
+GALLERY_STATES = {
+    "all": Q(),
+    "waiting": Q(approved=False, hidden=False),
+    "shared": Q(approved=True, hidden=False),
+    "hidden": Q(hidden=True),
+}
+
+
+def photos_for(event: Event, *, guest: str | None = None, state: str = "all") -> QuerySet[Photo]:
+    """The event's photos, newest first; `state` is one of GALLERY_STATES."""
+    photos = Photo.objects.filter(event=event).filter(GALLERY_STATES[state]).order_by("-uploaded_at", "-pk")
+    return photos if guest is None else photos.filter(guest_name=guest)
+
+
+def gallery_counts(event: Event) -> dict[str, int]:
+    """How many photos each gallery tab holds, in one query."""
+    # Aliases unlike the field names: Django refuses an aggregate named like a field its filter reads.
+    totals = Photo.objects.filter(event=event).aggregate(
+        **{f"in_{state}": Count("pk", filter=condition) for state, condition in GALLERY_STATES.items()}
+    )
+    return {state: totals[f"in_{state}"] for state in GALLERY_STATES}
 
 
 def shared_photos(event: Event) -> QuerySet[Photo]:
     """What the wall and the album show: approved and not hidden (the one definition of it)."""
     return Photo.objects.filter(event=event, approved=True, hidden=False).order_by("-uploaded_at", "-pk")
+
+
+def photos_in_scope(event: Event, scope: str) -> QuerySet[Photo]:
+    """The photos a ZIP of this PhotoExport.Scope holds, newest first."""
+    if scope == PhotoExport.Scope.SHARED:
+        return shared_photos(event)
+    photos = photos_for(event)
+    return photos if scope == PhotoExport.Scope.WITH_HIDDEN else photos.filter(hidden=False)
 
 
 def shared_event(slug: str, token: str, *, link: Literal["wall", "album"]) -> Event:
@@ -150,6 +175,7 @@ def guests_for(event: Event) -> list[GuestSummary]:
 class EventStats:
     photos: int
     hidden: int
+    waiting: int
     guests: int
     devices: int
     bytes: int
@@ -158,11 +184,19 @@ class EventStats:
 def stats_for(event: Event, device_count: int) -> EventStats:
     totals = Photo.objects.filter(event=event).aggregate(
         photos=Count("pk"),
-        hidden=Count("pk", filter=Q(hidden=True)),
+        in_hidden=Count("pk", filter=GALLERY_STATES["hidden"]),
+        in_waiting=Count("pk", filter=GALLERY_STATES["waiting"]),
         bytes=Sum("size"),
         guests=Count("guest_name", distinct=True),
     )
-    return EventStats(totals["photos"], totals["hidden"], totals["guests"], device_count, totals["bytes"] or 0)
+    return EventStats(
+        photos=totals["photos"],
+        hidden=totals["in_hidden"],
+        waiting=totals["in_waiting"],
+        guests=totals["guests"],
+        devices=device_count,
+        bytes=totals["bytes"] or 0,
+    )
 
 
 @dataclass(frozen=True)

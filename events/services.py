@@ -3,11 +3,13 @@ admin, commands and the S3 trigger. Every write of an event goes through `_save`
 copy of its policy (DynamoDB on AWS) never disagrees with the dashboard's."""
 
 import logging
+from collections.abc import Iterable
 from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from events.exports import EXPORT_PREFIX, export_start
@@ -151,7 +153,8 @@ def photo_delete(*, photo: Photo, refund: bool) -> None:
 
 def photo_set_hidden(*, photo: Photo, hidden: bool) -> Photo:
     photo.hidden = hidden
-    photo.save(update_fields=["hidden"])
+    photo.changed_at = timezone.now()
+    photo.save(update_fields=["hidden", "changed_at"])
     return photo
 
 
@@ -164,6 +167,28 @@ def album_export(*, event: Event) -> PhotoExport:
         # The start (one asynchronous invocation) stays inside the lock on purpose: released before it,
         # a second request could start another.
         return album_export_current(event) or export_start(event=event, scope=PhotoExport.Scope.SHARED)
+
+
+# What each bulk action writes. Approving also shows: a photo approved is meant to be seen.
+MODERATION_UPDATES = {
+    "approve": {"approved": True, "hidden": False},
+    "hide": {"hidden": True},
+    "show": {"hidden": False},
+}
+MODERATION_ACTIONS = (*MODERATION_UPDATES, "delete")
+
+
+def photos_moderate(*, event: Event, ids: Iterable[int], action: str, refund: bool = False) -> int:
+    """Approve, hide, show or delete the event's photos among `ids` (others' are ignored); returns how many.
+    Deletes go one by one through photo_delete (files, then counts); the others in one update that also
+    moves `changed_at`, the wall's cursor."""
+    photos = Photo.objects.filter(event=event, pk__in=list(ids))
+    if action == "delete":
+        chosen = list(photos.select_related("event"))
+        for photo in chosen:
+            photo_delete(photo=photo, refund=refund)
+        return len(chosen)
+    return photos.update(changed_at=timezone.now(), **MODERATION_UPDATES[action])
 
 
 def device_reset(*, event: Event, device: str) -> DeviceUsage:

@@ -39,6 +39,7 @@ urlpatterns = [
     path("events/<slug:slug>/album/link/", album.album_link, name="event-album-link"),
     path("events/<slug:slug>/photos/", photos.gallery, name="gallery"),
     path("events/<slug:slug>/photos/download.zip", photos.download_all, name="download-all"),
+    path("events/<slug:slug>/photos/moderate/", photos.photos_moderate, name="photos-moderate"),
     path("events/<slug:slug>/photos/<int:pk>/", photos.photo_detail, name="photo-detail"),
     path(
         "events/<slug:slug>/photos/<int:pk>/original", photos.photo_file, {"which": "original"}, name="photo-original"

@@ -31,6 +31,8 @@ STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "download-all": SEE_PHOTOS,
     "photo-hide": (*SEE_PHOTOS, "events.change_photo"),
     "photo-delete": (*SEE_PHOTOS, "events.delete_photo"),
+    # One form approves, hides and deletes: staff need both.
+    "photos-moderate": (*SEE_PHOTOS, "events.change_photo", "events.delete_photo"),
     "device-list": SEE_DEVICES,
     "device-reset": (*SEE_DEVICES, "uploads.change_devicequota"),
     "device-limit": (*SEE_DEVICES, "uploads.change_devicequota"),

@@ -32,7 +32,7 @@ def alices_photo(uploaded) -> Photo:
 
 def test_the_url_conf_has_the_event_routes_we_expect():
     names = {p.name for p in EVENT_ROUTES}
-    assert {"event-detail", "gallery", "photo-original", "device-limit", "download-all"} <= names
+    assert {"event-detail", "gallery", "photo-original", "device-limit", "download-all", "photos-moderate"} <= names
 
 
 @pytest.fixture
@@ -111,6 +111,7 @@ POSTS = [
     "event-album-link",
     "photo-hide",
     "photo-delete",
+    "photos-moderate",
     "device-reset",
     "device-limit",
     "device-photos-delete",
