@@ -164,9 +164,14 @@ def album_export(*, event: Event) -> PhotoExport:
     with transaction.atomic():
         # The event's row is locked while deciding, so guests asking at once start one export, not one each.
         Event.objects.select_for_update().get(pk=event.pk)
+        if current := album_export_current(event):
+            return current
         # The start (one asynchronous invocation) stays inside the lock on purpose: released before it,
         # a second request could start another.
-        return album_export_current(event) or export_start(event=event, scope=PhotoExport.Scope.SHARED)
+        export = export_start(event=event, scope=PhotoExport.Scope.SHARED)
+    # Off Lambda (a shell, the tests) it was built right there, and may be ready already.
+    export.refresh_from_db(fields=["status"])
+    return export
 
 
 # What each bulk action writes. Approving also shows: a photo approved is meant to be seen.
