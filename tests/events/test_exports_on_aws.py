@@ -11,8 +11,8 @@ import pytest
 from botocore.stub import Stubber
 from django.urls import reverse
 
-from events.exports import ExportNotStarted, export_build_command
-from events.models import PhotoExport
+from events.exports import ExportNotStarted, export_build_command, export_start
+from events.models import Photo, PhotoExport
 from events.recorder import photo_record
 from photoshare_site.wiring import photo_store
 from tests.conftest import SAMPLES
@@ -57,6 +57,27 @@ def test_preparing_a_zip_builds_it_into_s3_and_links_it(client, alice, wedding, 
     query = parse_qs(urlparse(ready.url).query)
     assert int(query["X-Amz-Expires"][0]) <= 900 and "attachment" in query["response-content-disposition"][0]
 
+
+@pytest.mark.parametrize(("form", "scope", "count"), [({}, "not_hidden", 1), ({"hidden": "1"}, "with_hidden", 2)])
+def test_a_zip_leaves_hidden_photos_out_unless_the_organizer_includes_them(
+    client, alice, wedding, stored, aws_backend, form, scope, count
+):
+    Photo.objects.filter(key__contains="José").update(hidden=True)
+    client.force_login(alice)
+    client.post(reverse("download-all", args=[wedding.slug]), form)
+    export = PhotoExport.objects.get()
+    assert (export.scope, export.status, export.photo_count) == (scope, "ready", count)
+    body = clients.s3().get_object(Bucket=aws_backend.PHOTO_BUCKET, Key=export.key)["Body"].read()
+    assert len(zipfile.ZipFile(io.BytesIO(body)).namelist()) == count
+
+
+def test_the_albums_zip_holds_only_shared_photos_and_stays_off_the_organizers_list(client, alice, wedding, stored):
+    Photo.objects.filter(key__contains="José").update(approved=False)
+    export = export_start(event=wedding, scope=PhotoExport.Scope.SHARED)
+    export.refresh_from_db()
+    assert (export.status, export.photo_count) == ("ready", 1)
+    client.force_login(alice)
+    assert client.get(reverse("download-all", args=[wedding.slug])).context["exports"] == []
 
 def test_on_lambda_the_build_is_an_asynchronous_invocation_of_the_function_itself(client, alice, wedding, monkeypatch):
     calls = []
