@@ -94,7 +94,7 @@ def test_the_album_shows_the_shared_photos_newest_first_with_viewer_links(client
     assert reverse("album-photo", args=[*args, photos[2].pk, "display"]) in page
     assert f'data-download="{reverse("album-photo", args=[*args, photos[2].pk, "original"])}"' in page
     assert reverse("album-download", args=args) in page
-    assert "3 photos and videos" in page
+    assert "3 photos" in page
 
 
 def test_a_shared_photo_is_served_as_thumbnail_display_and_the_named_original(client, photos, album_on):
