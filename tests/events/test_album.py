@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from events import services
 from events.models import Event, Photo
 from events.views import album as album_views
+from photoshare_site.headers import CONTENT_SECURITY_POLICY
 from tests.conftest import jpeg_bytes
 
 pytestmark = pytest.mark.usefixtures("photos_dir")
@@ -199,3 +200,10 @@ def test_an_unknown_action_changes_nothing(client, alice, wedding):
     client.post(reverse("event-album-link", args=[wedding.slug]), {"action": "delete"})
     wedding.refresh_from_db()
     assert (wedding.album_on, wedding.album_token) == (False, token)
+
+
+def test_the_album_runs_no_inline_script_stays_out_of_search_engines_and_keeps_its_token_home(client, album_on):
+    response = client.get(album_on.album_url())
+    assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert response["Referrer-Policy"] == "same-origin"
+    assert '<meta name="robots" content="noindex">' in response.content.decode()
