@@ -6,6 +6,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from events import services
 from events.forms import AdminLoginForm, KeepsChoicesLeftOut
@@ -30,16 +32,17 @@ class EventAdmin(admin.ModelAdmin):
         # The slug is printed in QR codes; changing it would break every table card.
         return [*self.readonly_fields, "slug"] if obj else self.readonly_fields
 
-    @admin.display(description="guest link")
+    @admin.display(description=_("guest link"))
     def guest_link(self, obj: Event) -> str:
         if not obj.pk:
             return "-"
         devices = reverse("device-list", args=[obj.slug])
         return format_html(
-            '<a href="{}">{}</a><br><a href="{}">Devices: counts, resets and per-device limits</a>',
+            '<a href="{}">{}</a><br><a href="{}">{}</a>',
             obj.guest_path(),
             obj.guest_url(),
             devices,
+            _("Devices: counts, resets and per-device limits"),
         )
 
     def save_model(self, request: HttpRequest, obj: Event, form, change: bool) -> None:
@@ -67,7 +70,7 @@ class EventAdmin(admin.ModelAdmin):
             self.message_user(request, error.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
-    @admin.action(description="Rotate upload key (old links and QR codes stop working)")
+    @admin.action(description=_("Rotate upload key (old links and QR codes stop working)"))
     def rotate_upload_key(self, request, queryset) -> None:
         try:
             for event in queryset:
@@ -75,7 +78,9 @@ class EventAdmin(admin.ModelAdmin):
         except services.EventNotSaved as error:
             self.message_user(request, error.message, messages.ERROR)
             return
-        self.message_user(request, f"New upload keys for {queryset.count()} event(s).", messages.SUCCESS)
+        count = queryset.count()
+        said = ngettext("New upload key for %(count)d event.", "New upload keys for %(count)d events.", count)
+        self.message_user(request, said % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(Photo)
@@ -86,10 +91,12 @@ class PhotoAdmin(admin.ModelAdmin):
     readonly_fields = [*(f.name for f in Photo._meta.fields if f.name != "hidden"), "download"]
     list_select_related = ["event"]
 
-    @admin.display(description="original")
+    @admin.display(description=_("original"))
     def download(self, obj: Photo) -> str:
         return format_html(
-            '<a href="{}">Download</a>', reverse("photo-original", kwargs={"slug": obj.event.slug, "pk": obj.pk})
+            '<a href="{}">{}</a>',
+            reverse("photo-original", kwargs={"slug": obj.event.slug, "pk": obj.pk}),
+            _("Download"),
         )
 
     # As the dashboard's default: the file and thumbnail go with the record, the phone gets its slot back.
@@ -119,12 +126,17 @@ class DeviceQuotaAdmin(admin.ModelAdmin):
         event = Event.objects.get(slug=obj.event_slug)
         services.device_set_limit(event=event, device=obj.device_id, limit=obj.limit_override)
 
-    @admin.action(description="Reset the upload count to zero")
+    @admin.action(description=_("Reset the upload count to zero"))
     def reset_count(self, request, queryset) -> None:
         events = {e.slug: e for e in Event.objects.filter(slug__in=queryset.values("event_slug"))}
         for row in queryset:
             services.device_reset(event=events[row.event_slug], device=row.device_id)
-        self.message_user(request, f"Reset {queryset.count()} device(s).", messages.SUCCESS)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("Reset %(count)d device.", "Reset %(count)d devices.", count) % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(LoginThrottle)
@@ -140,9 +152,10 @@ class LoginThrottleAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.action(description="Unlock: forget the wrong passwords", permissions=["change"])
+    @admin.action(description=_("Unlock: forget the wrong passwords"), permissions=["change"])
     def unlock(self, request, queryset) -> None:
         throttles = list(queryset.select_related("user"))
         for throttle in throttles:
             login_throttle_clear(user=throttle.user)
-        self.message_user(request, f"Unlocked {len(throttles)} account(s).", messages.SUCCESS)
+        said = ngettext("Unlocked %(count)d account.", "Unlocked %(count)d accounts.", len(throttles))
+        self.message_user(request, said % {"count": len(throttles)}, messages.SUCCESS)

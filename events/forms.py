@@ -4,6 +4,8 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from events.models import MAX_LIMIT, Event
 from events.services import MODERATION_ACTIONS
@@ -60,8 +62,9 @@ class EventForm(KeepsChoicesLeftOut):
             del self.fields["slug"]
         else:
             self.fields["slug"].required = False
-            self.fields["slug"].help_text = "Short name in the guest link. Leave empty to derive it from the name."
-        self.fields["max_video_megabytes"].help_text += f" At most {settings.MAX_VIDEO_MB} MB on this site."
+            self.fields["slug"].help_text = _("Short name in the guest link. Leave empty to derive it from the name.")
+        ceiling = gettext("At most %(megabytes)d MB on this site.") % {"megabytes": settings.MAX_VIDEO_MB}
+        self.fields["max_video_megabytes"].help_text = f"{self.fields['max_video_megabytes'].help_text} {ceiling}"
 
     def clean_max_photos(self) -> int | None:
         return self._within_ceiling("max_photos", settings.EVENT_MAX_PHOTOS)
@@ -73,12 +76,14 @@ class EventForm(KeepsChoicesLeftOut):
         value = self.cleaned_data[field]
         # A cap staff raised beyond the ceiling stays when the organizer edits something else.
         if value is not None and value > ceiling and value != getattr(self.instance, field):
-            raise forms.ValidationError(f"At most {ceiling} here: ask the site's administrators for more.")
+            raise forms.ValidationError(
+                gettext("At most %(ceiling)d here: ask the site's administrators for more.") % {"ceiling": ceiling}
+            )
         return value
 
 
 class SignupForm(UserCreationForm):
-    email = forms.EmailField(help_text="For resetting your password.")
+    email = forms.EmailField(label=_("Email"), help_text=_("For resetting your password."))
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
@@ -111,7 +116,7 @@ class DeviceLimitForm(forms.Form):
         min_value=0,
         max_value=MAX_LIMIT,
         required=False,
-        help_text="Photos this device may upload. Empty: the event's limit.",
+        help_text=_("Photos this device may upload. Empty: the event's limit."),
     )
 
 
@@ -119,8 +124,8 @@ class PhotoDeleteForm(forms.Form):
     refund = forms.BooleanField(
         required=False,
         initial=True,
-        label="Give the guest's phone its slot back",
-        help_text="Untick for a photo that should not come back: the same photo sent again is then refused.",
+        label=_("Give the guest's phone its slot back"),
+        help_text=_("Untick for a photo that should not come back: the same photo sent again is then refused."),
     )
 
 
@@ -149,7 +154,7 @@ class PhotosModerateForm(PhotoDeleteForm):
 class EventDeleteForm(forms.Form):
     """Deleting an event cannot be undone: the organizer types its name to confirm."""
 
-    name = forms.CharField(label="Type the event's name to confirm", max_length=200)
+    name = forms.CharField(label=_("Type the event's name to confirm"), max_length=200)
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,5 +163,5 @@ class EventDeleteForm(forms.Form):
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]
         if name.strip() != self.event.name.strip():
-            raise forms.ValidationError("That is not this event's name: nothing was deleted.")
+            raise forms.ValidationError(_("That is not this event's name: nothing was deleted."))
         return name

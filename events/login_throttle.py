@@ -15,6 +15,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from events.after_response import run_after_response
 from events.models import LoginThrottle
@@ -26,12 +27,13 @@ FIRST_WAIT = timedelta(minutes=1)
 LOCK_AFTER = 25
 QUIET_HOUR = timedelta(hours=1)
 
-LOCKED = (
+# Lazy: said in the language of the request that is refused.
+LOCKED = _(
     "This account is locked after too many wrong passwords, and its owner has been sent an email. "
     "To unlock it, reset the password (Forgotten your password? below) or ask the site's staff."
 )
-WAIT = (
-    "Too many wrong passwords for this account. Try again after {at} (in {minutes} min): until then "
+WAIT = _(
+    "Too many wrong passwords for this account. Try again after %(at)s (in %(minutes)d min): until then "
     "every attempt is refused, even with the right password."
 )
 
@@ -102,7 +104,7 @@ def _forgotten(throttle: LoginThrottle, now: datetime) -> bool:
 
 def _wait_message(retry_after: datetime, now: datetime) -> str:
     minutes = -(-(retry_after - now) // timedelta(minutes=1))  # rounded up: never "in 0 min"
-    return WAIT.format(at=timezone.localtime(retry_after).strftime("%H:%M %Z"), minutes=minutes)
+    return WAIT % {"at": timezone.localtime(retry_after).strftime("%H:%M %Z"), "minutes": minutes}
 
 
 def lock_mail_command(payload: dict, context: object = None) -> None:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 
 from events.views import album
 from photoshare_site import wiring
@@ -9,6 +10,8 @@ from uploads import api, guest_page, local_put
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="event-list", permanent=False)),
     path("admin/", admin.site.urls),
+    # The dashboard's language menu posts here (Django's view: a cookie, then back to the page).
+    path("language/", set_language, name="set_language"),
     path("", include("events.urls")),
     path("api/openapi.json", api.openapi, name="api-openapi"),
     path("api/events/<str:slug>", api.event_info, {"direct": wiring.direct_uploads}, name="api-event"),

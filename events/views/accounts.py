@@ -8,6 +8,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from events.forms import LoginForm, SignupForm
 from events.login_throttle import login_throttle_clear
@@ -21,7 +22,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="events.auth_backend.ThrottledModelBackend")
-        messages.success(request, "Welcome! Create your first event.")
+        messages.success(request, _("Welcome! Create your first event."))
         return redirect("event-create")
     return render(request, "registration/signup.html", {"form": form})
 

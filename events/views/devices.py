@@ -4,9 +4,10 @@ removing a device's photos, via the quota store."""
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from events import selectors, services
@@ -54,7 +55,15 @@ def _back(request: HttpRequest, event: Event) -> HttpResponse:
 @organizer_event
 def device_reset(request: HttpRequest, event: Event, device: str) -> HttpResponse:
     services.device_reset(event=event, device=_device(device))
-    messages.success(request, f"Device {device[:8]} can upload {event.upload_limit} photos again.")
+    messages.success(
+        request,
+        ngettext(
+            "Device %(device)s can upload %(limit)d photo again.",
+            "Device %(device)s can upload %(limit)d photos again.",
+            event.upload_limit,
+        )
+        % {"device": device[:8], "limit": event.upload_limit},
+    )
     return _back(request, event)
 
 
@@ -63,12 +72,17 @@ def device_reset(request: HttpRequest, event: Event, device: str) -> HttpRespons
 def device_limit(request: HttpRequest, event: Event, device: str) -> HttpResponse:
     form = DeviceLimitForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "A device limit is a number from 0 to 1000, or empty for the event's limit.")
+        messages.error(request, _("A device limit is a number from 0 to 1000, or empty for the event's limit."))
         return _back(request, event)
     limit = form.cleaned_data["limit"]
     services.device_set_limit(event=event, device=_device(device), limit=limit)
-    shown = f"{limit} photos" if limit is not None else f"the event's limit ({event.upload_limit})"
-    messages.success(request, f"Device {device[:8]} now has {shown}.")
+    if limit is None:
+        said = _("Device %(device)s now has the event's limit (%(limit)d).")
+    else:
+        said = ngettext(
+            "Device %(device)s now has %(limit)d photo.", "Device %(device)s now has %(limit)d photos.", limit
+        )
+    messages.success(request, said % {"device": device[:8], "limit": event.upload_limit if limit is None else limit})
     return _back(request, event)
 
 
@@ -78,7 +92,13 @@ def device_photos_delete(request: HttpRequest, event: Event, device: str) -> Htt
     removed = services.device_photos_delete(event=event, device=_device(device))
     messages.success(
         request,
-        f"Removed {removed} photo{pluralize(removed)} from this phone ({device[:8]}). "
-        "Its count stays as it was: reset it to let the phone upload again.",
+        ngettext(
+            "Removed %(count)d photo from this phone (%(device)s). "
+            "Its count stays as it was: reset it to let the phone upload again.",
+            "Removed %(count)d photos from this phone (%(device)s). "
+            "Its count stays as it was: reset it to let the phone upload again.",
+            removed,
+        )
+        % {"count": removed, "device": device[:8]},
     )
     return _back(request, event)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events import qr, selectors, services
@@ -40,7 +41,9 @@ def event_create(request: HttpRequest) -> HttpResponse:
         except services.EventNotSaved as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"“{event.name}” is ready. Print its QR code for the tables.")
+            messages.success(
+                request, _("“%(name)s” is ready. Print its QR code for the tables.") % {"name": event.name}
+            )
             return redirect("event-detail", slug=event.slug)
     return render(request, "events/event_form.html", {"form": form})
 
@@ -66,7 +69,7 @@ def event_edit(request: HttpRequest, event: Event) -> HttpResponse:
     form = EventForm(request.POST or None, instance=event)
     saved = request.method == "POST" and form.is_valid() and _saved(request, services.event_save, event=form.instance)
     if saved:
-        messages.success(request, "Event saved.")
+        messages.success(request, _("Event saved."))
         return redirect("event-detail", slug=event.slug)
     return render(request, "events/event_form.html", {"form": form, "event": event})
 
@@ -85,7 +88,7 @@ def _saved(request: HttpRequest, service: Callable[..., Event], **arguments) -> 
 def event_rotate_key(request: HttpRequest, event: Event) -> HttpResponse:
     if request.method == "POST":
         if _saved(request, services.event_rotate_key, event=event):
-            messages.warning(request, "New upload key: print the new QR code; the old one no longer works.")
+            messages.warning(request, _("New upload key: print the new QR code; the old one no longer works."))
         return redirect("event-detail", slug=event.slug)
     return render(request, "events/event_rotate_key.html", {"event": event})
 
@@ -99,7 +102,7 @@ def event_delete(request: HttpRequest, event: Event) -> HttpResponse:
         except services.EventNotSaved as error:
             messages.error(request, error.message)
             return redirect("event-detail", slug=event.slug)
-        messages.success(request, f"“{event.name}” and all its photos are deleted.")
+        messages.success(request, _("“%(name)s” and all its photos are deleted.") % {"name": event.name})
         return redirect("event-list")
     context = {"event": event, "form": form, "photo_count": event.photos.count()}
     return render(request, "events/event_delete.html", context)
@@ -124,5 +127,5 @@ def event_card(request: HttpRequest, event: Event) -> HttpResponse:
 @organizer_event
 def event_toggle_open(request: HttpRequest, event: Event) -> HttpResponse:
     if _saved(request, services.event_update, event=event, is_open=not event.is_open):
-        messages.success(request, "Uploads are open again." if event.is_open else "Uploads are closed.")
+        messages.success(request, _("Uploads are open again.") if event.is_open else _("Uploads are closed."))
     return redirect("event-detail", slug=event.slug)

@@ -1,0 +1,94 @@
+"""The dashboard speaks the organizer's language: the language menu's choice, else the browser's
+Accept-Language among settings.LANGUAGES, else English; plurals follow each language's rules."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from events import services
+from events.login_throttle import LOCK_AFTER
+from events.models import LoginThrottle
+from tests.events.test_dashboard import messages_of
+
+
+@pytest.fixture
+def organizer(client, alice):
+    client.force_login(alice)
+    return client
+
+
+def page(client, name: str, *args, language: str = "") -> str:
+    headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
+    response = client.get(reverse(name, args=args), **headers)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("asked", "heading", "html_lang"),
+    [
+        ("de-DE,de;q=0.9,en;q=0.5", "Ihre Veranstaltungen", "de"),
+        ("es-MX,es;q=0.9", "Tus eventos", "es"),
+        ("fr-CA", "Vos événements", "fr"),
+        ("ja,ko;q=0.8", "Your events", "en"),
+    ],
+)
+def test_the_dashboard_answers_in_the_browsers_language_and_falls_back_to_english(
+    organizer, wedding, asked, heading, html_lang
+):
+    html = page(organizer, "event-list", language=asked)
+    assert f"<h1>{heading}</h1>" in html and f'<html lang="{html_lang}"' in html
+
+
+def test_a_german_organizer_reads_the_devices_page_in_german(organizer, wedding):
+    html = page(organizer, "device-list", wedding.slug, language="de")
+    assert "<h1>Geräte</h1>" in html and "Noch hat kein Gerät etwas hochgeladen." in html
+    assert "Devices" not in html and "No device has uploaded yet" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "limit", "said"),
+    [
+        ("en", 1, "Each phone may upload 1 photo."),
+        ("en", 2, "Each phone may upload 2 photos."),
+        ("de", 1, "Jedes Handy darf 1 Foto hochladen."),
+        ("de", 2, "Jedes Handy darf 2 Fotos hochladen."),
+        ("es", 1, "Cada teléfono puede subir 1 foto."),
+        ("es", 2, "Cada teléfono puede subir 2 fotos."),
+    ],
+)
+def test_a_count_of_photos_takes_the_languages_plural(organizer, alice, language, limit, said):
+    event = services.event_create(owner=alice, name="Party", slug="party", limit=limit)
+    assert said in page(organizer, "device-list", event.slug, language=language)
+
+
+def test_a_message_after_a_form_is_in_the_organizers_language(organizer, wedding):
+    response = organizer.post(reverse("event-toggle-open", args=[wedding.slug]), HTTP_ACCEPT_LANGUAGE="es", follow=True)
+    assert messages_of(response) == ["Las subidas están cerradas."]
+
+
+def test_the_language_menu_keeps_its_choice_over_the_browsers(organizer, wedding):
+    response = organizer.post(reverse("set_language"), {"language": "it", "next": reverse("event-list")})
+    assert response.status_code == 302 and response["Location"] == reverse("event-list")
+    html = page(organizer, "event-list", language="de")
+    assert "<h1>I tuoi eventi</h1>" in html and '<option value="it" lang="it" selected>' in html
+
+
+def test_the_language_menu_is_on_the_log_in_page_and_needs_its_csrf_token(db):
+    careful = Client(enforce_csrf_checks=True)
+    html = page(careful, "login", language="pt")
+    assert "<h1>Iniciar sessão</h1>" in html and 'name="csrfmiddlewaretoken"' in html
+    assert careful.post(reverse("set_language"), {"language": "fr"}).status_code == 403
+
+
+def test_the_language_menu_sends_nobody_to_another_site(organizer):
+    response = organizer.post(reverse("set_language"), {"language": "fr", "next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_a_locked_account_is_told_so_in_the_browsers_language(client, alice):
+    LoginThrottle.objects.create(user=alice, failures=LOCK_AFTER, locked_at=timezone.now())
+    credentials = {"username": "alice", "password": "correct horse battery"}
+    html = client.post(reverse("login"), credentials, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Dieses Konto ist nach zu vielen falschen Passwörtern gesperrt" in html
