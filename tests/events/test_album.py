@@ -207,3 +207,9 @@ def test_the_album_runs_no_inline_script_stays_out_of_search_engines_and_keeps_i
     assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     assert response["Referrer-Policy"] == "same-origin"
     assert '<meta name="robots" content="noindex">' in response.content.decode()
+
+
+def test_the_album_speaks_the_guests_language(client, photos, album_on):
+    page = client.get(album_on.album_url(), headers={"accept-language": "de-AT,de;q=0.9"}).content.decode()
+    assert "3 Fotos" in page and "Alle herunterladen (ZIP)" in page and 'data-label-close="Schließen"' in page
+    assert "Download all" not in page
