@@ -11,9 +11,12 @@ from django.utils import timezone, translation
 
 from events import services
 from events.models import Event, Photo
+from events.recorder import photo_record
 from events.views import album as album_views
 from photoshare_site.headers import CONTENT_SECURITY_POLICY
-from tests.conftest import jpeg_bytes
+from photoshare_site.wiring import photo_store
+from tests.conftest import SAMPLES, jpeg_bytes
+from tests.uploads.contract_photos import stored_photo
 
 pytestmark = pytest.mark.usefixtures("photos_dir")
 
@@ -63,7 +66,7 @@ def test_another_events_token_opens_nothing_of_this_one(client, alice, photos, a
     assert client.get(reverse("album", args=[other.slug, album_on.album_token])).status_code == 404
 
 
-def test_a_photo_of_another_event_is_not_served_under_this_events_token(client, alice, photos, album_on, uploaded):
+def test_a_photo_of_another_event_is_not_served_under_this_events_token(client, alice, photos, album_on):
     other = services.event_create(owner=alice, name="Other", slug="other")
     foreign = Photo.objects.create(
         event=other, guest_name="X", device_id="d", key="other/X/1.jpg", content_type="image/jpeg",
@@ -213,3 +216,17 @@ def test_the_album_speaks_the_guests_language(client, photos, album_on):
     page = client.get(album_on.album_url(), headers={"accept-language": "de-AT,de;q=0.9"}).content.decode()
     assert "3 Fotos" in page and "Alle herunterladen (ZIP)" in page and 'data-label-close="Schließen"' in page
     assert "Download all" not in page
+
+
+def test_a_shared_video_opens_in_the_viewer_as_a_video_that_seeks(client, album_on):
+    data = (SAMPLES / "android-like.mp4").read_bytes()
+    stored = stored_photo("ana-ben/Carla/20260620T120000Z_1.mp4", content_type="video/mp4", size=len(data))
+    photo_store().put(stored, data)
+    photo_record(stored=stored)
+    video = Photo.objects.get()
+    page = client.get(album_on.album_url()).content.decode()
+    url = reverse("album-photo", args=[album_on.slug, album_on.album_token, video.pk, "video"])
+    assert f'href="{url}" data-kind="video"' in page
+    part = client.get(url, headers={"range": "bytes=0-99"})
+    assert (part.status_code, part["Content-Type"]) == (206, "video/mp4")
+    assert b"".join(part.streaming_content) == data[:100]
