@@ -6,6 +6,8 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -41,6 +43,14 @@ def album_urls(event: Event, photo: Photo, token: str | None = None) -> list[str
     return [reverse("album", args=args), *files, reverse("album-download", args=args)]
 
 
+def indexed_photo(event: Event, guest: str) -> Photo:
+    """A photo's row only (no file): for what the pages list, not what they serve."""
+    return Photo.objects.create(
+        event=event, guest_name=guest, device_id="d", key=f"{event.slug}/{guest}/1.jpg", content_type="image/jpeg",
+        size=1, width=1, height=1, sha256="0" * 64, uploaded_at=timezone.now(),
+    )  # fmt: skip
+
+
 def zip_names(response) -> list[str]:
     return sorted(zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist())
 
@@ -68,10 +78,7 @@ def test_another_events_token_opens_nothing_of_this_one(client, alice, photos, a
 
 def test_a_photo_of_another_event_is_not_served_under_this_events_token(client, alice, photos, album_on):
     other = services.event_create(owner=alice, name="Other", slug="other")
-    foreign = Photo.objects.create(
-        event=other, guest_name="X", device_id="d", key="other/X/1.jpg", content_type="image/jpeg",
-        size=1, width=1, height=1, sha256="0" * 64, uploaded_at=timezone.now(),
-    )  # fmt: skip
+    foreign = indexed_photo(other, "X")
     url = reverse("album-photo", args=[album_on.slug, album_on.album_token, foreign.pk, "original"])
     assert client.get(url).status_code == 404
 
@@ -230,3 +237,15 @@ def test_a_shared_video_opens_in_the_viewer_as_a_video_that_seeks(client, album_
     part = client.get(url, headers={"range": "bytes=0-99"})
     assert (part.status_code, part["Content-Type"]) == (206, "video/mp4")
     assert b"".join(part.streaming_content) == data[:100]
+
+
+def test_the_album_page_makes_as_many_queries_for_30_photos_as_for_3(client, photos, album_on):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(album_on.album_url()).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(27):
+        indexed_photo(album_on, f"G{n}")
+    assert queries() == few
