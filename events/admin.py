@@ -99,6 +99,10 @@ class PhotoAdmin(admin.ModelAdmin):
             _("Download"),
         )
 
+    # `hidden` is the one field staff may change here: through the service, which moves the wall's cursor.
+    def save_model(self, request: HttpRequest, obj: Photo, form, change: bool) -> None:
+        services.photo_set_hidden(photo=obj, hidden=obj.hidden)
+
     # As the dashboard's default: the file and thumbnail go with the record, the phone gets its slot back.
     def delete_model(self, request: HttpRequest, obj: Photo) -> None:
         services.photo_delete(photo=obj, refund=True)

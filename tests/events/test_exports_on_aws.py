@@ -79,6 +79,7 @@ def test_the_albums_zip_holds_only_shared_photos_and_stays_off_the_organizers_li
     client.force_login(alice)
     assert client.get(reverse("download-all", args=[wedding.slug])).context["exports"] == []
 
+
 def test_on_lambda_the_build_is_an_asynchronous_invocation_of_the_function_itself(client, alice, wedding, monkeypatch):
     calls = []
 

@@ -40,11 +40,13 @@ def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 
 
-def test_the_recorder_keeps_a_photo_waiting_when_the_event_approves_first(approve_first, uploaded):
+def test_the_recorder_keeps_a_photo_waiting_when_the_event_approves_first(organizer, approve_first, uploaded):
     uploaded(1)
     photo = Photo.objects.get()
     assert not photo.approved and not photo.hidden
     assert not photos_in_scope(approve_first, PhotoExport.Scope.SHARED).exists()
+    page = organizer.get(reverse("photo-detail", args=[approve_first.slug, photo.pk]))
+    assert "waiting for approval" in page.content.decode()
 
 
 def test_a_photo_is_shared_at_once_when_the_event_does_not_approve_first(wedding, uploaded):
@@ -162,7 +164,9 @@ def test_a_bulk_form_with_nothing_ticked_asks_to_select_a_photo(organizer, weddi
 @pytest.mark.parametrize("ids", [["x"], ["1"] * 501])
 def test_a_bulk_form_refuses_ids_that_are_not_a_pages_worth_of_numbers(organizer, wedding, uploaded, ids):
     uploaded(1)
-    response = organizer.post(reverse("photos-moderate", args=[wedding.slug]), {"ids": ids, "action": "hide"}, follow=True)
+    response = organizer.post(
+        reverse("photos-moderate", args=[wedding.slug]), {"ids": ids, "action": "hide"}, follow=True
+    )
     assert messages_of(response) == ["Those photos cannot be changed at once."]
 
 
@@ -178,7 +182,9 @@ def test_an_organizer_cannot_moderate_another_organizers_photos_through_their_ow
     assert not Photo.objects.get().hidden
 
 
-@pytest.mark.parametrize("back", ["https://evil.example/", "/events/other/photos/", "//evil.example/events/ana-ben/photos/"])
+@pytest.mark.parametrize(
+    "back", ["https://evil.example/", "/events/other/photos/", "//evil.example/events/ana-ben/photos/"]
+)
 def test_after_a_bulk_action_it_only_goes_back_to_this_events_gallery(organizer, wedding, uploaded, back):
     uploaded(1)
     response = moderate(organizer, wedding, [Photo.objects.get().pk], "hide", next=back)
@@ -213,3 +219,14 @@ def test_the_shared_scope_holds_only_approved_photos_not_hidden(approve_first, u
     assert list(photos_in_scope(approve_first, PhotoExport.Scope.SHARED)) == [approved]
     assert set(photos_in_scope(approve_first, PhotoExport.Scope.NOT_HIDDEN)) == {waiting, approved}
     assert set(photos_in_scope(approve_first, PhotoExport.Scope.WITH_HIDDEN)) == {waiting, approved, hidden}
+
+
+def test_hiding_a_photo_in_the_admin_moves_its_change_time(client, admin_user, wedding, uploaded):
+    uploaded(1)
+    Photo.objects.update(changed_at=LONG_AGO)
+    photo = Photo.objects.get()
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:events_photo_change", args=[photo.pk]), {"hidden": "on"})
+    assert response.status_code == 302
+    photo.refresh_from_db()
+    assert photo.hidden and photo.changed_at > LONG_AGO
