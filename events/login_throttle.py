@@ -9,12 +9,13 @@ without failures once any wait is over.
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from events.after_response import run_after_response
@@ -115,5 +116,8 @@ def lock_mail_command(payload: dict, context: object = None) -> None:
         log.warning("account %s is locked and has no email to tell", payload["user_id"])
         return
     mail = {"user": user, "failures": LOCK_AFTER, "reset_url": payload["reset_url"]}
-    subject = render_to_string("registration/account_locked_subject.txt", mail).strip()
-    send_mail(subject, render_to_string("registration/account_locked_email.txt", mail), None, [email])
+    # In the site's language: the request that locked the account was the guesser's, whose browser
+    # says nothing of the owner's language (and none is left active once the response is sent).
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("registration/account_locked_subject.txt", mail).strip()
+        send_mail(subject, render_to_string("registration/account_locked_email.txt", mail), None, [email])

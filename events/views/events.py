@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -120,7 +121,9 @@ def event_qr(request: HttpRequest, event: Event, fmt: str) -> HttpResponse:
 
 @organizer_event
 def event_card(request: HttpRequest, event: Event) -> HttpResponse:
-    return render(request, "events/event_card.html", {"event": event, "guest_url": event.guest_url()})
+    # Guests read the card: in the event's language when it has one, else in the organizer's.
+    with translation.override(event.language or translation.get_language()):
+        return render(request, "events/event_card.html", {"event": event, "guest_url": event.guest_url()})
 
 
 @require_POST

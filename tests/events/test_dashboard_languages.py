@@ -2,6 +2,7 @@
 Accept-Language among settings.LANGUAGES, else English; plurals follow each language's rules."""
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -68,6 +69,16 @@ def test_a_message_after_a_form_is_in_the_organizers_language(organizer, wedding
     assert messages_of(response) == ["Las subidas están cerradas."]
 
 
+@pytest.mark.parametrize(
+    ("event_language", "said"), [("fr", "Scannez avec l'appareil photo"), ("", "Escanea con la cámara")]
+)
+def test_the_table_card_speaks_the_events_language_else_the_organizers(organizer, wedding, event_language, said):
+    wedding.language = event_language
+    services.event_save(event=wedding)
+    html = page(organizer, "event-card", wedding.slug, language="es")
+    assert said in html and f'<html lang="{event_language or "es"}">' in html
+
+
 def test_the_language_menu_keeps_its_choice_over_the_browsers(organizer, wedding):
     response = organizer.post(reverse("set_language"), {"language": "it", "next": reverse("event-list")})
     assert response.status_code == 302 and response["Location"] == reverse("event-list")
@@ -92,3 +103,10 @@ def test_a_locked_account_is_told_so_in_the_browsers_language(client, alice):
     credentials = {"username": "alice", "password": "correct horse battery"}
     html = client.post(reverse("login"), credentials, HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Dieses Konto ist nach zu vielen falschen Passwörtern gesperrt" in html
+
+
+def test_the_lock_mail_goes_in_the_sites_language_whatever_the_guesser_speaks(client, alice):
+    LoginThrottle.objects.create(user=alice, failures=LOCK_AFTER - 1, last_failure_at=timezone.now())
+    client.post(reverse("login"), {"username": "alice", "password": "a wrong guess"}, HTTP_ACCEPT_LANGUAGE="de")
+    [locked] = mail.outbox
+    assert locked.subject == "Your photoshare account is locked" and locked.body.startswith("Hello alice,")
