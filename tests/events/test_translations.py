@@ -20,7 +20,14 @@ pytestmark = pytest.mark.one_database
 LANGUAGES = translated_languages()
 TEMPLATES = settings.BASE_DIR / "events" / "templates"
 # Other engineers' files of issue 12, marked when their branches are merged.
-NOT_YET_MARKED = {"gallery.html", "photo_detail.html", "event_detail.html", "exports.html", "wall.html"}
+NOT_YET_MARKED = {
+    "gallery.html",
+    "photo_detail.html",
+    "event_detail.html",
+    "exports.html",
+    "wall.html",
+    "photos_delete_confirm.html",
+}
 # Words a page may show untranslated: the product's name.
 NAMES = {"photoshare"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
