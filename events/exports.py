@@ -35,7 +35,8 @@ class ExportNotStarted(Exception):
 def export_start(*, event: Event, scope: str = PhotoExport.Scope.NOT_HIDDEN) -> PhotoExport:
     """Record the export of the photos in `scope` and start building it; if it cannot start it is marked
     failed and says so."""
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    # To the microsecond: the album may start a second export of its scope within the same second.
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S.%fZ")
     key = f"{EXPORT_PREFIX}{event.slug}/{event.slug}-{ZIP_NAMES[scope]}-{stamp}.zip"
     export = PhotoExport.objects.create(event=event, key=key, scope=scope)
     try:

@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from events.models import Event, Photo, PhotoExport
 from uploads.policy import EventPolicy, hash_upload_key
@@ -120,6 +121,39 @@ def shared_event(slug: str, token: str, *, link: Literal["wall", "album"]) -> Ev
     if event is None or not (hmac.compare_digest(token.encode(), expected.encode()) and getattr(event, f"{link}_on")):
         raise Http404("No such link.")
     return event
+
+
+def album_revealed(event: Event) -> bool:
+    """Whether the album shows its photos yet (no reveal moment set: at once)."""
+    return event.album_reveal_at is None or event.album_reveal_at <= timezone.now()
+
+
+def album_photo(event: Event, pk: int) -> Photo:
+    """A photo the album may serve, or 404: shared, and the album revealed."""
+    if not album_revealed(event):
+        raise Http404("Not yet.")
+    return get_object_or_404(shared_photos(event), pk=pk)
+
+
+# A pending export older than this is taken for lost (its build never finished): a new one may start.
+EXPORT_PENDING_FOR = timedelta(minutes=15)
+
+
+def album_export_current(event: Event) -> PhotoExport | None:
+    """The album's ZIP that still holds exactly the shared photos (ready), or the one being built.
+
+    A ready export is current when no photo of the event changed since it was started (approving,
+    hiding, uploading all move `changed_at`) and it holds as many photos as are shared now (a deleted
+    photo leaves no row to move)."""
+    exports = event.exports.filter(scope=PhotoExport.Scope.SHARED)
+    pending = exports.filter(status=PhotoExport.Status.PENDING, created_at__gt=timezone.now() - EXPORT_PENDING_FOR)
+    if found := pending.first():
+        return found
+    ready = exports.filter(status=PhotoExport.Status.READY).first()
+    last_change = Photo.objects.filter(event=event).aggregate(last=Max("changed_at"))["last"]
+    if ready is None or (last_change and last_change >= ready.created_at):
+        return None
+    return ready if ready.photo_count == shared_photos(event).count() else None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ copy of its policy (DynamoDB on AWS) never disagrees with the dashboard's."""
 
 import logging
 from collections.abc import Iterable
+from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
@@ -11,9 +12,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from events.exports import EXPORT_PREFIX
-from events.models import DEFAULT_LIMIT, RESERVED_SLUGS, Event, GuestDelete, Photo, new_share_token, new_upload_key
-from events.selectors import event_policy
+from events.exports import EXPORT_PREFIX, export_start
+from events.models import (
+    DEFAULT_LIMIT,
+    RESERVED_SLUGS,
+    Event,
+    GuestDelete,
+    Photo,
+    PhotoExport,
+    new_share_token,
+    new_upload_key,
+)
+from events.selectors import album_export_current, event_policy
 from events.thumbnails import THUMBNAIL_PREFIX, display_key, render_display, render_thumbnail, thumbnail_key
 from photoshare_site import wiring
 from uploads.core import Recovered, utc_now
@@ -76,6 +86,13 @@ def event_rotate_key(*, event: Event) -> Event:
     """Give the event a new upload key: links and QR codes printed before stop working."""
     event.upload_key = new_upload_key()
     return _save(event, update_fields=["upload_key"])
+
+
+def event_share_link(*, event: Event, link: Literal["wall", "album"], action: Literal["on", "off", "renew"]) -> Event:
+    """Turn the wall's or the album's link on or off, or give it a new token: the old link then answers 404."""
+    field = f"{link}_token" if action == "renew" else f"{link}_on"
+    setattr(event, field, new_share_token() if action == "renew" else action == "on")
+    return _save(event, update_fields=[field])
 
 
 def event_delete(*, event: Event) -> None:
@@ -143,13 +160,6 @@ def photo_display_ensure(*, photo: Photo) -> bool:
     return True
 
 
-def event_wall_link(*, event: Event, action: str) -> Event:
-    """Turn the wall's link on or off, or renew its token (the old link then answers 404)."""
-    if action == "renew":
-        return event_update(event=event, wall_token=new_share_token())
-    return event_update(event=event, wall_on=action == "on")
-
-
 def photo_delete(*, photo: Photo, refund: bool) -> None:
     """Remove the original, its thumbnail (and a video's poster) and its record; the event gets its photo
     and bytes back under its caps either way (once, however often this is retried).
@@ -186,6 +196,22 @@ def photo_set_hidden(*, photo: Photo, hidden: bool) -> Photo:
     photo.changed_at = timezone.now()
     photo.save(update_fields=["hidden", "changed_at"])
     return photo
+
+
+def album_export(*, event: Event) -> PhotoExport:
+    """The album's ZIP where it is prepared in the background: the current one (ready, or being built),
+    else a new export of the shared photos. Raises exports.ExportNotStarted when it cannot start."""
+    with transaction.atomic():
+        # The event's row is locked while deciding, so guests asking at once start one export, not one each.
+        Event.objects.select_for_update().get(pk=event.pk)
+        if current := album_export_current(event):
+            return current
+        # The start (one asynchronous invocation) stays inside the lock on purpose: released before it,
+        # a second request could start another.
+        export = export_start(event=event, scope=PhotoExport.Scope.SHARED)
+    # Off Lambda (a shell, the tests) it was built right there, and may be ready already.
+    export.refresh_from_db(fields=["status"])
+    return export
 
 
 # What each bulk action writes. Approving also shows: a photo approved is meant to be seen.

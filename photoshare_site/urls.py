@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-from events.views import guest_api
+from events.views import album, guest_api
 from photoshare_site import wiring
 from uploads import api, guest_page, local_put
 
@@ -32,6 +32,10 @@ urlpatterns = [
     path("api/events/<str:slug>/mine/<int:pk>/delete", guest_api.mine_delete, name="api-mine-delete"),
     # Last of the API's: whatever else is asked under /api/ answers a JSON 404.
     re_path(r"^api/(?P<rest>.*)$", api.not_found, name="api-not-found"),
+    # The guests' shared album (events/views/album.py): no log-in, its own token.
+    path("album/<slug:slug>/<str:token>/", album.album, name="album"),
+    path("album/<slug:slug>/<str:token>/download.zip", album.album_download, name="album-download"),
+    path("album/<slug:slug>/<str:token>/photos/<int:pk>/<str:which>", album.album_photo, name="album-photo"),
     path("guest/", guest_page.guest_file, name="guest-page"),
     path("guest/<str:name>", guest_page.guest_file, name="guest-file"),
 ]

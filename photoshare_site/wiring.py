@@ -5,9 +5,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 from events.links import LocalPhotoLinks, PhotoLinks, StreamedZips, ZipDelivery
+from events.public_url import public_base_url
 from events.recorder import GalleryRecorder
 from events.selectors import EventPolicies
 from uploads.aws import clients, health
@@ -28,6 +30,13 @@ from uploads.stores.staging_fs import FileSystemStaging
 
 def _on_aws() -> bool:
     return settings.BACKEND == "aws"
+
+
+def site_link(request: HttpRequest, path: str) -> str:
+    """An absolute link to one of this site's own pages for guests (the wall, the album). Locally, at
+    the address guests reach (events/public_url.py); on AWS, where that address is the static guest
+    site, at the dashboard's own."""
+    return request.build_absolute_uri(path) if _on_aws() else public_base_url() + path
 
 
 def dynamodb_store() -> DynamoDBStore:

@@ -59,3 +59,16 @@ def screenshot():
             page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
 
     return take
+
+
+def swipe(page, dx: int) -> None:
+    """A one-finger horizontal swipe across the middle of the screen, as a phone's touch screen sends it
+    (Chrome DevTools' touch events: a mouse drag would not be a finger's on a phone)."""
+    touch = page.context.new_cdp_session(page)
+    width, height = page.viewport_size["width"], page.viewport_size["height"]
+    x, y = width // 2 - dx // 2, height // 2
+    touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for step in range(1, 6):
+        point = {"x": x + dx * step // 5, "y": y + step}
+        touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})

@@ -22,6 +22,7 @@ STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "event-toggle-open": (*SEE_EVENT, "events.change_event"),
     "event-rotate-key": (*SEE_EVENT, "events.change_event"),
     "event-delete": (*SEE_EVENT, "events.delete_event"),
+    "event-album-link": (*SEE_EVENT, "events.change_event"),
     "gallery": SEE_PHOTOS,
     "photo-detail": SEE_PHOTOS,
     "photo-original": SEE_PHOTOS,

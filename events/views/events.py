@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from events import qr, selectors, services
 from events.forms import CAP_FIELDS, VIDEO_FIELDS, EventDeleteForm, EventForm
 from events.models import Event
-from events.public_url import public_base_url
 from events.views.common import organizer_event
 from photoshare_site import wiring
 
@@ -63,7 +62,8 @@ def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
         "guests": selectors.guests_for(event),
         "recent": selectors.photos_for(event)[:12],
         "space_low": wiring.photo_space_low(),
-        "wall_url": public_base_url() + reverse("wall", args=[event.slug, event.wall_token]),
+        "wall_url": wiring.site_link(request, reverse("wall", args=[event.slug, event.wall_token])),
+        "album_url": wiring.site_link(request, reverse("album", args=[event.slug, event.album_token])),
     }
     return render(request, "events/event_detail.html", context)
 

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from events import selectors, services
 from events.models import Event, GuestDelete, Photo
-from events.views.photos import thumbnail_response
+from events.views.files import photo_file_response
 from photoshare_site import wiring
 from uploads import http
 from uploads.api import guest_api
@@ -58,7 +58,7 @@ def mine_thumbnail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         photo = selectors.guest_upload(slug, key, device, pk)
     except UploadError:
         return JsonResponse(http.error_body(UnknownPhoto())[1], status=404)
-    return thumbnail_response(photo)
+    return photo_file_response(request, photo, "thumbnail")
 
 
 def _upload_body(request: HttpRequest, photo: Photo, query: str) -> http.Body:
@@ -95,10 +95,9 @@ def _pending_body(claim: Claim) -> http.Body:
 def _album_body(request: HttpRequest, event: Event) -> http.Body | None:
     if not event.album_on:
         return None
-    # The album's own route (`album`) lands from its branch: reverse("album", ...) replaces this at the merge.
-    path = f"{get_script_prefix()}album/{event.slug}/{event.album_token}/"
+    path = reverse("album", kwargs={"slug": event.slug, "token": event.album_token})
     reveal_at = event.album_reveal_at
-    return {"url": request.build_absolute_uri(path), "revealAt": _iso(reveal_at) if reveal_at else None}
+    return {"url": wiring.site_link(request, path), "revealAt": _iso(reveal_at) if reveal_at else None}
 
 
 def _iso(moment: datetime) -> str:

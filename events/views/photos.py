@@ -1,12 +1,11 @@
 """The gallery: browse by guest, view, download, hide, delete, and download everything as one ZIP."""
 
-from pathlib import Path
 from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,15 +15,12 @@ from django.views.decorators.http import require_POST
 from events import exports, selectors, services
 from events.forms import PhotoDeleteForm, PhotosModerateForm
 from events.links import BackgroundZipDelivery
-from events.models import Event, Photo, PhotoExport
+from events.models import Event, PhotoExport
 from events.views.common import organizer_event
-from events.zipstream import zip_stream
+from events.views.files import photo_file_response, zip_response
 from photoshare_site import wiring
 
 PHOTOS_PER_PAGE = 48
-# Shown for a photo whose thumbnail is not made (too large to decode within the memory bound, or damaged),
-# and for a video whose poster frame is missing.
-NO_PREVIEW = Path(__file__).resolve().parents[1] / "static" / "events" / "no-preview.svg"
 
 
 GALLERY_TABS = [
@@ -116,23 +112,7 @@ def photo_detail(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
 
 @organizer_event
 def photo_file(request: HttpRequest, event: Event, pk: int, which: str) -> HttpResponse:
-    """The original (as a download named after the guest), a video for the page's player, or the
-    thumbnail, made on first request."""
-    photo = selectors.photo_for(event, pk)
-    links = wiring.photo_links()
-    if which == "original":
-        return links.original(photo, request)
-    if which == "video":
-        return links.video(photo, request)
-    return thumbnail_response(photo)
-
-
-def thumbnail_response(photo: Photo) -> HttpResponse:
-    """The thumbnail, made on first request; a placeholder while there is nothing to show. Also serves
-    the guest page's My uploads (events/views/guest_api.py)."""
-    if not services.photo_thumbnail_ensure(photo=photo):
-        return HttpResponse(NO_PREVIEW.read_bytes(), content_type="image/svg+xml")
-    return wiring.photo_links().thumbnail(photo)
+    return photo_file_response(request, selectors.photo_for(event, pk), which)
 
 
 @require_POST
@@ -162,9 +142,7 @@ def download_all(request: HttpRequest, event: Event) -> HttpResponse:
     if delivery.in_background:
         return _exports(request, event, cast(BackgroundZipDelivery, delivery))
     photos = selectors.photos_in_scope(event, _scope(request.GET)).order_by("guest_name", "uploaded_at").iterator()
-    response = StreamingHttpResponse(zip_stream(exports.zip_entries(photos, delivery)), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}-photos.zip"'
-    return response
+    return zip_response(photos, delivery, f"{event.slug}-photos.zip")
 
 
 def _scope(data: QueryDict) -> str:

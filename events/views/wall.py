@@ -12,11 +12,9 @@ from django.views.decorators.http import require_POST, require_safe
 from events import qr, selectors, services, wall_feed
 from events.languages import activate_for_guests
 from events.models import Event, Photo
-from events.thumbnails import display_key
 from events.views.common import organizer_event
 from events.views.events import _saved
-from events.views.photos import NO_PREVIEW
-from photoshare_site import wiring
+from events.views.files import photo_file_response
 
 # Seconds a slide stays; a test shortens it with ?interval=<ms>.
 SLIDE_SECONDS = 8
@@ -84,32 +82,16 @@ def wall_photo(request: HttpRequest, slug: str, token: str, pk: int, which: str)
     if which not in WALL_MEDIA:
         raise Http404("No such file.")
     photo = get_object_or_404(selectors.shared_photos(event).select_related("event"), pk=pk)
-    response = _media(request, photo, which)
+    if which == "video" and not photo.is_video:
+        raise Http404("Not a video.")
+    response = photo_file_response(request, photo, which)
     response["Cache-Control"] = MEDIA_CACHE
     return response
 
 
 @organizer_event
 def photo_display(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
-    return _media(request, selectors.photo_for(event, pk), "display")
-
-
-def _media(request: HttpRequest, photo: Photo, which: str) -> HttpResponse:
-    """A video itself, or the display image: a photo's rendition, a video's thumbnail (its poster)."""
-    links = wiring.photo_links()
-    if which == "video":
-        if not photo.is_video:
-            raise Http404("Not a video.")
-        return links.video(photo, request)
-    if photo.is_video:
-        shown = services.photo_thumbnail_ensure(photo=photo)
-        return links.thumbnail(photo) if shown else _no_preview()
-    shown = services.photo_display_ensure(photo=photo)
-    return links.rendition(display_key(photo.key)) if shown else _no_preview()
-
-
-def _no_preview() -> HttpResponse:
-    return HttpResponse(NO_PREVIEW.read_bytes(), content_type="image/svg+xml")
+    return photo_file_response(request, selectors.photo_for(event, pk), "display")
 
 
 @require_POST
@@ -118,7 +100,7 @@ def event_wall_link(request: HttpRequest, event: Event) -> HttpResponse:
     action = request.POST.get("action", "")
     if action not in WALL_LINK_ACTIONS:
         messages.error(request, _("Nothing was changed."))
-    elif _saved(request, services.event_wall_link, event=event, action=action):
+    elif _saved(request, services.event_share_link, event=event, link="wall", action=action):
         messages.success(request, _wall_link_message(action))
     return redirect("event-detail", slug=event.slug)
 

@@ -108,6 +108,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, wedding, device, alices_
 POSTS = [
     "event-toggle-open",
     "event-rotate-key",
+    "event-album-link",
     "photo-hide",
     "photo-delete",
     "photos-moderate",

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from events.models import Moderation, Photo
 from events.services import event_update
+from tests.browser import swipe
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("photos_dir")]
 
@@ -104,18 +105,6 @@ def test_the_viewer_moves_with_the_arrow_keys_and_a_swipe_and_closes_with_escape
     expect(tiles.nth(0)).to_be_focused()
     # The viewer needs nothing the page's CSP forbids (no inline script or style).
     assert not [text for text in console if "Content Security Policy" in text]
-
-
-def swipe(page, dx: int) -> None:
-    """A one-finger horizontal swipe across the middle of the screen, as a phone's touch screen sends it."""
-    touch = page.context.new_cdp_session(page)
-    width, height = page.viewport_size["width"], page.viewport_size["height"]
-    x, y = width // 2 - dx // 2, height // 2
-    touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
-    for step in range(1, 6):
-        point = {"x": x + dx * step // 5, "y": y + step}
-        touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
-    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
 def test_on_a_phone_a_finger_swipe_moves_the_viewer(phone, live_server, signed_in, transactional_db, wedding, uploaded):

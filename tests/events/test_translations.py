@@ -20,7 +20,14 @@ pytestmark = pytest.mark.one_database
 LANGUAGES = translated_languages()
 TEMPLATES = settings.BASE_DIR / "events" / "templates"
 # Other engineers' files of issue 12, marked when their branches are merged.
-NOT_YET_MARKED = {"gallery.html", "photo_detail.html", "event_detail.html", "exports.html", "wall.html", "album.html"}
+NOT_YET_MARKED = {
+    "gallery.html",
+    "photo_detail.html",
+    "event_detail.html",
+    "exports.html",
+    "wall.html",
+    "photos_delete_confirm.html",
+}
 # Words a page may show untranslated: the product's name.
 NAMES = {"photoshare"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
@@ -81,7 +88,8 @@ def visible_text(source: str) -> str:
             depth += name == "blocktranslate"
             depth -= name == "endblocktranslate"
         kept.append(token.contents if token.token_type == TokenType.TEXT and not depth else "\0")
-    page = "".join(kept)
+    # A <button>'s value goes to the server, never to the eye (its label is its content).
+    page = re.sub(r'(<button\b[^>]*?)\svalue="[^"]*"', r"\1", "".join(kept))
     attributes = re.findall(r'\b(?:title|alt|placeholder|aria-label|value)="([^"]*)"', page)
     return " ".join([*attributes, re.sub(r"<[^>]*>", " ", page)])
 
@@ -94,6 +102,11 @@ def dashboard_templates() -> list[Path]:
 def test_the_dashboard_templates_show_no_text_outside_translation_tags(template):
     words = set(re.findall(r"[^\W\d_]{2,}", visible_text(template.read_text()))) - NAMES
     assert words == set()
+
+
+def test_the_check_ignores_what_a_button_sends_but_not_what_it_shows():
+    assert visible_text('<button name="action" value="renew">{% translate "New link" %}</button>').split() == ["\0"]
+    assert visible_text('<button value="renew">New link</button>').split() == ["New", "link"]
 
 
 def test_the_check_finds_words_left_outside_translation_tags():

@@ -140,9 +140,9 @@ def test_every_route_of_the_link_answers_while_it_is_on(client, wall_on, three):
 
 def test_a_link_turned_off_or_renewed_opens_nothing(client, wall_on, three):
     old = wall_on.wall_token
-    services.event_wall_link(event=wall_on, action="renew")
+    services.event_share_link(event=wall_on, link="wall", action="renew")
     assert {client.get(url).status_code for url in link_urls(wall_on, three[0], old)} == {404}
-    services.event_wall_link(event=wall_on, action="off")
+    services.event_share_link(event=wall_on, link="wall", action="off")
     assert {client.get(url).status_code for url in link_urls(wall_on, three[0])} == {404}
 
 
