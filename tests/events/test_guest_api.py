@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from events.models import GuestDelete, Moderation, Photo
+from events.public_url import public_base_url
 from events.services import event_create
 from photoshare_site import wiring
 from tests.conftest import jpeg_bytes
@@ -83,7 +84,8 @@ def test_the_album_link_is_given_when_the_album_is_on(client, wedding, device):
     wedding.album_on, wedding.album_reveal_at = True, reveal
     wedding.save()
     album = mine(client, wedding, device).json()["album"]
-    url = f"http://testserver/album/{wedding.slug}/{wedding.album_token}/"
+    # At the address guests reach, like the QR code's (on AWS: the dashboard's own, test_guest_api_on_aws.py).
+    url = f"{public_base_url()}/album/{wedding.slug}/{wedding.album_token}/"
     assert album == {"url": url, "revealAt": "2026-07-01T18:00:00Z"}
 
 

@@ -70,3 +70,11 @@ def test_on_aws_a_guest_delete_empties_s3_and_gives_the_slot_back_in_dynamodb(cl
     assert not Photo.objects.exists()
     assert clients.s3().list_objects_v2(Bucket=photo_bucket).get("KeyCount", 0) == 0
     assert quota.usage(party.slug, device).count == 0
+
+
+def test_on_aws_the_album_link_is_the_dashboards_not_the_static_guest_sites(client, party, device, settings):
+    settings.PUBLIC_BASE_URL = "http://photoshare-guests.s3-website-eu-west-1.amazonaws.com"
+    party.album_on = True
+    party.save()
+    url = mine(client, party, device)["album"]["url"]
+    assert url == f"http://testserver/album/{party.slug}/{party.album_token}/"
