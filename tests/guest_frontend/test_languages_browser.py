@@ -1,13 +1,14 @@
 """The guest page in the phone's language, or the event's: every screen in Spanish and German shows no
 English word of the catalog, plurals follow each language's rules, and an event's language wins."""
 
+import json
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from events.services import event_create, event_update
-from tests.conftest import SAMPLES, jpeg_bytes
+from tests.conftest import SAMPLES, jpeg_bytes, upload_body
 from tests.guest_frontend.test_catalogs import ENGLISH, catalog, forms
 from tests.guest_frontend.test_guest_page import open_guest_page, take_photo
 
@@ -91,7 +92,18 @@ def test_every_screen_speaks_the_phones_language(
     phone.click("#upload-button")
     expect(phone.locator("#status")).to_have_text(catalog(code)["later.offline"], timeout=20_000)
     assert_no_english(phone, code)
+    # Back online, its bytes held on the way: the row says it is uploading.
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    phone.route("**/data?*", hold)
     phone.context.set_offline(False)
+    expect(phone.locator("#queue-list li span")).to_have_text(say(phone, "row.uploading"), timeout=20_000)
+    assert_no_english(phone, code)
+    held[0].continue_()
+    phone.unroute("**/data?*", hold)
     expect(phone.locator("#status")).to_have_text(say(phone, "status.uploaded", count=1), timeout=20_000)
     assert_no_english(phone, code)
     screenshot(phone, f"guest-{code}")
@@ -143,3 +155,20 @@ def test_a_language_the_page_does_not_speak_gets_english(phone_in, live_server, 
     open_guest_page(phone, live_server, event_create(owner=alice, name="Party", limit=2))
     expect(phone.locator("#screen-name label")).to_have_text("What's your name?")
     assert phone.evaluate("document.documentElement.lang") == "en"
+
+
+def test_a_full_event_says_so_in_the_phones_language(phone_in, live_server, alice, transactional_db, client):
+    # GIVEN an event whose one-photo cap another phone has filled
+    full = event_create(owner=alice, name="Klein", slug="klein", limit=5, max_photos=1)
+    body = upload_body(full, device="6f1c1e0a-1b8e-4d84-9d8a-2f1f3f3c0099", photo=jpeg_bytes(1))
+    assert client.post("/api/upload", json.dumps(body), content_type="application/json").status_code == 200
+    phone = phone_in("de-DE")
+    open_guest_page(phone, live_server, full)
+    phone.fill("#guest-name", "Carla")
+    phone.click("#name-form button[type=submit]")
+    # WHEN this phone uploads, THEN the server's 403 event_full reads in German
+    take_photo(phone, str(SAMPLES / "plain.png"))
+    phone.click("#upload-button")
+    expect(phone.locator("#limit-title")).to_have_text("Diese Veranstaltung ist voll")
+    expect(phone.locator("#full-message")).to_have_text(catalog("de")["error.event_full"])
+    assert_no_english(phone, "de")
