@@ -3,6 +3,8 @@ and SQL) and on AWS (moto's S3 and DynamoDB). Its daily schedule on AWS reports 
 
 import json
 import logging
+import os
+import time
 from dataclasses import replace
 from io import StringIO
 from pathlib import Path
@@ -190,3 +192,39 @@ def test_the_dashboard_schedule_reports_drift_once_a_day():
     scheduled = {entry["function"]: entry["expression"] for entry in stage["events"] if "expression" in entry}
     # Its signature and name suit Zappa: tests/events/test_recover_uploads.py checks every scheduled function.
     assert scheduled["events.reconcile.report_drift"] == "rate(1 day)"
+
+
+def test_a_drifted_event_of_many_photos_is_repaired_in_one_pass(photos_dir, alice, capsys):
+    """bench/reconcile.py runs it at 2,000 photos from 200 phones (RECONCILE_PHOTOS)."""
+    photos = int(os.environ.get("RECONCILE_PHOTOS", "40"))
+    phones = [f"6f1c1e0a-1b8e-4d84-9d8a-{n:012x}" for n in range(max(photos // 10, 1))]
+    event = event_create(owner=alice, name="Festival", slug="festival", limit=10, max_photos=photos, max_megabytes=100)
+    keys = [store_photo(event, phones[n % len(phones)], n, recorded=n % 10 != 0) for n in range(photos)]
+    # GIVEN a tenth of the photos never indexed, a tenth of the records without their file, every
+    # tenth phone charged two photos more than it sent, and the event's usage zeroed
+    for key in keys[5::10]:
+        wiring.photo_store().delete(key)
+    quota = wiring.quota_store()
+    for phone in phones[::10]:
+        quota.set_count(event.slug, phone, quota.usage(event.slug, phone).count + 2)
+    quota.set_event_usage(event.slug, EventUsage())
+    started = time.perf_counter()
+    report = reconcile("--fix")
+    took = time.perf_counter() - started
+    # THEN each drift is repaired once, and nothing is left
+    tenth = len(keys[::10])
+    assert report.endswith(
+        f"{2 * tenth + len(phones[::10]) + 1} drifts in 1 events checked "
+        f"(policies not compared: guests read the database): {len(phones[::10])} counter above "
+        f"its claims, {tenth} object without record, {tenth} record without object, 1 usage. "
+        f"{2 * tenth + len(phones[::10]) + 1} repaired, 0 not.\n"
+    )
+    assert Photo.objects.count() == photos - tenth
+    started = time.perf_counter()
+    assert reconcile().startswith("No drift")
+    clean = time.perf_counter() - started
+    drifts = report.count("\n") - 1
+    with capsys.disabled():
+        print(
+            f"\n{photos} photos from {len(phones)} phones: --fix of {drifts} drifts {took:.2f} s, check {clean:.2f} s"
+        )
