@@ -56,14 +56,14 @@ class Reconciliation:
 
     def summary(self, *, fixed: bool) -> str:
         policies = "policies compared" if self.compared_policies else "policies not compared: guests read the database"
-        checked = f"{self.events} events checked ({policies})"
+        checked = f"{self.events} event{'s' * (self.events != 1)} checked ({policies})"
         if not self.found:
             return f"No drift: {checked}."
         kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(self.kinds().items()))
         if not fixed:
-            return f"{len(self.found)} drifts in {checked}: {kinds}. Run with --fix to repair them."
+            return f"Drift in {checked}: {kinds}. Run with --fix to repair it."
         repaired = len(self.found) - len(self.unrepaired)
-        return f"{len(self.found)} drifts in {checked}: {kinds}. {repaired} repaired, {len(self.unrepaired)} not."
+        return f"Drift in {checked}: {kinds}. {repaired} repaired, {len(self.unrepaired)} not."
 
 
 def reconcile(*, fix: bool, report: Callable[[Drift, str], None] = lambda drift, outcome: None) -> Reconciliation:
