@@ -10,7 +10,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, execute_from_command_line
 
 from events.models import Moderation, Photo
 from events.reconcile import report_drift
@@ -226,3 +226,17 @@ def test_a_drifted_event_of_many_photos_is_repaired_in_one_pass(photos_dir, alic
     drifts = report.count("\n") - 1
     # Shown with -s (bench/reconcile.py).
     print(f"\n{photos} photos from {len(phones)} phones: --fix of {drifts} drifts {took:.2f} s, check {clean:.2f} s")
+
+
+def test_drift_exits_with_status_1_without_fix_and_0_once_repaired(photos_dir, wedding, device, capsys):
+    store_photo(wedding, device)
+    wiring.quota_store().set_event_usage(wedding.slug, EventUsage(5, 5))
+    with pytest.raises(SystemExit) as exited:
+        execute_from_command_line(["manage.py", "reconcile"])
+    assert exited.value.code == 1
+    assert "CommandError: Drift found." in capsys.readouterr().err
+    execute_from_command_line(["manage.py", "reconcile", "--fix"])
+    execute_from_command_line(["manage.py", "reconcile"])
+    assert capsys.readouterr().out.endswith(
+        "No drift: 1 event checked (policies not compared: guests read the database).\n"
+    )
