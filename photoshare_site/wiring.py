@@ -1,6 +1,7 @@
 """The one place that picks the adapters, from settings (PHOTOSHARE_BACKEND): SQL and the local disk,
 or DynamoDB and S3. Views, services and commands ask for a port here and never ask which runtime runs."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from uploads.aws.s3 import IndexedByBucketEvents, S3PhotoStore
 from uploads.aws.staging import S3Staging
 from uploads.core import Uploader
 from uploads.direct import DirectUploads
-from uploads.ports import PhotoStore, PolicyMirror, QuotaStore, StagingStore
+from uploads.ports import Claim, PhotoStore, PolicyMirror, PolicySource, QuotaStore, StagingStore, StoredPhoto
 from uploads.ratelimit import LIMITS, RateLimiter
 from uploads.stores.filesystem import FileSystemPhotoStore
 from uploads.stores.sql import SqlQuotaStore
@@ -107,6 +108,21 @@ class _DatabaseIsTheSource:
 
 def policy_mirror() -> PolicyMirror:
     return dynamodb_store() if _on_aws() else _DatabaseIsTheSource()
+
+
+def mirrored_policies() -> PolicySource | None:
+    """Where the guest path reads the policies the dashboard mirrors, for the reconciliation to compare
+    (events/reconcile.py); None locally, where it reads the Event rows themselves."""
+    return dynamodb_store() if _on_aws() else None
+
+
+def stored_photo(key: str, claim: Claim | None) -> StoredPhoto | None:
+    """A stored photo as the gallery records it, for one found without its record: from its object's
+    metadata on S3; locally from its bytes and the claim that named its key (the file alone does not say
+    who sent it), None without one."""
+    if _on_aws():
+        return bucket_photos().describe(key)
+    return uploader().describe_stored(replace(claim, key=key)) if claim else None
 
 
 def photo_links() -> PhotoLinks:

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from events.exports import export_build_command
 from events.models import Event, Photo, PhotoExport
+from events.reconcile import reconcile
 from events.s3_events import index_new_photos
 from photoshare_site import wiring
 from tests import guest_lambda as guest
@@ -30,7 +31,7 @@ from uploads.aws import exports as aws_exports
 from uploads.aws.staging import S3Staging
 from uploads.core import Uploader
 from uploads.policy import default_limits
-from uploads.ports import CLAIM_TTL, Claim, PendingUpload, StorageUnavailable
+from uploads.ports import CLAIM_TTL, Claim, EventUsage, PendingUpload, StorageUnavailable
 
 NAMES = provisioning.Names(
     region=REGION,
@@ -258,6 +259,20 @@ def drive_deletes(client, calls, event: Event) -> None:
     assert not Event.objects.exists()
 
 
+def drive_reconciliation(calls, event: Event) -> None:
+    quota = wiring.quota_store()
+    with calls.setting_up():
+        # One drift of each kind that has a repair on AWS.
+        wiring.policy_mirror().delete_policy(event.slug)
+        Photo.objects.filter(event=event).first().delete()
+        wiring.photo_store().delete(Photo.objects.filter(event=event).first().key)
+        quota.set_count(event.slug, guest.PHONE, 9)
+        quota.set_event_usage(event.slug, EventUsage(99, 99))
+    with calls.during("reconciliation"):
+        done = reconcile(fix=True)
+    assert (len(done.kinds()), done.unrepaired) == (5, [])
+
+
 def drive_password_reset(client, calls, monkeypatch) -> None:
     with calls.during("password reset mail"), monkeypatch.context() as patch:
         patch.setenv("AWS_LAMBDA_FUNCTION_NAME", "photoshare-dashboard")
@@ -283,6 +298,7 @@ def test_the_dashboard_policy_allows_exactly_the_calls_of_every_path(client, ali
         drive_devices(client, calls, event)
         drive_exports(client, calls, event, monkeypatch)
         drive_recovery(calls, event)
+        drive_reconciliation(calls, event)
         dashboard_drives_direct_uploads(calls, S3Staging(clients.s3(), PHOTO_BUCKET, part_size=PART), event.slug)
         drive_deletes(client, calls, event)
         drive_password_reset(client, calls, monkeypatch)
@@ -303,6 +319,7 @@ def test_the_dashboard_policy_allows_exactly_the_calls_of_every_path(client, ali
         "ZIP build in parts",
         "ZIP build that fails",
         "recovery sweep",
+        "reconciliation",
         "S3 trigger, staged upload",
         "recovery sweep, staged upload",
         "event delete, staged uploads",

@@ -3,6 +3,7 @@
 Plain Python: the core and its adapters meet here, so nothing here imports Django or boto3.
 """
 
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -99,6 +100,18 @@ class EventUsage:
 
     photos: int = 0
     bytes: int = 0
+
+
+@dataclass(frozen=True)
+class HeldClaim:
+    """One claim as its store holds it, for the reconciliation (events/reconcile.py), which sums an
+    event's claims to check its counters."""
+
+    claim: Claim
+    # Where its photo was stored; None while unfinished.
+    stored_key: str | None
+    # False once its photo's usage was given back (`give_back`): it still holds its device's slot.
+    holds_usage: bool
 
 
 @dataclass(frozen=True)
@@ -250,6 +263,16 @@ class QuotaStore(Protocol):
     def reset(self, event: str, device: str) -> None:
         """Set the device's count back to zero."""
 
+    def set_count(self, event: str, device: str, count: int) -> None:
+        """Set the device's count to `count` (the reconciliation's repair); a device the event has not
+        seen stays unseen."""
+
+    def claims(self, event: str) -> list[HeldClaim]:
+        """Every claim of the event, finished or not, in no particular order."""
+
+    def set_event_usage(self, event: str, usage: EventUsage) -> None:
+        """Set what the event holds against its caps (the reconciliation's repair)."""
+
     def set_device_limit(self, event: str, device: str, limit: int | None) -> None:
         """Give one device its own limit; None goes back to the event's."""
 
@@ -277,6 +300,9 @@ class PhotoStore(Protocol):
 
     def delete_prefix(self, prefix: str) -> int:
         """Delete every object whose key starts with `prefix` (ending in "/"); returns how many."""
+
+    def keys(self, prefix: str) -> Iterator[str]:
+        """The key of every stored object under `prefix` (ending in "/"), never a partial write."""
 
     def remove_partial(self, prefix: str, older_than: datetime) -> int:
         """Delete what puts under `prefix` began before `older_than` and never finished (their request

@@ -60,3 +60,10 @@ class PhotoStoreContract:
         later = datetime.now(UTC) + timedelta(hours=1)
         assert store.remove_partial("ana-ben/", later) == 0
         assert read(stored_photo().key) == b"photo"
+
+    def test_keys_lists_the_stored_objects_under_a_prefix_only(self, store):
+        keys = ["ana-ben/Carla/1.jpg", "ana-ben/José/2.jpg", "thumbs/ana-ben/Carla/1.jpg.webp", "ana-ben-2/Carla/3.jpg"]
+        for key in keys:
+            store.put(stored_photo(key), b"x")
+        assert sorted(store.keys("ana-ben/")) == ["ana-ben/Carla/1.jpg", "ana-ben/José/2.jpg"]
+        assert list(store.keys("nobody/")) == []

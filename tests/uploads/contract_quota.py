@@ -415,5 +415,44 @@ class EventCapsContract:
         assert store.event_usage(OTHER_EVENT) == EventUsage(1, SIZE)
 
 
-class QuotaStoreContract(DeviceQuotaContract, EventCapsContract):
+class ReconciliationContract:
+    """What events/reconcile.py reads to check an event's counters, and writes to repair them."""
+
+    def test_claims_lists_every_claim_of_the_event_with_its_state(self, store):
+        fill(store, 2)
+        store.reserve(claim(5, device=OTHER_PHONE), limits(3))
+        store.give_back(EVENT, PHONE, claim(1).fingerprint)
+        fill(store, 1, event=OTHER_EVENT)
+        held = {
+            (h.claim.device, h.claim.fingerprint): (h.stored_key, h.holds_usage, h.claim.size)
+            for h in store.claims(EVENT)
+        }
+        assert held == {
+            (PHONE, claim(0).fingerprint): (f"{EVENT}/k0", True, SIZE),
+            (PHONE, claim(1).fingerprint): (f"{EVENT}/k1", False, 0),
+            (OTHER_PHONE, claim(5).fingerprint): (None, True, SIZE),
+        }
+
+    def test_an_event_without_claims_lists_none(self, store):
+        assert store.claims(EVENT) == []
+
+    def test_set_count_changes_a_seen_device_and_keeps_its_override(self, store):
+        fill(store, 3)
+        store.set_device_limit(EVENT, PHONE, 7)
+        store.set_count(EVENT, PHONE, 1)
+        assert (store.usage(EVENT, PHONE).count, store.usage(EVENT, PHONE).limit_override) == (1, 7)
+
+    def test_set_count_never_creates_a_device(self, store):
+        store.set_count(EVENT, PHONE, 2)
+        assert store.device_count(EVENT) == 0
+
+    def test_set_event_usage_replaces_what_the_event_holds(self, store):
+        fill(store, 2)
+        store.set_event_usage(EVENT, EventUsage(5, 7))
+        assert store.event_usage(EVENT) == EventUsage(5, 7)
+        store.set_event_usage(OTHER_EVENT, EventUsage(1, 2))
+        assert store.event_usage(OTHER_EVENT) == EventUsage(1, 2)
+
+
+class QuotaStoreContract(DeviceQuotaContract, EventCapsContract, ReconciliationContract):
     """The whole contract, which every store's test module subclasses."""

@@ -52,3 +52,10 @@ def test_the_sweep_removes_only_partial_writes_older_than_its_cutoff(tmp_path):
     assert removed == 1
     assert sorted(p.name for p in (tmp_path / "e/g").iterdir()) == [f"{PARTIAL_PREFIX}fresh", "1.jpg"]
     assert store.remove_partial("other-event/", datetime.now(UTC)) == 0
+
+
+def test_a_write_still_under_way_is_not_listed_as_a_stored_photo(tmp_path):
+    store = FileSystemPhotoStore(tmp_path)
+    store.put(stored_photo("e/g/1.jpg"), b"whole")
+    (tmp_path / "e/g" / f"{PARTIAL_PREFIX}abc").write_bytes(b"half")
+    assert list(store.keys("e/")) == ["e/g/1.jpg"]

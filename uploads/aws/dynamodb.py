@@ -32,6 +32,7 @@ from uploads.ports import (
     DeviceUsage,
     EventFull,
     EventUsage,
+    HeldClaim,
     LimitReached,
     QuotaUnavailable,
     Reservation,
@@ -411,19 +412,37 @@ class DynamoDBStore:
         return _usage(device, self._get(self._key(event, device)))
 
     def reset(self, event: str, device: str) -> None:
-        # Only a device the event has seen: resetting an unknown one must not create it.
+        self.set_count(event, device, 0)
+
+    def set_count(self, event: str, device: str, count: int) -> None:
+        # Only a device the event has seen: setting an unknown one must not create it.
         try:
             with _transient_as_unavailable():
                 self.client.update_item(
                     TableName=self.table,
                     Key=self._key(event, device),
-                    UpdateExpression="SET UploadCount = :zero",
+                    UpdateExpression="SET UploadCount = :count",
                     ConditionExpression="attribute_exists(DeviceID)",
-                    ExpressionAttributeValues={":zero": {"N": "0"}},
+                    ExpressionAttributeValues={":count": {"N": str(count)}},
                 )
         except ClientError as error:
             if _code(error) != "ConditionalCheckFailedException":
                 raise
+
+    def claims(self, event: str) -> list[HeldClaim]:
+        items = self._query(
+            "EventName = :event AND begins_with(DeviceID, :claims)",
+            {":event": {"S": event}, ":claims": {"S": CLAIM_PREFIX}},
+        )
+        return [HeldClaim(_held(item), item.get("StoredKey", {}).get("S"), "Bytes" in item) for item in items]
+
+    def set_event_usage(self, event: str, usage: EventUsage) -> None:
+        with _transient_as_unavailable():
+            self.client.put_item(
+                TableName=self.table,
+                Item=self._key(event, USAGE_KEY)
+                | {"Photos": {"N": str(usage.photos)}, "Bytes": {"N": str(usage.bytes)}},
+            )
 
     def set_device_limit(self, event: str, device: str, limit: int | None) -> None:
         if limit is None:

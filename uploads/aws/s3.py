@@ -1,5 +1,6 @@
 """Photo store on a private S3 bucket: encrypted, typed, never overwriting."""
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, BinaryIO
 from urllib.parse import quote, unquote
@@ -133,6 +134,10 @@ class S3PhotoStore:
                 self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True})
                 deleted += len(keys)
         return deleted
+
+    def keys(self, prefix: str) -> Iterator[str]:
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            yield from (item["Key"] for item in page.get("Contents", []))
 
     def remove_partial(self, prefix: str, older_than: datetime) -> int:
         # A PutObject is stored whole or not at all: a request that dies mid-upload leaves nothing.

@@ -3,7 +3,7 @@
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -91,6 +91,12 @@ class FileSystemPhotoStore:
         deleted = sum(1 for p in folder.rglob("*") if p.is_file())
         shutil.rmtree(folder)
         return deleted
+
+    def keys(self, prefix: str) -> Iterator[str]:
+        folder = self.path(prefix.rstrip("/"))
+        for file in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            if file.is_file() and not file.name.startswith(PARTIAL_PREFIX):
+                yield file.relative_to(self.root).as_posix()
 
     def remove_partial(self, prefix: str, older_than: datetime) -> int:
         # A write lasts milliseconds (the request's bytes are already in memory): an older temporary

@@ -19,6 +19,7 @@ from uploads.ports import (
     DeviceUsage,
     EventFull,
     EventUsage,
+    HeldClaim,
     LimitReached,
     Reservation,
     UploadInProgress,
@@ -166,7 +167,17 @@ class SqlQuotaStore:
         return _usage(row) if row else DeviceUsage(device, 0, None, None)
 
     def reset(self, event: str, device: str) -> None:
-        DeviceQuota.objects.filter(event_slug=event, device_id=device).update(count=0)
+        self.set_count(event, device, 0)
+
+    def set_count(self, event: str, device: str, count: int) -> None:
+        DeviceQuota.objects.filter(event_slug=event, device_id=device).update(count=count)
+
+    def claims(self, event: str) -> list[HeldClaim]:
+        rows = UploadClaim.objects.filter(event_slug=event)
+        return [HeldClaim(_held(row), row.key or None, row.size is not None) for row in rows.iterator()]
+
+    def set_event_usage(self, event: str, usage: EventUsage) -> None:
+        EventQuota.objects.update_or_create(event_slug=event, defaults={"photos": usage.photos, "bytes": usage.bytes})
 
     def set_device_limit(self, event: str, device: str, limit: int | None) -> None:
         DeviceQuota.objects.update_or_create(event_slug=event, device_id=device, defaults={"limit_override": limit})
