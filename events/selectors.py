@@ -3,7 +3,7 @@
 import hmac
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from events.models import Event, Photo, PhotoExport
+from events.models import RETENTION_NOTICE, Event, Photo, PhotoExport
 from uploads.policy import EventPolicy, hash_upload_key
 from uploads.ports import EventUsage, QuotaStore
 
@@ -227,3 +227,26 @@ class CapsUsage:
 def caps_usage_for(event: Event, quota: QuotaStore) -> CapsUsage:
     limits = event.limits()
     return CapsUsage(quota.event_usage(event.slug), limits.photos, limits.bytes)
+
+
+def _with_retention() -> list[Event]:
+    # Few events have it on; the dates are compared in Python, the same on SQLite and PostgreSQL.
+    return list(Event.objects.filter(retention_days__isnull=False, date__isnull=False).select_related("owner"))
+
+
+def events_to_warn(today: date) -> list[Event]:
+    """Events whose deletion is a week away or less, and whose owner was not yet e-mailed about that date."""
+    return [
+        event
+        for event in _with_retention()
+        if not event.retention_warned() and today >= event.retention_date() - RETENTION_NOTICE  # type: ignore[operator]
+    ]
+
+
+def events_to_purge(today: date) -> list[Event]:
+    """Events whose owner was e-mailed and whose deletion day has come."""
+    return [
+        event
+        for event in _with_retention()
+        if event.retention_warned() and today >= event.retention_deletes_on(today)  # type: ignore[operator]
+    ]

@@ -4,16 +4,20 @@ copy of its policy (DynamoDB on AWS) never disagrees with the dashboard's."""
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
 from events.exports import EXPORT_PREFIX
 from events.models import DEFAULT_LIMIT, RESERVED_SLUGS, Event, Photo, new_upload_key
-from events.selectors import event_policy
+from events.selectors import event_policy, events_to_purge, events_to_warn
 from events.thumbnails import THUMBNAIL_PREFIX, render_thumbnail, thumbnail_key
 from photoshare_site import wiring
 from uploads.core import Recovered, utc_now
@@ -217,3 +221,51 @@ def uploads_recover() -> dict[str, Recovered]:
     if removed:
         log.info("removed %d staged uploads left over for a day", removed)
     return done
+
+
+def event_retention_warn(*, event: Event, today: date) -> None:
+    """E-mail the owner that everything of the event goes on its deletion day, then record it (once: a
+    mail that fails is tried again by the next pass, and the deletion waits a week after it is sent)."""
+    context = {"event": event, "deletes_on": event.retention_deletes_on(today)}
+    if event.owner.email:
+        subject = render_to_string("events/emails/retention_warning_subject.txt", context).strip()
+        body = render_to_string("events/emails/retention_warning.txt", context)
+        send_mail(subject, body, None, [event.owner.email])
+    else:
+        # Nobody to tell: the date is still shown on the event's page from the day it was set.
+        log.warning("the owner of %s has no e-mail address: no retention warning sent", event.slug)
+    Event.objects.filter(pk=event.pk).update(retention_warned_at=timezone.now())
+
+
+@dataclass
+class RetentionDone:
+    """The slugs a retention pass e-mailed about, deleted, or failed on (tried again next pass)."""
+
+    warned: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def events_retention_sweep(*, today: date | None = None, dry_run: bool = False) -> RetentionDone:
+    """Delete (through event_delete) the events whose retention ran out, and warn the owners of those
+    whose deletion is a week away. With `dry_run` only says which."""
+    today = today or timezone.localdate()
+    done = RetentionDone()
+    for event in events_to_purge(today):
+        _retention_step(done.deleted, done.failed, event, None if dry_run else lambda e: event_delete(event=e))
+    for event in events_to_warn(today):
+        warn = None if dry_run else lambda e: event_retention_warn(event=e, today=today)
+        _retention_step(done.warned, done.failed, event, warn)
+    return done
+
+
+def _retention_step(done: list[str], failed: list[str], event: Event, step) -> None:
+    try:
+        if step is not None:
+            step(event)
+    except Exception:
+        # One event's stores or mail failing must not stop the others; the next pass tries again.
+        log.exception("retention of %s failed", event.slug)
+        failed.append(event.slug)
+        return
+    done.append(event.slug)
