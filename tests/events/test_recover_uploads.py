@@ -107,11 +107,12 @@ def test_gunicorns_exit_stops_the_sweep_it_started(monkeypatch):
         """The gunicorn master, as its hooks see it."""
 
     monkeypatch.setattr(gunicorn_conf, "sweep_command", lambda: ["sleep", "60"])
+    monkeypatch.setattr(gunicorn_conf, "purge_command", lambda: ["sleep", "60"])
     master = Arbiter()
     gunicorn_conf.when_ready(master)
-    assert master.upload_sweep.poll() is None
+    assert master.upload_sweep.poll() is None and master.retention_sweep.poll() is None
     gunicorn_conf.on_exit(master)
-    assert master.upload_sweep.returncode == -signal.SIGTERM
+    assert master.upload_sweep.returncode == master.retention_sweep.returncode == -signal.SIGTERM
 
 
 PLANT = """
@@ -189,7 +190,7 @@ def test_the_dashboard_schedule_calls_the_sweep_every_minute():
     stage = json.loads((ROOT / "zappa_settings.json").read_text())["dashboard"]
     scheduled = {entry["function"]: entry["expression"] for entry in stage["events"] if "expression" in entry}
     # Direct uploads expire a minute after their URL: the sweep gives their slots back within another.
-    assert scheduled == {"events.sweeps.recover_uploads_everywhere": "rate(1 minute)"}
+    assert scheduled["events.sweeps.recover_uploads_everywhere"] == "rate(1 minute)"
     for path in scheduled:
         # Zappa finds the function again in the rule's name, after its last "-".
         assert "-" not in path
