@@ -1,5 +1,5 @@
-import secrets
 import datetime
+import secrets
 from datetime import timedelta
 from pathlib import PurePosixPath
 

@@ -239,14 +239,12 @@ def events_to_warn(today: date) -> list[Event]:
     return [
         event
         for event in _with_retention()
-        if not event.retention_warned() and today >= event.retention_date() - RETENTION_NOTICE  # type: ignore[operator]
+        if not event.retention_warned() and today >= event.retention_date() - RETENTION_NOTICE
     ]
 
 
 def events_to_purge(today: date) -> list[Event]:
     """Events whose owner was e-mailed and whose deletion day has come."""
     return [
-        event
-        for event in _with_retention()
-        if event.retention_warned() and today >= event.retention_deletes_on(today)  # type: ignore[operator]
+        event for event in _with_retention() if event.retention_warned() and today >= event.retention_deletes_on(today)
     ]

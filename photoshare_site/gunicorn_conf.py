@@ -10,6 +10,9 @@ another thread holds a lock (logging's, SQLite's) can leave the new worker deadl
 master hold database connections for its workers to inherit. A sweep that fails or hangs never touches
 serving. It also stops by itself when the master is gone, since a master killed with SIGKILL runs no
 hook.
+
+The retention pass (`manage.py purge_expired --every 3600`, README "Retention") is a sibling child,
+started and stopped the same way.
 """
 
 import subprocess
