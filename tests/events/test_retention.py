@@ -19,7 +19,8 @@ from django.utils import timezone
 from bench.load import free_port, stop
 from events.models import Event, Photo
 from events.s3_events import index_new_photos
-from events.services import event_create, events_retention_sweep
+from events.selectors import events_to_warn
+from events.services import event_create, event_retention_warn, events_retention_sweep
 from events.sweeps import purge_expired_everywhere
 from photoshare_site import wiring
 from tests.conftest import jpeg_bytes
@@ -108,6 +109,17 @@ def test_a_later_date_set_after_the_warning_is_warned_about_again(wedding):
     Event.objects.filter(pk=wedding.pk).update(retention_days=60)
     assert events_retention_sweep(today=TODAY + timedelta(days=29)).warned == []
     assert events_retention_sweep(today=TODAY + timedelta(days=30)).warned == ["ana-ben"]
+    assert len(mail.outbox) == 1
+
+
+def test_a_second_pass_running_at_the_same_time_sends_no_second_mail(wedding):
+    # GIVEN a pass that selected the event, then another pass (a schedule delivered twice) warned first
+    retain(wedding, ended_days_ago=23, days=30)
+    [seen] = events_to_warn(TODAY)
+    assert events_retention_sweep().warned == ["ana-ben"]
+    # WHEN the first pass reaches it
+    event_retention_warn(event=seen, today=TODAY)
+    # THEN the owner got one mail
     assert len(mail.outbox) == 1
 
 
