@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from io import StringIO
 
 import boto3
+import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
@@ -162,6 +163,7 @@ def test_the_form_sets_retention_and_refuses_it_without_a_date(client, alice, we
     assert Event.objects.get().retention_date() == date(2027, 7, 12)
 
 
+@pytest.mark.one_database
 def test_the_dashboard_schedule_runs_the_retention_pass_every_hour():
     stage = json.loads((ROOT / "zappa_settings.json").read_text())["dashboard"]
     scheduled = {entry["function"]: entry["expression"] for entry in stage["events"] if "expression" in entry}
