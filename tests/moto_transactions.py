@@ -47,7 +47,8 @@ def _put_back(saved: Saved) -> None:
     for table, hash_key, range_key, item in reversed(saved):
         table.delete_item(hash_key, range_key)
         if item is not None and range_key is None:
-            table.items[hash_key] = item
+            # A table without a range key holds one item per hash key (moto types it as the other kind).
+            table.items[hash_key] = item  # type: ignore[assignment]
         elif item is not None:
             table.items[hash_key][range_key] = item
 
