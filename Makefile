@@ -35,13 +35,24 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# With TEST_DATABASE_URL (a PostgreSQL server, as on AWS), the suite runs a second time on it.
+# With TEST_DATABASE_URL (a PostgreSQL server, as on AWS), the suite runs a second time on it. Each
+# pass is one process and mostly keeps one core busy: the PostgreSQL pass runs beside the SQLite pass
+# (its own database, temporary folders and ports), and its output is shown once the SQLite pass is done.
+# The tests marked own_database (servers on their own SQLite, whatever DATABASE_URL says) move to the
+# PostgreSQL pass's process so that both take about as long.
+PG_LOG := .pytest-postgresql.log
 test: lint package
-	$(PY) -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "Again on PostgreSQL ($$TEST_DATABASE_URL):"; \
-		DATABASE_URL="$$TEST_DATABASE_URL" $(PY) -m pytest -m "not browser and not one_database"; \
+		DATABASE_URL="$$TEST_DATABASE_URL" $(PY) -m pytest -p no:cacheprovider \
+			-m "(not browser and not one_database) or own_database" >$(PG_LOG) 2>&1 & postgres=$$!; \
+		trap 'kill $$postgres 2>/dev/null' INT TERM; \
+		echo "The PostgreSQL pass runs beside this one; its output follows."; \
+		$(PY) -m pytest -m "not own_database"; sqlite=$$?; \
+		wait $$postgres; pg=$$?; \
+		echo "Again on PostgreSQL ($$TEST_DATABASE_URL):"; cat $(PG_LOG); \
+		[ $$sqlite -eq 0 ] && [ $$pg -eq 0 ]; \
 	else \
+		$(PY) -m pytest || exit $$?; \
 		echo "TEST_DATABASE_URL is not set: the PostgreSQL pass was not run (.ci/run sets it)."; \
 	fi
 
@@ -113,4 +124,4 @@ package: $(BUILD)/zappa/.installed $(BUILD)/dashboard/.installed $(BUILD)/guest/
 	ls -l dist
 
 clean:
-	rm -rf $(VENV) $(BUILD) dist staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BUILD) dist staticfiles .pytest_cache .ruff_cache $(PG_LOG)

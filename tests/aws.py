@@ -13,6 +13,7 @@ from botocore.compat import HTTPHeaders
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
+from tests.moto_transactions import rollbacks_of_named_items
 from uploads.aws import clients
 from uploads.aws.dynamodb import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
 
@@ -34,7 +35,7 @@ def aws_env(monkeypatch):
     monkeypatch.setenv("AWS_REGION", REGION)
     for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
-    with mock_aws():
+    with mock_aws(), rollbacks_of_named_items():
         # Clients cached from another test would talk to that test's (gone) mock.
         forget_clients()
         yield
@@ -116,9 +117,10 @@ def moto_endpoint() -> Iterator[str]:
     """
     server = ThreadingHTTPServer(("127.0.0.1", 0), _MotoHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with rollbacks_of_named_items():
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+            server.server_close()

@@ -18,8 +18,8 @@ from bench.load import Server
 from tests.conftest import jpeg_bytes
 from uploads.openapi import SCHEMA
 
-# The same whatever DATABASE_URL says (or it sets its own): the PostgreSQL pass leaves it out.
-pytestmark = pytest.mark.one_database
+# The same whatever DATABASE_URL says (it sets its own): `make test` runs it once, in the PostgreSQL pass's process.
+pytestmark = [pytest.mark.one_database, pytest.mark.own_database]
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 

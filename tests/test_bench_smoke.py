@@ -10,8 +10,8 @@ import pytest
 
 from bench.run import BENCHMARKS
 
-# The same whatever DATABASE_URL says (or it sets its own): the PostgreSQL pass leaves it out.
-pytestmark = pytest.mark.one_database
+# The same whatever DATABASE_URL says (it sets its own): `make test` runs it once, in the PostgreSQL pass's process.
+pytestmark = [pytest.mark.one_database, pytest.mark.own_database]
 
 ROOT = Path(__file__).resolve().parents[1]
 

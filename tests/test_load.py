@@ -4,8 +4,8 @@ import pytest
 
 from bench.load import Server, burst, load
 
-# The same whatever DATABASE_URL says (or it sets its own): the PostgreSQL pass leaves it out.
-pytestmark = pytest.mark.one_database
+# The same whatever DATABASE_URL says (it sets its own): `make test` runs it once, in the PostgreSQL pass's process.
+pytestmark = [pytest.mark.one_database, pytest.mark.own_database]
 
 
 def test_a_burst_from_one_phone_and_a_load_from_many_keep_every_promise():

@@ -14,6 +14,7 @@ PROXIES = trusted_networks(["127.0.0.1", "10.0.0.0/8", "::1"])
 CLIENT, OTHER_CLIENT, SPOOFED = "203.0.113.7", "198.51.100.9", "192.0.2.66"
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(
     ("peer", "forwarded_for", "client"),
     [
@@ -37,6 +38,7 @@ def test_the_client_is_the_right_most_address_no_trusted_proxy_wrote(peer, forwa
     assert client_address(peer, forwarded_for, PROXIES) == client
 
 
+@pytest.mark.one_database
 def test_a_typo_in_the_setting_stops_the_start():
     with pytest.raises(ConfigError, match="PHOTOSHARE_TRUSTED_PROXIES"):
         trusted_networks(["10.0.0.0/33"])
@@ -48,15 +50,18 @@ def seen_address(peer: str, forwarded_for: str) -> str:
     return request.META["REMOTE_ADDR"]
 
 
+@pytest.mark.one_database
 def test_by_default_no_proxy_is_trusted_and_the_header_is_ignored():
     assert django_settings.TRUSTED_PROXIES == []
     assert seen_address("127.0.0.1", CLIENT) == "127.0.0.1"
 
 
+@pytest.mark.one_database
 def test_the_middleware_comes_first_so_everything_after_it_sees_the_client():
     assert django_settings.MIDDLEWARE[0] == "photoshare_site.proxies.TrustedProxyMiddleware"
 
 
+@pytest.mark.one_database
 def test_the_middleware_rewrites_remote_addr_behind_a_trusted_proxy(settings):
     settings.TRUSTED_PROXIES = PROXIES
     assert seen_address("127.0.0.1", f"{SPOOFED}, {CLIENT}") == CLIENT

@@ -10,7 +10,13 @@ import zipfile
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from events.zipstream import CHUNK, ZipEntry, zip_stream
+
+# The same whatever DATABASE_URL says: the PostgreSQL pass leaves it out.
+pytestmark = pytest.mark.one_database
+
 
 ROOT = Path(__file__).resolve().parents[2]
 # Even seconds: a ZIP's wall-clock time counts seconds in twos.

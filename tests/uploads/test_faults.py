@@ -117,7 +117,7 @@ def quota_store_named(name: str, request) -> QuotaStore:
     return DynamoDBStore(clients.dynamodb(), table)
 
 
-# moto is slow enough that one 1,000-request run of DynamoDB takes most of a minute: one seed there.
+# moto parses every expression of every request: one 1,000-request run of DynamoDB costs ~40 s of CPU, one seed there.
 # The DynamoDB run keeps its counters in moto whatever the database: the PostgreSQL pass leaves it out.
 @pytest.mark.parametrize(
     ("backend", "seed"), [("sql", 1), ("sql", 2), pytest.param("dynamodb", 1, marks=pytest.mark.one_database)]

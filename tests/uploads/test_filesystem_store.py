@@ -7,6 +7,9 @@ from tests.uploads.contract_photos import PhotoStoreContract, stored_photo
 from uploads.ports import KeyExists
 from uploads.stores.filesystem import PARTIAL_PREFIX, FileSystemPhotoStore
 
+# The same whatever DATABASE_URL says: the PostgreSQL pass leaves it out.
+pytestmark = pytest.mark.one_database
+
 
 class TestFileSystemPhotoStore(PhotoStoreContract):
     @pytest.fixture

@@ -93,6 +93,7 @@ def photos_root(photos_dir):
     return photos_dir
 
 
+@pytest.mark.one_database
 def test_there_are_at_least_40_cases():
     assert len(CASES) >= 40
 
@@ -108,6 +109,7 @@ def test_the_django_endpoint_refuses_it_cleanly(client, wedding, settings, photo
     assert quota_store().usage("ana-ben", PHONE).count == 0
 
 
+@pytest.mark.one_database
 @pytest.mark.parametrize(("body", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_the_lambda_refuses_it_cleanly(guest_lambda, photo_bucket, body, expected):
     event = recorded("apigw_rest_v1_post_upload") | {"body": encode(body).decode("utf-8", "replace")}

@@ -28,6 +28,10 @@ from uploads.ports import (
 from uploads.stores.filesystem import FileSystemPhotoStore
 from uploads.stores.staging_fs import FileSystemStaging, ForgedUrl, Grant
 
+# The same whatever DATABASE_URL says: the PostgreSQL pass leaves it out.
+pytestmark = pytest.mark.one_database
+
+
 PART = 1000
 DEVICE = "6f1c1e0a-1b8e-4d84-9d8a-2f1f3f3c0001"
 DATA = os.urandom(2 * PART + 345)  # three parts, the last one shorter

@@ -35,6 +35,10 @@ from tests.samples_video import (
 from uploads.ports import UnsupportedMedia
 from uploads.videos import MAX_HEADERS, MAX_READ, VideoInfo, blank_video_location, inspect_video
 
+# The same whatever DATABASE_URL says: the PostgreSQL pass leaves it out.
+pytestmark = pytest.mark.one_database
+
+
 MB = 1024 * 1024
 
 
