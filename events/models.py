@@ -150,7 +150,8 @@ class Event(models.Model):
         ],
         help_text=format_lazy(
             _(
-                "Empty: {megabytes} MB, about two minutes of phone video. Videos count towards the storage cap like photos."
+                "Empty: {megabytes} MB, about two minutes of phone video. "
+                "Videos count towards the storage cap like photos."
             ),
             megabytes=DEFAULT_MAX_VIDEO_BYTES // MB,
         ),

@@ -129,7 +129,8 @@ def photo_delete(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
     form = PhotoDeleteForm(request.POST)
     refund = form.is_valid() and form.cleaned_data["refund"]
     services.photo_delete(photo=photo, refund=refund)
-    messages.success(request, gettext("Photo deleted and the slot given back.") if refund else gettext("Photo deleted."))
+    done = gettext("Photo deleted and the slot given back.") if refund else gettext("Photo deleted.")
+    messages.success(request, done)
     return redirect("gallery", slug=event.slug)
 
 

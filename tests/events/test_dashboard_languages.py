@@ -75,8 +75,8 @@ def test_a_german_organizer_moderates_the_gallery_in_german(organizer, wedding, 
 
 def test_a_german_organizer_reads_the_wall_and_album_controls_of_the_event_page_in_german(organizer, wedding):
     html = page(organizer, "event-detail", wedding.slug, language="de")
-    wall = ["<h2 id=\"wall\">Live-Wand</h2>", "Wand öffnen", "Wand-Link einschalten", "Nur Sie können die Wand"]
-    album = ["<h2 id=\"album\">Gemeinsames Album</h2>", "Album einschalten"]
+    wall = ['<h2 id="wall">Live-Wand</h2>', "Wand öffnen", "Wand-Link einschalten", "Nur Sie können die Wand"]
+    album = ['<h2 id="album">Gemeinsames Album</h2>', "Album einschalten"]
     assert all(said in html for said in [*wall, *album, "Gäste-Link", "Tischkarte", "Uploads schließen"])
     assert not any(english in html for english in ["Live wall", "Open the wall", "Turn the album on", "Guest link"])
 
