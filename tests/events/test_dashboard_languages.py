@@ -69,7 +69,8 @@ def test_a_german_organizer_moderates_the_gallery_in_german(organizer, wedding, 
     html = page(organizer, "gallery", wedding.slug, language="de")
     tabs = ["Alle (1)", "Warten auf Freigabe (0)", "Auf Wand &amp; Album (1)", "Ausgeblendet (0)"]
     bulk_bar = ["Alle auf dieser Seite auswählen", "Ausgewählt:", ">Freigeben<", ">Ausblenden<", ">Löschen…<"]
-    assert all(said in html for said in [*tabs, *bulk_bar, "Seite 1 von 1 (1 Foto)"])
+    viewer = ['data-label-prev="Zurück"', 'data-label-dialog="Fotoansicht"']
+    assert all(said in html for said in [*tabs, *bulk_bar, *viewer, "Seite 1 von 1 (1 Foto)"])
     assert not any(english in html for english in ["Waiting for approval", "Select all", ">Approve<", ">Hide<"])
 
 
