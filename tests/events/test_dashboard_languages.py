@@ -113,6 +113,13 @@ def test_the_gallery_counts_photos_with_the_languages_plural(
     assert f"<h1>{asked}</h1>" in question.content.decode()
 
 
+def test_the_event_form_shows_the_models_labels_help_texts_and_choices_in_german(organizer, wedding):
+    html = page(organizer, "event-edit", wedding.slug, language="de")
+    model_strings = ["Fotos pro Gerät", "Jedes Foto zuerst freigeben", "Leer: 200 MB, etwa zwei Minuten Handyvideo."]
+    assert all(said in html for said in model_strings)
+    assert "photos per device" not in html and "Approve each photo first" not in html
+
+
 def test_a_message_after_a_form_is_in_the_organizers_language(organizer, wedding):
     response = organizer.post(reverse("event-toggle-open", args=[wedding.slug]), HTTP_ACCEPT_LANGUAGE="es", follow=True)
     assert messages_of(response) == ["Las subidas están cerradas."]
