@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from events.links import ZipDelivery
 from events.models import Event, Photo, PhotoExport
@@ -29,7 +30,7 @@ ZIP_NAMES = {
 
 
 class ExportNotStarted(Exception):
-    message = "The ZIP could not be started. Nothing was prepared; please try again in a moment."
+    message = _("The ZIP could not be started. Nothing was prepared; please try again in a moment.")
 
 
 def export_start(*, event: Event, scope: str = PhotoExport.Scope.NOT_HIDDEN) -> PhotoExport:

@@ -140,7 +140,7 @@ class PhotoIdsField(forms.Field):
         if not value:
             return []
         if len(value) > self.MAX or not all(str(item).isdigit() for item in value):
-            raise forms.ValidationError("Those photos cannot be changed at once.")
+            raise forms.ValidationError(_("Those photos cannot be changed at once."))
         return [int(item) for item in value]
 
 
@@ -148,7 +148,7 @@ class PhotosModerateForm(PhotoDeleteForm):
     """One bulk action on the photos ticked in the gallery; a delete comes back once `confirmed`."""
 
     action = forms.ChoiceField(choices=[(action, action) for action in MODERATION_ACTIONS], widget=forms.HiddenInput)
-    ids = PhotoIdsField(error_messages={"required": "Select at least one photo first."})
+    ids = PhotoIdsField(error_messages={"required": _("Select at least one photo first.")})
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from events.public_url import public_base_url
@@ -49,7 +50,10 @@ RESERVED_SLUGS = frozenset({"thumbs", "exports"})
 
 def not_reserved_slug(slug: str) -> None:
     if slug in RESERVED_SLUGS:
-        raise ValidationError(f"“{slug}” is a folder of the photo storage itself: please choose another short name.")
+        raise ValidationError(
+            _("“%(slug)s” is a folder of the photo storage itself: please choose another short name."),
+            params={"slug": slug},
+        )
 
 
 def new_upload_key() -> str:
@@ -63,19 +67,19 @@ def new_share_token() -> str:
 
 
 class Moderation(models.TextChoices):
-    AT_ONCE = "at_once", "Show new photos on the wall and album at once"
-    APPROVE_FIRST = "approve_first", "Approve each photo first"
+    AT_ONCE = "at_once", _("Show new photos on the wall and album at once")
+    APPROVE_FIRST = "approve_first", _("Approve each photo first")
 
 
 class GuestDelete(models.TextChoices):
-    REFUND = "refund", "Allowed, and the photo's slot is given back"
-    KEEP_SLOT = "keep_slot", "Allowed, but the slot stays used"
-    OFF = "off", "Not allowed"
+    REFUND = "refund", _("Allowed, and the photo's slot is given back")
+    KEEP_SLOT = "keep_slot", _("Allowed, but the slot stays used")
+    OFF = "off", _("Not allowed")
 
 
 # The languages the guest page, the wall and the album speak (settings.LANGUAGES holds the same codes).
 class Language(models.TextChoices):
-    PHONE = "", "The phone's own language"
+    PHONE = "", _("The phone's own language")
     EN = "en", "English"
     ES = "es", "Español"
     FR = "fr", "Français"
@@ -91,93 +95,108 @@ class Event(models.Model):
         max_length=50,
         unique=True,
         validators=[
-            RegexValidator(SLUG_PATTERN, "Use lowercase letters, digits and inner hyphens."),
+            RegexValidator(SLUG_PATTERN, _("Use lowercase letters, digits and inner hyphens.")),
             not_reserved_slug,
         ],
-        help_text="Short name in the guest link. Lowercase letters, digits and hyphens; cannot change later.",
+        help_text=_("Short name in the guest link. Lowercase letters, digits and hyphens; cannot change later."),
     )
     upload_limit = models.PositiveSmallIntegerField(
-        "photos per device",
+        _("photos per device"),
         default=DEFAULT_LIMIT,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_LIMIT)],
     )
-    date = models.DateField(null=True, blank=True, help_text="The day of the event, for your list.")
-    is_open = models.BooleanField("accepting uploads", default=True)
+    date = models.DateField(null=True, blank=True, help_text=_("The day of the event, for your list."))
+    is_open = models.BooleanField(_("accepting uploads"), default=True)
     closes_at = models.DateTimeField(
-        "uploads close at", null=True, blank=True, help_text="Optional: after this moment uploads are refused."
+        _("uploads close at"), null=True, blank=True, help_text=_("Optional: after this moment uploads are refused.")
     )
     keep_location = models.BooleanField(
-        "keep GPS location",
+        _("keep GPS location"),
         default=False,
-        help_text="Off: the GPS position phones write into photos is removed as they arrive (nothing else changes).",
+        help_text=_("Off: the GPS position phones write into photos is removed as they arrive (nothing else changes)."),
     )
     # The event's caps bound what it stores from all phones together, whatever device ids they send.
     expected_guests = models.PositiveIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_EXPECTED_GUESTS)],
-        help_text=f"About how many guests you expect (empty: {DEFAULT_EXPECTED_GUESTS}); it sets the default caps.",
+        help_text=format_lazy(
+            _("About how many guests you expect (empty: {guests}); it sets the default caps."),
+            guests=DEFAULT_EXPECTED_GUESTS,
+        ),
     )
     max_photos = models.PositiveIntegerField(
-        "photo cap",
+        _("photo cap"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text="Most photos the event takes from all phones together. "
-        "Empty: 3 × photos per device × expected guests, up to the site's ceiling.",
+        help_text=_(
+            "Most photos the event takes from all phones together. "
+            "Empty: 3 × photos per device × expected guests, up to the site's ceiling."
+        ),
     )
     max_megabytes = models.PositiveIntegerField(
-        "storage cap (MB)",
+        _("storage cap (MB)"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text="Most space its photos take together. "
-        "Empty: 2 MB per photo of the photo cap, up to the site's ceiling.",
+        help_text=_(
+            "Most space its photos take together. Empty: 2 MB per photo of the photo cap, up to the site's ceiling."
+        ),
     )
-    allow_videos = models.BooleanField("take videos", default=True, help_text="Off: guests can send photos only.")
+    allow_videos = models.BooleanField(_("take videos"), default=True, help_text=_("Off: guests can send photos only."))
     max_video_megabytes = models.PositiveIntegerField(
-        "largest video (MB)",
+        _("largest video (MB)"),
         null=True,
         blank=True,
         validators=[
             MinValueValidator(1),
-            MaxValueValidator(video_ceiling_mb, "At most %(limit_value)s MB on this site."),
+            MaxValueValidator(video_ceiling_mb, _("At most %(limit_value)s MB on this site.")),
         ],
-        help_text=f"Empty: {DEFAULT_MAX_VIDEO_BYTES // MB} MB, about two minutes of phone video. "
-        "Videos count towards the storage cap like photos.",
+        help_text=format_lazy(
+            _(
+                "Empty: {megabytes} MB, about two minutes of phone video. "
+                "Videos count towards the storage cap like photos."
+            ),
+            megabytes=DEFAULT_MAX_VIDEO_BYTES // MB,
+        ),
     )
     # A flag rather than a choice: a form that leaves it out keeps the guest page's default, the original.
     smaller_photos = models.BooleanField(
-        "smaller photos by default",
+        _("smaller photos by default"),
         default=False,
-        help_text="Off: the guest page sends photos exactly as taken. On: downscaled to 2560 px, "
-        "quicker on a busy Wi-Fi. Each guest can still choose; videos are always sent as they are.",
+        help_text=_(
+            "Off: the guest page sends photos exactly as taken. On: downscaled to 2560 px, "
+            "quicker on a busy Wi-Fi. Each guest can still choose; videos are always sent as they are."
+        ),
     )
     upload_key = models.CharField(max_length=64, default=new_upload_key, editable=False)
-    moderation = models.CharField("new photos", max_length=20, choices=Moderation.choices, default=Moderation.AT_ONCE)
+    moderation = models.CharField(
+        _("new photos"), max_length=20, choices=Moderation.choices, default=Moderation.AT_ONCE
+    )
     guest_delete = models.CharField(
-        "guests deleting their own uploads", max_length=20, choices=GuestDelete.choices, default=GuestDelete.REFUND
+        _("guests deleting their own uploads"), max_length=20, choices=GuestDelete.choices, default=GuestDelete.REFUND
     )
     language = models.CharField(
-        "language of the guest pages",
+        _("language of the guest pages"),
         max_length=5,
         choices=Language.choices,
         default=Language.PHONE,
         blank=True,
-        help_text="The guest page, the wall and the album: each phone's own language, or this one for everyone.",
+        help_text=_("The guest page, the wall and the album: each phone's own language, or this one for everyone."),
     )
     # The venue screen's link (no log-in): off until the organizer turns it on; renewing changes the token.
-    wall_on = models.BooleanField("wall link on", default=False)
+    wall_on = models.BooleanField(_("wall link on"), default=False)
     wall_token = models.CharField(max_length=64, default=new_share_token, editable=False)
-    wall_captions = models.BooleanField("show guest names on the wall", default=True)
+    wall_captions = models.BooleanField(_("show guest names on the wall"), default=True)
     # The guests' read-only album: off by default; before `album_reveal_at` it only says when.
-    album_on = models.BooleanField("shared album on", default=False)
+    album_on = models.BooleanField(_("shared album on"), default=False)
     album_token = models.CharField(max_length=64, default=new_share_token, editable=False)
     album_reveal_at = models.DateTimeField(
-        "album reveals photos at",
+        _("album reveals photos at"),
         null=True,
         blank=True,
-        help_text="Optional: before this moment the album only says when its photos will appear.",
+        help_text=_("Optional: before this moment the album only says when its photos will appear."),
     )
     # Off (empty) by default; events/retention.py warns the owner, then deletes the event through event_delete.
     retention_days = models.PositiveSmallIntegerField(
@@ -277,7 +296,7 @@ class Photo(models.Model):
     uploaded_at = models.DateTimeField()
     # Empty until the thumbnail exists (or when the original could not be rendered).
     thumbnail_key = models.CharField(max_length=255, blank=True)
-    hidden = models.BooleanField(default=False, help_text="Hidden photos stay stored but out of the gallery.")
+    hidden = models.BooleanField(default=False, help_text=_("Hidden photos stay stored but out of the gallery."))
     # False while an event that approves first has not approved it. Shared (wall, album) = approved, not hidden.
     approved = models.BooleanField(default=True)
     # Moved forward by every change of `approved`/`hidden` (services set it, bulk updates too): the wall's
@@ -318,9 +337,9 @@ class PhotoExport(models.Model):
     """A ZIP of an event's photos built in the background into S3 (AWS, where a response is capped near 6 MB)."""
 
     class Status(models.TextChoices):
-        PENDING = "pending"
-        READY = "ready"
-        FAILED = "failed"
+        PENDING = "pending", _("Pending")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
 
     class Scope(models.TextChoices):
         # The organizer's ZIP leaves hidden photos out unless asked; the album's holds only shared ones.
@@ -352,7 +371,7 @@ class LoginThrottle(models.Model):
     )
     failures = models.PositiveIntegerField(default=0)
     last_failure_at = models.DateTimeField(null=True, blank=True)
-    retry_after = models.DateTimeField("next attempt allowed at", null=True, blank=True)
+    retry_after = models.DateTimeField(_("next attempt allowed at"), null=True, blank=True)
     locked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from events.exports import EXPORT_PREFIX, export_start
 from events.models import (
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 class EventNotSaved(Exception):
     """The guest path's copy of the event's policy could not be written: nothing was changed."""
 
-    message = "The upload service did not answer, so nothing was changed. Please try again in a moment."
+    message = _("The upload service did not answer, so nothing was changed. Please try again in a moment.")
 
 
 def _save(event: Event, **options) -> Event:

@@ -104,7 +104,6 @@ def photo_detail(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
         "photo": photo,
         "thumbnail_url": links.thumbnail_url(photo),
         "video_url": links.video_url(photo) if photo.is_video else None,
-        "kind": "Video" if photo.is_video else "Photo",
         "delete_form": PhotoDeleteForm(),
     }
     return render(request, "events/photo_detail.html", context)
@@ -119,7 +118,7 @@ def photo_file(request: HttpRequest, event: Event, pk: int, which: str) -> HttpR
 @organizer_event
 def photo_hide(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
     photo = services.photo_set_hidden(photo=selectors.photo_for(event, pk), hidden=request.POST.get("hidden") == "1")
-    messages.success(request, "Photo hidden." if photo.hidden else "Photo visible again.")
+    messages.success(request, gettext("Photo hidden.") if photo.hidden else gettext("Photo visible again."))
     return redirect("photo-detail", slug=event.slug, pk=photo.pk)
 
 
@@ -130,7 +129,8 @@ def photo_delete(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
     form = PhotoDeleteForm(request.POST)
     refund = form.is_valid() and form.cleaned_data["refund"]
     services.photo_delete(photo=photo, refund=refund)
-    messages.success(request, "Photo deleted" + (" and the slot given back." if refund else "."))
+    done = gettext("Photo deleted and the slot given back.") if refund else gettext("Photo deleted.")
+    messages.success(request, done)
     return redirect("gallery", slug=event.slug)
 
 
@@ -156,7 +156,7 @@ def _exports(request: HttpRequest, event: Event, delivery: BackgroundZipDelivery
         except exports.ExportNotStarted as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, "Your ZIP is being prepared. Refresh this page in a minute.")
+            messages.success(request, gettext("Your ZIP is being prepared. Refresh this page in a minute."))
         return redirect("download-all", slug=event.slug)
     # The album's ZIPs (scope SHARED) are the album's own business.
     recent = list(event.exports.exclude(scope=PhotoExport.Scope.SHARED)[:5])

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from events import services
 from events.login_throttle import LOCK_AFTER
-from events.models import LoginThrottle
+from events.models import Language, LoginThrottle
 from tests.events.test_dashboard import messages_of
 
 
@@ -62,6 +62,62 @@ def test_a_german_organizer_reads_the_devices_page_in_german(organizer, wedding)
 def test_a_count_of_photos_takes_the_languages_plural(organizer, alice, language, limit, said):
     event = services.event_create(owner=alice, name="Party", slug="party", limit=limit)
     assert said in page(organizer, "device-list", event.slug, language=language)
+
+
+def test_a_german_organizer_moderates_the_gallery_in_german(organizer, wedding, uploaded):
+    uploaded(1)
+    html = page(organizer, "gallery", wedding.slug, language="de")
+    tabs = ["Alle (1)", "Warten auf Freigabe (0)", "Auf Wand &amp; Album (1)", "Ausgeblendet (0)"]
+    bulk_bar = ["Alle auf dieser Seite auswählen", "Ausgewählt:", ">Freigeben<", ">Ausblenden<", ">Löschen…<"]
+    viewer = ['data-label-prev="Zurück"', 'data-label-dialog="Fotoansicht"']
+    assert all(said in html for said in [*tabs, *bulk_bar, *viewer, "Seite 1 von 1 (1 Foto)"])
+    assert not any(english in html for english in ["Waiting for approval", "Select all", ">Approve<", ">Hide<"])
+
+
+def test_a_german_organizer_reads_the_wall_and_album_controls_of_the_event_page_in_german(organizer, wedding):
+    html = page(organizer, "event-detail", wedding.slug, language="de")
+    wall = ['<h2 id="wall">Live-Wand</h2>', "Wand öffnen", "Wand-Link einschalten", "Nur Sie können die Wand"]
+    album = ['<h2 id="album">Gemeinsames Album</h2>', "Album einschalten"]
+    assert all(said in html for said in [*wall, *album, "Gäste-Link", "Tischkarte", "Uploads schließen"])
+    assert not any(english in html for english in ["Live wall", "Open the wall", "Turn the album on", "Guest link"])
+
+
+def test_the_wall_speaks_the_events_language_whatever_the_screens_browser_says(client, wedding):
+    wedding.language = Language.DE
+    services.event_save(event=wedding)
+    services.event_share_link(event=wedding, link="wall", action="on")
+    wedding.refresh_from_db()
+    html = page(client, "wall", wedding.slug, wedding.wall_token, language="en")
+    assert '<html lang="de">' in html and "Live-Wand" in html and "Fügen Sie Ihre hinzu" in html
+    assert "Photos appear here as soon as guests share them." not in html and "Add yours" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "asked", "gallery_page"),
+    [
+        ("en", 1, "Delete 1 photo?", "Page 1 of 1 (1 photo)"),
+        ("en", 7, "Delete 7 photos?", "Page 1 of 1 (7 photos)"),
+        ("de", 1, "1 Foto löschen?", "Seite 1 von 1 (1 Foto)"),
+        ("de", 7, "7 Fotos löschen?", "Seite 1 von 1 (7 Fotos)"),
+    ],
+)
+def test_the_gallery_counts_photos_with_the_languages_plural(
+    organizer, wedding, uploaded, language, count, asked, gallery_page
+):
+    services.event_update(event=wedding, upload_limit=10)
+    uploaded(count)
+    assert gallery_page in page(organizer, "gallery", wedding.slug, language=language)
+    ids = list(wedding.photos.values_list("pk", flat=True))
+    url = reverse("photos-moderate", args=[wedding.slug])
+    question = organizer.post(url, {"ids": ids, "action": "delete"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert f"<h1>{asked}</h1>" in question.content.decode()
+
+
+def test_the_event_form_shows_the_models_labels_help_texts_and_choices_in_german(organizer, wedding):
+    html = page(organizer, "event-edit", wedding.slug, language="de")
+    model_strings = ["Fotos pro Gerät", "Jedes Foto zuerst freigeben", "Leer: 200 MB, etwa zwei Minuten Handyvideo."]
+    assert all(said in html for said in model_strings)
+    assert "photos per device" not in html and "Approve each photo first" not in html
 
 
 def test_a_message_after_a_form_is_in_the_organizers_language(organizer, wedding):
