@@ -38,8 +38,11 @@ def tiles(phone):
     return phone.locator("#mine-list li")
 
 
-def test_an_upload_is_listed_with_its_thumbnail_and_survives_cleared_storage(phone, live_server, party, screenshot):
-    # GIVEN a photo uploaded from this phone, at an event whose album is on
+def test_an_upload_is_listed_with_its_thumbnail_and_survives_cleared_storage(
+    phone, live_server, party, screenshot, settings
+):
+    # GIVEN a photo uploaded from this phone, at an event whose album is on, served where the QR code leads
+    settings.PUBLIC_BASE_URL = live_server.url
     party.album_on = True
     party.save()
     upload_one(phone, live_server, party)
