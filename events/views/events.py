@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events import qr, selectors, services
-from events.forms import CAP_FIELDS, VIDEO_FIELDS, EventDeleteForm, EventForm
+from events.forms import CAP_FIELDS, SHARING_FIELDS, VIDEO_FIELDS, EventDeleteForm, EventForm
 from events.models import Event
 from events.views.common import organizer_event
 from photoshare_site import wiring
@@ -38,7 +38,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
                 is_open=data["is_open"],
                 closes_at=data["closes_at"],
                 keep_location=data["keep_location"],
-                **{field: data[field] for field in (*CAP_FIELDS, *VIDEO_FIELDS)},
+                **{field: data[field] for field in (*CAP_FIELDS, *VIDEO_FIELDS, *SHARING_FIELDS)},
             )
         except services.EventNotSaved as error:
             messages.error(request, error.message)
