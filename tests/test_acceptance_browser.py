@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 from playwright.sync_api import expect
 
 from bench.load import free_port, stop
@@ -33,6 +33,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "a long organizer passphrase"
+SLUG = "ana-ben"  # derived from the event's name, "Ana & Ben"
 # The wall's slides, shortened (wall.js reads ?interval=<ms>) so each approved photo comes round quickly.
 TV_WALL = "?interval=400"
 # wall.js asks for a full answer (which drops deleted photos) every FULL_SYNC_SECONDS (24 s): the
@@ -47,6 +48,13 @@ WATCH_THE_WALL = """() => {
     seen.changes = Number(stage.dataset.shown || 0);
     stage.querySelectorAll("img, video").forEach((media) => media.src && seen.sources.add(media.src));
   }).observe(stage, { attributes: true, childList: true });
+}"""
+
+
+# Between two fades: the slide shown alone, fully in (for the screenshot).
+ONE_SLIDE_SETTLED = """() => {
+  const slides = document.querySelectorAll(".wall-slide");
+  return slides.length === 1 && getComputedStyle(slides[0]).opacity === "1";
 }"""
 
 
@@ -112,11 +120,13 @@ def devices(chromium):
         yield device
 
 
-def photos(folder: Path, *colours: str) -> list[Path]:
+def photos(folder: Path, *colours: tuple[str, str]) -> list[Path]:
+    """A distinct 800 by 600 JPEG per pair of colours: a gradient from one to the other."""
     paths = []
-    for colour in colours:
-        path = folder / f"{colour}.jpg"
-        Image.new("RGB", (800, 600), colour).save(path, "JPEG")
+    for dark, light in colours:
+        path = folder / f"{dark}-{light}.jpg"
+        gradient = Image.linear_gradient("L").resize((800, 600))
+        ImageOps.colorize(gradient, dark, light).save(path, "JPEG")
         paths.append(path)
     return paths
 
@@ -141,7 +151,10 @@ def organizer_signs_up_and_creates_an_approve_first_event(laptop, runtime) -> st
     laptop.select_option("#id_moderation", label="Approve each photo first")
     laptop.click("input[type=submit]")
     expect(laptop.locator(".messagelist")).to_contain_text("is ready")
-    return laptop.locator("p.guest-link").first.inner_text()
+    guest_url = laptop.locator("p.guest-link").first.inner_text()
+    key = runtime.row("SELECT upload_key FROM events_event WHERE slug = ? AND moderation = ?", SLUG, "approve_first")[0]
+    assert guest_url == f"{runtime.url}/guest/?event={SLUG}&key={key}"
+    return guest_url
 
 
 def guest_uploads(phone, guest_url: str, name: str, files: list[Path]) -> None:
@@ -156,16 +169,16 @@ def guest_uploads(phone, guest_url: str, name: str, files: list[Path]) -> None:
     expect(phone.locator("#remaining")).to_have_text(f"{3 - len(files)} of 3 photos left")
 
 
-def turn_on(laptop, runtime, slug: str, button: str) -> None:
-    laptop.goto(f"{runtime.url}/events/{slug}/")
+def turn_on(laptop, runtime, button: str) -> None:
+    laptop.goto(f"{runtime.url}/events/{SLUG}/")
     laptop.get_by_role("button", name=button).click()
     expect(laptop.locator(".messagelist")).to_be_visible()
 
 
-def tick_one_of_each_guest(laptop, runtime, slug: str, screenshot) -> tuple[list[int], list[int]]:
+def tick_one_of_each_guest(laptop, runtime, screenshot) -> tuple[list[int], list[int]]:
     """On the Waiting tab (newest first: Dan's two, then Carla's two), tick the 2nd and shift-click the
     3rd: one photo of each guest. Returns (ticked ids, the others' ids)."""
-    laptop.goto(f"{runtime.url}/events/{slug}/photos/?show=waiting")
+    laptop.goto(f"{runtime.url}/events/{SLUG}/photos/?show=waiting")
     boxes = laptop.locator('.photo-grid input[name="ids"]')
     expect(boxes).to_have_count(4)
     boxes.nth(1).click()
@@ -203,59 +216,62 @@ def test_two_guests_upload_the_organizer_approves_in_bulk_and_a_guest_deletes_th
 ):
     carla, dan, tv = devices("phone"), devices("phone"), devices("tv")
     guest_url = organizer_signs_up_and_creates_an_approve_first_event(laptop, runtime)
-    slug = "ana-ben"
-    assert guest_url == f"{runtime.url}/guest/?event={slug}&key={runtime.row('SELECT upload_key FROM events_event')[0]}"
 
     # The wall link on, the TV on it before anything is approved: it shows nothing.
-    turn_on(laptop, runtime, slug, "Turn the wall link on")
+    turn_on(laptop, runtime, "Turn the wall link on")
     feed = []
     tv.on("response", lambda response: "/feed.json" in response.url and feed.append((time.monotonic(), response)))
     tv.goto(laptop.locator(".wall-link").inner_text() + TV_WALL)
     tv.evaluate(WATCH_THE_WALL)
 
-    guest_uploads(carla, guest_url, "Carla", photos(tmp_path, "tomato", "gold"))
-    guest_uploads(dan, guest_url, "Dan", photos(tmp_path, "teal", "orchid"))
+    guest_uploads(carla, guest_url, "Carla", photos(tmp_path, ("firebrick", "gold"), ("indigo", "hotpink")))
+    guest_uploads(dan, guest_url, "Dan", photos(tmp_path, ("teal", "palegreen"), ("navy", "skyblue")))
     expect(tv.locator(".wall-empty")).to_be_visible()
 
-    approved, waiting = tick_one_of_each_guest(laptop, runtime, slug, screenshot)
+    approved, waiting = tick_one_of_each_guest(laptop, runtime, screenshot)
     approving = time.monotonic()
     laptop.get_by_role("button", name="Approve", exact=True).click()
     expect(laptop.locator(".messagelist")).to_contain_text("2 photos approved")
     # The TV shows both approved photos within 5 s of the approval.
-    left_ms = max(0, 5 - (time.monotonic() - approving)) * 1000
+    left_ms = max(1, (5 - (time.monotonic() - approving)) * 1000)  # 0 would mean no limit
     tv.wait_for_function("ids => ids.every((id) => acceptance.shown.has(id))", arg=approved, timeout=left_ms)
     print(f"approved → both on the TV in {time.monotonic() - approving:.1f} s")
+    tv.wait_for_function(ONE_SLIDE_SETTLED)
     screenshot(tv, "acceptance-wall")
 
-    album = album_link_off_then_on(laptop, runtime, slug, dan, approved, screenshot)
+    album = album_link_off_then_on(laptop, runtime, dan, approved, screenshot)
     carla_approved, key = guest_deletes_the_approved_one(carla, runtime, approved, screenshot)
     deleting = time.monotonic()
-    gone_from_album_gallery_and_disk(laptop, runtime, slug, album, carla_approved, key, approved)
-    reveal_later_shows_the_waiting_message(laptop, runtime, slug, album)
+    gone_from_album_gallery_and_disk(laptop, runtime, album, carla_approved, key, approved)
+    reveal_later_shows_the_waiting_message(laptop, runtime, album)
 
-    # The TV drops it at its next full answer (every 24 s), then shows only what is still shared.
-    full, listed = next_full_answer(tv, feed, deleting)
-    print(f"deleted → the TV's next full answer after {full - deleting:.1f} s")
-    still_shared = [pk for pk in approved if pk != carla_approved]
-    assert listed == set(still_shared)
-    for _ in range(2):  # the first round lets the answer land; the second is watched
-        tv.evaluate("() => { acceptance.shown.clear(); acceptance.since = acceptance.changes; }")
-        tv.wait_for_function("() => acceptance.changes >= acceptance.since + 3")
-    assert tv.evaluate("[...acceptance.shown]") == still_shared
-    expect(tv.locator(f'[data-wall] img[src*="/photos/{carla_approved}/"]')).to_have_count(0)
-
+    tv_drops_it_at_its_next_full_answer(tv, feed, deleting, carla_approved, approved)
     # Never, in any feed answer nor any image the TV loaded, a photo waiting for approval.
     assert wall_feed_ids(response for _, response in feed) <= set(approved)
     sources = tv.evaluate("[...acceptance.sources]")
     assert sources and not [src for src in sources for pk in waiting if f"/photos/{pk}/" in src]
 
 
-def album_link_off_then_on(laptop, runtime, slug: str, phone, approved: list[int], screenshot):
+def tv_drops_it_at_its_next_full_answer(tv, feed, deleting: float, pk: int, approved: list[int]) -> None:
+    """The wall's next full answer (every 24 s) no longer lists the deleted photo; after it the TV shows
+    only what is still shared."""
+    full, listed = next_full_answer(tv, feed, deleting)
+    print(f"deleted → the TV's next full answer after {full - deleting:.1f} s")
+    still_shared = [other for other in approved if other != pk]
+    assert listed == set(still_shared)
+    for _ in range(2):  # the first round lets the answer land; the second is watched
+        tv.evaluate("() => { acceptance.shown.clear(); acceptance.since = acceptance.changes; }")
+        tv.wait_for_function("() => acceptance.changes >= acceptance.since + 3")
+    assert tv.evaluate("[...acceptance.shown]") == still_shared
+    expect(tv.locator(f'[data-wall] img[src*="/photos/{pk}/"]')).to_have_count(0)
+
+
+def album_link_off_then_on(laptop, runtime, phone, approved: list[int], screenshot):
     """404 while the link is off; on, the album shows exactly the approved photos. Returns the album's page."""
-    token = runtime.row("SELECT album_token FROM events_event WHERE slug = ?", slug)[0]
-    url = f"{runtime.url}/album/{slug}/{token}/"
+    token = runtime.row("SELECT album_token FROM events_event WHERE slug = ?", SLUG)[0]
+    url = f"{runtime.url}/album/{SLUG}/{token}/"
     assert status_of(url) == 404
-    turn_on(laptop, runtime, slug, "Turn the album on")
+    turn_on(laptop, runtime, "Turn the album on")
     assert laptop.locator("#album-url").input_value() == url
     album = phone.context.new_page()
     album.goto(url)
@@ -294,18 +310,18 @@ def guest_deletes_the_approved_one(carla, runtime, approved: list[int], screensh
     return pk, key
 
 
-def gone_from_album_gallery_and_disk(laptop, runtime, slug, album, pk: int, key: str, approved: list[int]) -> None:
+def gone_from_album_gallery_and_disk(laptop, runtime, album, pk: int, key: str, approved: list[int]) -> None:
     album.reload()
     assert album_ids(album) == [other for other in approved if other != pk]
-    laptop.goto(f"{runtime.url}/events/{slug}/photos/")
+    laptop.goto(f"{runtime.url}/events/{SLUG}/photos/")
     expect(laptop.locator('.photo-grid input[name="ids"]')).to_have_count(3)
     expect(laptop.locator(f'.photo-grid input[name="ids"][value="{pk}"]')).to_have_count(0)
     assert runtime.row("SELECT COUNT(*) FROM events_photo WHERE id = ?", pk) == (0,)
     assert not runtime.files_of(key)
 
 
-def reveal_later_shows_the_waiting_message(laptop, runtime, slug, album) -> None:
-    laptop.goto(f"{runtime.url}/events/{slug}/edit/")
+def reveal_later_shows_the_waiting_message(laptop, runtime, album) -> None:
+    laptop.goto(f"{runtime.url}/events/{SLUG}/edit/")
     later = (datetime.now() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
     laptop.fill("#id_album_reveal_at", later)
     laptop.click("input[type=submit]")
