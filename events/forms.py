@@ -45,6 +45,7 @@ class EventForm(KeepsChoicesLeftOut):
             "is_open",
             "closes_at",
             "keep_location",
+            "retention_days",
             *CAP_FIELDS,
             *VIDEO_FIELDS,
             *SHARING_FIELDS,

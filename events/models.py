@@ -1,4 +1,6 @@
+import datetime
 import secrets
+from datetime import timedelta
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -8,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from events.public_url import public_base_url
 from uploads.naming import SLUG_PATTERN, poster_key
@@ -23,6 +26,9 @@ from uploads.policy import (
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000
 MAX_EXPECTED_GUESTS = 100_000
+MAX_RETENTION_DAYS = 3650
+# The owner is e-mailed this long before the deletion, and it never comes sooner after that mail.
+RETENTION_NOTICE = timedelta(days=7)
 
 
 def ceiling_bytes() -> int:
@@ -173,6 +179,19 @@ class Event(models.Model):
         blank=True,
         help_text="Optional: before this moment the album only says when its photos will appear.",
     )
+    # Off (empty) by default; events/retention.py warns the owner, then deletes the event through event_delete.
+    retention_days = models.PositiveSmallIntegerField(
+        _("delete everything after (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RETENTION_DAYS)],
+        help_text=_(
+            "Optional: photos, videos and the event itself are deleted this many days after the event's date. "
+            "You are e-mailed a week before. Empty: kept until you delete the event."
+        ),
+    )
+    # When the owner was e-mailed about the deletion (once per deletion date: see retention_deletes_on).
+    retention_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -190,6 +209,33 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.retention_days and not self.date:
+            # The deletion is counted from the event's day: without one there is no date to promise.
+            raise ValidationError({"date": _("Set the event's date: the deletion is counted from it.")})
+
+    def retention_date(self) -> datetime.date | None:
+        """The day the organizer chose: the event's date plus its retention; None when off."""
+        if not (self.retention_days and self.date):
+            return None
+        return self.date + timedelta(days=self.retention_days)
+
+    def retention_warned(self) -> bool:
+        """Whether the owner was e-mailed for the current date (a later date, once edited, needs a new mail)."""
+        chosen = self.retention_date()
+        warned = self.retention_warned_at
+        return bool(chosen and warned and timezone.localdate(warned) >= chosen - RETENTION_NOTICE)
+
+    def retention_deletes_on(self, today: datetime.date | None = None) -> datetime.date | None:
+        """The day everything goes: the chosen date, but never sooner than a week after the owner's mail
+        (or, before it is sent, a week from today), so a retention set on an old event gives notice too."""
+        chosen = self.retention_date()
+        if chosen is None:
+            return None
+        mailed = timezone.localdate(self.retention_warned_at) if self.retention_warned() else today
+        return max(chosen, (mailed or timezone.localdate()) + RETENTION_NOTICE)
 
     def limits(self) -> Limits:
         """The per-device limit and the event's caps: the organizer's, or the defaults below the site's ceiling."""

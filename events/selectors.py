@@ -3,7 +3,7 @@
 import hmac
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from events.models import Event, Photo, PhotoExport
+from events.models import RETENTION_NOTICE, Event, Photo, PhotoExport
 from uploads.policy import EventPolicy, hash_upload_key
 from uploads.ports import Claim, EventUsage, QuotaStore, UnknownEvent, UnknownPhoto, WrongKey
 
@@ -317,3 +317,24 @@ def wall_changes(event: Event, after: tuple[datetime, int], limit: int) -> list[
 def wall_last_change(event: Event) -> tuple[datetime, int] | None:
     """The cursor of the event's latest change; None while it has no photo."""
     return Photo.objects.filter(event=event).order_by("-changed_at", "-pk").values_list("changed_at", "pk").first()
+
+
+def _with_retention() -> list[Event]:
+    # Few events have it on; the dates are compared in Python, the same on SQLite and PostgreSQL.
+    return list(Event.objects.filter(retention_days__isnull=False, date__isnull=False).select_related("owner"))
+
+
+def events_to_warn(today: date) -> list[Event]:
+    """Events whose deletion is a week away or less, and whose owner was not yet e-mailed about that date."""
+    return [
+        event
+        for event in _with_retention()
+        if not event.retention_warned() and today >= event.retention_date() - RETENTION_NOTICE
+    ]
+
+
+def events_to_purge(today: date) -> list[Event]:
+    """Events whose owner was e-mailed and whose deletion day has come."""
+    return [
+        event for event in _with_retention() if event.retention_warned() and today >= event.retention_deletes_on(today)
+    ]

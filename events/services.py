@@ -3,12 +3,17 @@ admin, commands and the S3 trigger. Every write of an event goes through `_save`
 copy of its policy (DynamoDB on AWS) never disagrees with the dashboard's."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import partial
 from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -23,7 +28,7 @@ from events.models import (
     new_share_token,
     new_upload_key,
 )
-from events.selectors import album_export_current, event_policy
+from events.selectors import album_export_current, event_policy, events_to_purge, events_to_warn
 from events.thumbnails import THUMBNAIL_PREFIX, display_key, render_display, render_thumbnail, thumbnail_key
 from photoshare_site import wiring
 from uploads.core import Recovered, utc_now
@@ -281,3 +286,63 @@ def uploads_recover() -> dict[str, Recovered]:
     if removed:
         log.info("removed %d staged uploads left over for a day", removed)
     return done
+
+
+def event_retention_warn(*, event: Event, today: date) -> None:
+    """E-mail the owner that everything of the event goes on its deletion day, and record it. Once: the
+    record is taken before sending, so a second pass running at the same time (a schedule delivered
+    twice, a run by hand) sends nothing; a mail that fails gives it back for the next pass to try, and
+    the deletion waits until a week after a mail went."""
+    claimed = Event.objects.filter(pk=event.pk, retention_warned_at=event.retention_warned_at)
+    if not claimed.update(retention_warned_at=timezone.now()):
+        return
+    try:
+        _send_retention_warning(event, deletes_on=event.retention_deletes_on(today))
+    except Exception:
+        Event.objects.filter(pk=event.pk).update(retention_warned_at=event.retention_warned_at)
+        raise
+
+
+def _send_retention_warning(event: Event, *, deletes_on: date | None) -> None:
+    if not event.owner.email:
+        # Nobody to tell: the date is still shown on the event's page from the day it was set.
+        log.warning("the owner of %s has no e-mail address: no retention warning sent", event.slug)
+        return
+    context = {"event": event, "deletes_on": deletes_on}
+    subject = render_to_string("events/emails/retention_warning_subject.txt", context).strip()
+    body = render_to_string("events/emails/retention_warning.txt", context)
+    send_mail(subject, body, None, [event.owner.email])
+
+
+@dataclass
+class RetentionDone:
+    """The slugs a retention pass e-mailed about, deleted, or failed on (tried again next pass)."""
+
+    warned: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def events_retention_sweep(*, today: date | None = None, dry_run: bool = False) -> RetentionDone:
+    """Delete (through event_delete) the events whose retention ran out, and warn the owners of those
+    whose deletion is a week away. With `dry_run` only says which."""
+    today = today or timezone.localdate()
+    done = RetentionDone()
+    for event in events_to_purge(today):
+        _retention_step(event, done.deleted, done.failed, None if dry_run else partial(event_delete, event=event))
+    for event in events_to_warn(today):
+        warn = None if dry_run else partial(event_retention_warn, event=event, today=today)
+        _retention_step(event, done.warned, done.failed, warn)
+    return done
+
+
+def _retention_step(event: Event, done: list[str], failed: list[str], step: Callable[[], None] | None) -> None:
+    try:
+        if step is not None:
+            step()
+    except Exception:
+        # One event's stores or mail failing must not stop the others; the next pass tries again.
+        log.exception("retention of %s failed", event.slug)
+        failed.append(event.slug)
+        return
+    done.append(event.slug)

@@ -7,7 +7,7 @@ function with the rule's event and the Lambda context.
 import logging
 from dataclasses import asdict
 
-from events.services import uploads_recover
+from events.services import events_retention_sweep, uploads_recover
 
 log = logging.getLogger(__name__)
 
@@ -17,4 +17,11 @@ def recover_uploads_everywhere(event: dict, context: object = None) -> dict[str,
     done = {slug: asdict(recovered) for slug, recovered in uploads_recover().items()}
     for slug, recovered in done.items():
         log.info("recovered uploads of %s: %s", slug, recovered)
+    return done
+
+
+def purge_expired_everywhere(event: dict, context: object = None) -> dict[str, list[str]]:
+    """Every hour: warn the owners of events deleted in a week, and delete those whose retention ran out."""
+    done = asdict(events_retention_sweep())
+    log.info("retention: %s", done)
     return done

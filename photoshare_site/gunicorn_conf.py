@@ -10,6 +10,9 @@ another thread holds a lock (logging's, SQLite's) can leave the new worker deadl
 master hold database connections for its workers to inherit. A sweep that fails or hangs never touches
 serving. It also stops by itself when the master is gone, since a master killed with SIGKILL runs no
 hook.
+
+The retention pass (`manage.py purge_expired --every 3600`, README "Retention") is a sibling child,
+started and stopped the same way.
 """
 
 import subprocess
@@ -23,6 +26,9 @@ from photoshare_site.log_redaction import redact
 MANAGE = Path(__file__).resolve().parent.parent / "manage.py"
 # The pause between two sweeps: one starts at least once a minute while a sweep takes under 30 s.
 SWEEP_EVERY_SECONDS = 30
+# The retention pass (`manage.py purge_expired --every 3600`), a sibling of the sweep: deletions are
+# counted in days, so once an hour is plenty.
+PURGE_EVERY_SECONDS = 3600
 
 
 class RedactingLogger(Logger):
@@ -41,13 +47,19 @@ def sweep_command() -> list[str]:
     return [sys.executable, str(MANAGE), "recover_uploads", "--every", str(SWEEP_EVERY_SECONDS)]
 
 
+def purge_command() -> list[str]:
+    return [sys.executable, str(MANAGE), "purge_expired", "--every", str(PURGE_EVERY_SECONDS)]
+
+
 def when_ready(server) -> None:
-    # Its own session: Ctrl-C in the terminal reaches the master, which stops it in on_exit.
+    # Their own session: Ctrl-C in the terminal reaches the master, which stops them in on_exit.
     server.upload_sweep = subprocess.Popen(sweep_command(), start_new_session=True)  # noqa: S603
+    server.retention_sweep = subprocess.Popen(purge_command(), start_new_session=True)  # noqa: S603
 
 
 def on_exit(server) -> None:
-    sweep = getattr(server, "upload_sweep", None)
-    if sweep is not None:
-        sweep.terminate()
-        sweep.wait(timeout=10)
+    for name in ("upload_sweep", "retention_sweep"):
+        sweep = getattr(server, name, None)
+        if sweep is not None:
+            sweep.terminate()
+            sweep.wait(timeout=10)

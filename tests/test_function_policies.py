@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
@@ -18,6 +18,8 @@ from events.exports import export_build_command
 from events.models import Event, Photo, PhotoExport
 from events.reconcile import reconcile
 from events.s3_events import index_new_photos
+from events.services import event_create
+from events.sweeps import purge_expired_everywhere
 from photoshare_site import wiring
 from tests import guest_lambda as guest
 from tests import iam
@@ -273,6 +275,16 @@ def drive_reconciliation(calls, event: Event) -> None:
     assert (len(done.kinds()), done.unrepaired) == (5, [])
 
 
+def drive_retention(calls, owner) -> None:
+    """An event whose retention ran out, its owner warned, deleted by the hourly schedule (event_delete)."""
+    with calls.setting_up():
+        old = event_create(owner=owner, name="Old", slug="old", date=date(2020, 1, 1), retention_days=30)
+        wiring.uploader().upload(request_for(old, guest.PHONE, jpeg_bytes(30)))
+        Event.objects.filter(pk=old.pk).update(retention_warned_at=datetime(2020, 1, 24, tzinfo=UTC))
+    with calls.during("retention purge"):
+        assert purge_expired_everywhere({"source": "aws.events"}, None)["deleted"] == ["old"]
+
+
 def drive_password_reset(client, calls, monkeypatch) -> None:
     with calls.during("password reset mail"), monkeypatch.context() as patch:
         patch.setenv("AWS_LAMBDA_FUNCTION_NAME", "photoshare-dashboard")
@@ -301,6 +313,7 @@ def test_the_dashboard_policy_allows_exactly_the_calls_of_every_path(client, ali
         drive_reconciliation(calls, event)
         dashboard_drives_direct_uploads(calls, S3Staging(clients.s3(), PHOTO_BUCKET, part_size=PART), event.slug)
         drive_deletes(client, calls, event)
+        drive_retention(calls, alice)
         drive_password_reset(client, calls, monkeypatch)
         with calls.during("health check"):
             assert client.get("/healthz").status_code == 200
@@ -325,6 +338,7 @@ def test_the_dashboard_policy_allows_exactly_the_calls_of_every_path(client, ali
         "event delete, staged uploads",
         "photo delete",
         "event delete",
+        "retention purge",
         "password reset mail",
         "health check",
     }

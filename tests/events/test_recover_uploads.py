@@ -107,11 +107,12 @@ def test_gunicorns_exit_stops_the_sweep_it_started(monkeypatch):
         """The gunicorn master, as its hooks see it."""
 
     monkeypatch.setattr(gunicorn_conf, "sweep_command", lambda: ["sleep", "60"])
+    monkeypatch.setattr(gunicorn_conf, "purge_command", lambda: ["sleep", "60"])
     master = Arbiter()
     gunicorn_conf.when_ready(master)
-    assert master.upload_sweep.poll() is None
+    assert master.upload_sweep.poll() is None and master.retention_sweep.poll() is None
     gunicorn_conf.on_exit(master)
-    assert master.upload_sweep.returncode == -signal.SIGTERM
+    assert master.upload_sweep.returncode == master.retention_sweep.returncode == -signal.SIGTERM
 
 
 PLANT = """

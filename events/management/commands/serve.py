@@ -43,7 +43,8 @@ class Command(BaseCommand):
         options = ["--bind", bind, "--workers", str(workers), "--worker-class", "gthread", "--threads", "4"]
         # Phones on weak Wi-Fi send slowly; give a 15 MB upload time to arrive.
         options += ["--timeout", "120", "--access-logfile", "-"]
-        # Its hooks run the sweep that recovers uploads whose worker was killed (one timed out, say).
+        # Its hooks run the sweep that recovers uploads whose worker was killed (one timed out, say),
+        # and the hourly retention pass.
         options += ["--config", "python:photoshare_site.gunicorn_conf"]
         os.execv(sys.executable, gunicorn + options)  # noqa: S606
 
