@@ -49,12 +49,14 @@ def test_creating_an_event_from_the_form(organizer):
     assert "Summer &lt;b&gt;Party&lt;/b&gt;" in response.content.decode()
 
 
-def test_the_sharing_choices_made_when_creating_an_event_are_kept(organizer):
+def test_the_choices_made_when_creating_an_event_are_kept(organizer):
     # An event created to approve photos first must not show them on the wall at once.
     organizer.post(
         reverse("event-create"),
         {
             "name": "Party",
+            "date": "2030-06-20",
+            "retention_days": 30,
             "upload_limit": 5,
             "is_open": "on",
             "moderation": "approve_first",
@@ -66,6 +68,7 @@ def test_the_sharing_choices_made_when_creating_an_event_are_kept(organizer):
     event = Event.objects.get()
     assert (event.moderation, event.guest_delete, event.language) == ("approve_first", "keep_slot", "de")
     assert (event.album_reveal_at.year, event.wall_captions) == (2030, False)
+    assert event.retention_days == 30
 
 
 def test_a_closing_time_in_the_past_refuses_uploads(organizer, client, wedding, device, photos_dir):
