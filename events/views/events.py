@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events import qr, selectors, services
-from events.forms import CAP_FIELDS, VIDEO_FIELDS, EventDeleteForm, EventForm
+from events.forms import EventDeleteForm, EventForm
 from events.models import Event
 from events.views.common import organizer_event
 from photoshare_site import wiring
@@ -29,16 +29,14 @@ def event_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            # Every other field the form holds, so none is dropped (approve first, retention, ...).
+            details = {field: value for field, value in data.items() if field not in ("name", "slug", "upload_limit")}
             event = services.event_create(
                 owner=request.user,
                 name=data["name"],
                 slug=data["slug"] or None,
                 limit=data["upload_limit"],
-                date=data["date"],
-                is_open=data["is_open"],
-                closes_at=data["closes_at"],
-                keep_location=data["keep_location"],
-                **{field: data[field] for field in (*CAP_FIELDS, *VIDEO_FIELDS)},
+                **details,
             )
         except services.EventNotSaved as error:
             messages.error(request, error.message)

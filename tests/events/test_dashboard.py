@@ -49,6 +49,28 @@ def test_creating_an_event_from_the_form(organizer):
     assert "Summer &lt;b&gt;Party&lt;/b&gt;" in response.content.decode()
 
 
+def test_the_choices_made_when_creating_an_event_are_kept(organizer):
+    # An event created to approve photos first must not show them on the wall at once.
+    organizer.post(
+        reverse("event-create"),
+        {
+            "name": "Party",
+            "date": "2030-06-20",
+            "retention_days": 30,
+            "upload_limit": 5,
+            "is_open": "on",
+            "moderation": "approve_first",
+            "guest_delete": "keep_slot",
+            "language": "de",
+            "album_reveal_at": "2030-06-20T18:00",
+        },
+    )
+    event = Event.objects.get()
+    assert (event.moderation, event.guest_delete, event.language) == ("approve_first", "keep_slot", "de")
+    assert (event.album_reveal_at.year, event.wall_captions) == (2030, False)
+    assert event.retention_days == 30
+
+
 def test_a_closing_time_in_the_past_refuses_uploads(organizer, client, wedding, device, photos_dir):
     past = (timezone.localtime() - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
     organizer.post(
