@@ -1,4 +1,4 @@
-// Deployment settings for the guest page. Locally Django serves this file as is; a static
+// Deployment settings for the guest page. Locally Django serves this file (minified, as every script); a static
 // host (S3) gets a generated copy whose apiBase points at the upload API's URL and siteBase at the
 // dashboard's (which answers My uploads and serves the album).
 window.PHOTOSHARE_CONFIG = {

@@ -10,6 +10,8 @@ from botocore.stub import Stubber
 from django.core.management import call_command
 
 from uploads.aws import alarms, clients, provisioning
+from uploads.guest_minify import served
+from uploads.guest_page import GUEST_FILES
 
 # AWS resources only: the PostgreSQL pass leaves it out.
 pytestmark = pytest.mark.one_database
@@ -163,8 +165,13 @@ def test_publishing_twice_uploads_the_page_with_the_api_url(aws_env, tmp_path):
     s3 = boto3.client("s3")
     config = s3.get_object(Bucket=SITE, Key="guest/config.js")
     config_js = config["Body"].read().decode()
-    assert 'apiBase: "https://abc.execute-api.eu-west-1.amazonaws.com/prod"' in config_js
-    assert 'siteBase: "https://dash.execute-api.eu-west-1.amazonaws.com/dashboard"' in config_js
+    # config.js minified like the rest, once its addresses are in
+    assert 'apiBase:"https://abc.execute-api.eu-west-1.amazonaws.com/prod"' in config_js
+    assert 'siteBase:"https://dash.execute-api.eu-west-1.amazonaws.com/dashboard"' in config_js
+    assert "//" not in config_js.replace("https://", "")
+    # Every other file is the very bytes the local view serves (minified by the same function).
+    for name in set(GUEST_FILES) - {"config.js"}:
+        assert s3.get_object(Bucket=SITE, Key=f"guest/{name}")["Body"].read() == served(name), name
     page = s3.head_object(Bucket=SITE, Key="guest/index.html")
     assert (page["ContentType"], page["CacheControl"]) == ("text/html; charset=utf-8", "no-cache")
     assert s3.head_object(Bucket=SITE, Key="guest/app.js")["ContentType"].startswith("text/javascript")

@@ -1,9 +1,11 @@
-"""Serves guest_frontend/ at /guest/ locally; on AWS the same files sit in a static bucket."""
+"""Serves guest_frontend/ at /guest/ locally, minified; on AWS the same bytes sit in a static bucket."""
 
-from django.conf import settings
+import hashlib
+
 from django.http import Http404, HttpRequest, HttpResponse
-from django.views.static import serve
+from django.utils.cache import get_conditional_response
 
+from uploads.guest_minify import served
 from uploads.policy import GUEST_LANGUAGES
 
 # What the page is made of, and the type each is served with (here, and by publish_guest_frontend on S3).
@@ -33,9 +35,11 @@ CONTENT_SECURITY_POLICY = (
 def guest_file(request: HttpRequest, name: str = "index.html") -> HttpResponse:
     if name not in GUEST_FILES:
         raise Http404(name)
-    response = serve(request, name, document_root=settings.BASE_DIR / "guest_frontend")
-    response["Content-Type"] = GUEST_FILES[name]
-    # Plain file names, so browsers must revalidate to pick up a new release.
+    body = served(name)
+    # Plain file names, so browsers must revalidate to pick up a new release: the ETag makes that a 304.
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    response = get_conditional_response(request, etag=etag) or HttpResponse(body, content_type=GUEST_FILES[name])
+    response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
     response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     # The page's URL carries the upload key: never send it to anyone as a referrer.

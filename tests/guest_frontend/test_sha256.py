@@ -1,13 +1,13 @@
-"""The guest page's own SHA-256 (sha256.js), in Chromium, against known vectors and hashlib."""
+"""The guest page's own SHA-256 (sha256.js, minified as served), in Chromium, against known vectors and hashlib."""
 
 import hashlib
-from pathlib import Path
 
 import pytest
 
+from uploads.guest_minify import served
+
 pytestmark = pytest.mark.browser
 
-SHA256_JS = Path(__file__).resolve().parents[2] / "guest_frontend" / "sha256.js"
 # FIPS 180-2 examples, and the 56-byte message that needs a second padding block.
 VECTORS = {
     "": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
@@ -24,7 +24,7 @@ PATTERN = "(size) => Sha256.ofBlob(new Blob([Uint8Array.from({ length: size }, (
 @pytest.fixture
 def page(phone):
     phone.set_content("<html><body></body></html>")
-    phone.add_script_tag(content=SHA256_JS.read_text())
+    phone.add_script_tag(content=served("sha256.js").decode())
     return phone
 
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from uploads.aws import clients
+from uploads.guest_minify import minified, served
 from uploads.guest_page import GUEST_FILES
 
 PREFIX = "guest/"
@@ -41,10 +42,10 @@ class Command(BaseCommand):
         self, *args: str, site_bucket: str, api_url: str, site_url: str, region: str | None, **options: object
     ) -> None:
         s3 = clients.s3()
-        # The page's files only: the folder also holds make_icons.py, which is no part of the site.
+        # The page's files only (the folder also holds make_icons.py, no part of the site), minified as
+        # the local view serves them.
         for name, content_type in sorted(GUEST_FILES.items()):
-            path = settings.BASE_DIR / "guest_frontend" / name
-            body = config_js(api_url, site_url).encode() if name == "config.js" else path.read_bytes()
+            body = minified(name, config_js(api_url, site_url).encode()) if name == "config.js" else served(name)
             s3.put_object(
                 Bucket=site_bucket,
                 Key=PREFIX + name,
