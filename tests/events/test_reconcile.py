@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command, execute_from_command_line
+from django.db import connections
 
 from events.models import Moderation, Photo
 from events.reconcile import report_drift
@@ -228,7 +229,9 @@ def test_a_drifted_event_of_many_photos_is_repaired_in_one_pass(photos_dir, alic
     print(f"\n{photos} photos from {len(phones)} phones: --fix of {drifts} drifts {took:.2f} s, check {clean:.2f} s")
 
 
-def test_drift_exits_with_status_1_without_fix_and_0_once_repaired(photos_dir, wedding, device, capsys):
+def test_drift_exits_with_status_1_without_fix_and_0_once_repaired(photos_dir, wedding, device, capsys, monkeypatch):
+    # As run from a shell; manage.py closes the connections when done, which would end the test's transaction.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     store_photo(wedding, device)
     wiring.quota_store().set_event_usage(wedding.slug, EventUsage(5, 5))
     with pytest.raises(SystemExit) as exited:
