@@ -126,9 +126,19 @@ def photo_make_thumbnail(*, photo: Photo, data: bytes) -> bool:
         log.warning("no thumbnail for %s", photo.key, exc_info=True)
         return False
     storage = wiring.photo_links().storage
-    photo.thumbnail_key = storage.save(thumbnail_key(photo.key), ContentFile(thumbnail))
-    photo.save(update_fields=["thumbnail_key"])
+    key = storage.save(thumbnail_key(photo.key), ContentFile(thumbnail))
+    if not Photo.objects.filter(pk=photo.pk).update(thumbnail_key=key):
+        _deleted_meanwhile(storage, key)
+        return False
+    photo.thumbnail_key = key
     return True
+
+
+def _deleted_meanwhile(storage, key: str) -> None:
+    """The photo was deleted while its rendition was made (a guest's or the organizer's delete racing
+    the first view of it): keep no file of a photo that is gone."""
+    log.info("%s was deleted while it was rendered", key)
+    storage.delete(key)
 
 
 def photo_thumbnail_ensure(*, photo: Photo) -> bool:
@@ -141,8 +151,12 @@ def photo_thumbnail_ensure(*, photo: Photo) -> bool:
     # A video sent without a poster (or before it arrives) keeps a placeholder; the poster may come later.
     if photo.is_video and not storage.exists(source):
         return False
-    with storage.open(source) as file:
-        return photo_make_thumbnail(photo=photo, data=file.read())
+    try:
+        with storage.open(source) as file:
+            data = file.read()
+    except FileNotFoundError:
+        return False  # deleted since it was looked up
+    return photo_make_thumbnail(photo=photo, data=data)
 
 
 def photo_display_ensure(*, photo: Photo) -> bool:
@@ -163,6 +177,9 @@ def photo_display_ensure(*, photo: Photo) -> bool:
     # Two first requests at once render twice; the second finds the file and keeps no copy of its own.
     if not storage.exists(key):
         storage.save(key, ContentFile(rendition))
+    if not Photo.objects.filter(pk=photo.pk).exists():
+        _deleted_meanwhile(storage, key)
+        return False
     return True
 
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from events import services
 from events.models import Photo
 from events.thumbnails import THUMBNAIL_EDGE, render_thumbnail, thumbnail_key
 from tests.conftest import SAMPLES, png_claiming
@@ -61,3 +62,32 @@ def test_a_photo_too_large_to_decode_gets_a_placeholder_not_an_error(client, ali
 def test_a_photo_over_its_format_cap_is_not_decoded():
     with pytest.raises(TooLarge):
         render_thumbnail(png_claiming(12_000, 12_000))
+
+
+@pytest.mark.parametrize("rendition", ["thumbnail", "display"])
+def test_a_photo_deleted_while_its_rendition_is_made_leaves_no_file_and_no_error(
+    client, wedding, uploaded, photos_dir, monkeypatch, rendition
+):
+    # GIVEN a photo deleted (by its guest, say) while its first view renders it
+    uploaded(1)
+    photo = Photo.objects.get()
+    render = f"events.services.render_{rendition}"
+    original = {"thumbnail": services.render_thumbnail, "display": services.render_display}[rendition]
+
+    def render_then_lose_the_photo(data):
+        services.photo_delete(photo=Photo.objects.get(pk=photo.pk), refund=True)
+        return original(data)
+
+    monkeypatch.setattr(render, render_then_lose_the_photo)
+    # WHEN the guest's My uploads (or the wall) asks for it
+    ensure = services.photo_thumbnail_ensure if rendition == "thumbnail" else services.photo_display_ensure
+    # THEN it says there is nothing to show, and no rendition of the gone photo stays on disk
+    assert ensure(photo=photo) is False
+    assert [p for p in photos_dir.rglob("*") if p.is_file()] == []
+
+
+def test_the_thumbnail_of_a_photo_gone_since_it_was_looked_up_is_a_placeholder(client, wedding, uploaded, photos_dir):
+    uploaded(1)
+    photo = Photo.objects.get()
+    (photos_dir / photo.key).unlink()
+    assert services.photo_thumbnail_ensure(photo=photo) is False
