@@ -7,6 +7,10 @@ import pytest
 
 from bench.capacity import Request, Write, item_size, number_size
 from bench.partition_load import report, run
+from tests.uploads.contract_quota import EVENT, PHONE, claim, limits
+from uploads.aws import clients
+from uploads.aws.dynamodb import DynamoDBStore
+from uploads.policy import EventPolicy
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 pytestmark = pytest.mark.one_database
@@ -66,3 +70,20 @@ def test_a_consistent_read_costs_a_unit_per_started_four_kilobytes_and_one_when_
     assert Request("GetItem", read_bytes=0).read_units == 1
     assert Request("Query", read_bytes=4097).read_units == 2
     assert Request("TransactWriteItems", (Write("claim", 0, 10, transactional=True),)).read_units == 0
+
+
+def test_every_item_of_a_small_event_has_the_event_slug_as_its_partition_key(dynamodb_table):
+    # The layout the README's scale figures and its sharding design start from: a sharded layout must
+    # leave an event of one shard exactly so.
+    store = DynamoDBStore(clients.dynamodb(), dynamodb_table)
+    store.put_policy(EventPolicy(EVENT, "Ana & Ben", 10, True, "0" * 64))
+    store.complete(store.reserve(claim(1), limits(10)).claim, "ana-ben/Carla/first-1.jpg")
+    items = clients.dynamodb().scan(TableName=dynamodb_table)["Items"]
+    layout = {(item["DeviceID"]["S"], tuple(sorted(item))) for item in items if item["EventName"]["S"] == EVENT}
+    claim_fields = ("Bytes", "ClaimedAt", "DeviceID", "EventName", "GuestName", "StoredKey", "TargetKey", "Token")
+    assert len(items) == len(layout) == 4
+    assert {(sort_key, names) for sort_key, names in layout if not sort_key.startswith("#policy")} == {
+        (PHONE, ("DeviceID", "EventName", "LastUploadAt", "UploadCount")),
+        ("#usage", ("Bytes", "DeviceID", "EventName", "Photos")),
+        (f"#claim#{PHONE}#{1:064x}", claim_fields),
+    }
