@@ -1,14 +1,15 @@
 """What one event's DynamoDB partition can take: count what each guest request writes and reads, then
 divide DynamoDB's per-partition and per-item limits by it.
 
-    .venv/bin/python -m bench.partition_load [--guests 50] [--photos 3]
+    .venv/bin/python -m bench.partition_load [--guests 50] [--photos 3] [--direct]
 
 Runs the guest Lambda's handler (uploads/lambda_handler.py) against moto's server mode on 127.0.0.1:
-each guest opens the page once (GET /api/events/<slug>?deviceId=...) and sends `--photos` inline uploads
-(POST /api/upload). Every DynamoDB request is recorded with the size of each item it touched, before
-and after (read back through a second client), and priced by DynamoDB's documented rules
-(bench/capacity.py). moto prices nothing and throttles nothing: the ceilings printed are these counts
-divided by AWS's published limits, not a measured saturation.
+each guest opens the page once (GET /api/events/<slug>?deviceId=...) and sends `--photos` uploads, inline
+(POST /api/upload) or with --direct as originals go (start, the bytes into the bucket, complete). Every
+DynamoDB request is recorded with the size of each item it touched, before and after (read back through
+a second client), and priced by DynamoDB's documented rules (bench/capacity.py). moto prices nothing
+and throttles nothing: the ceilings printed are these counts divided by AWS's published limits, not a
+measured saturation.
 """
 
 import argparse
