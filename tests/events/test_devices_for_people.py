@@ -90,3 +90,20 @@ def test_asking_keeps_the_page_of_devices_it_came_from(organizer, uploaded, wedd
     assert f'action="{url}?after={OTHER_PHONE}"' in asked
     response = organizer.post(f"{url}?after={OTHER_PHONE}", {"limit": "5"})
     assert response["Location"] == reverse("device-list", args=[wedding.slug]) + f"?after={OTHER_PHONE}"
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("de", "Handy von Carla kann noch 3 Fotos senden."),
+        ("es", "El teléfono de Carla puede enviar 3 fotos más."),
+        ("fr", "Le téléphone de Carla peut envoyer encore 3 photos."),
+    ],
+)
+def test_what_a_reset_did_is_said_in_the_organizers_language(organizer, uploaded, wedding, device, language, said):
+    uploaded(1)
+    url = reverse("device-reset", args=[wedding.slug, device])
+    asked = organizer.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert "Reset its count" not in asked
+    response = organizer.post(url, HTTP_ACCEPT_LANGUAGE=language, follow=True)
+    assert messages_of(response) == [said]
