@@ -1,4 +1,5 @@
-"""The devices that uploaded to an event, a page at a time: counts, resets, per-device limits and
+"""The devices that uploaded to an event, a page at a time, each by its guest's name: counts, resets and
+per-device limits (each asked on a page of its own first, then said in plain words) and
 removing a device's photos, via the quota store."""
 
 from django.contrib import messages
@@ -93,7 +94,9 @@ def device_limit(request: HttpRequest, event: Event, device: str) -> HttpRespons
         )
     else:
         said = ngettext(
-            "%(phone)s may now send %(count)d photo in all.", "%(phone)s may now send %(count)d photos in all.", row.limit
+            "%(phone)s may now send %(count)d photo in all.",
+            "%(phone)s may now send %(count)d photos in all.",
+            row.limit,
         )
     messages.success(request, said % {"phone": row.phone, "count": row.limit})
     return _back(request, event)

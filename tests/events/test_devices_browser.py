@@ -28,7 +28,11 @@ def three_phones(transactional_db, wedding, uploaded, device):
 
 
 def test_on_a_phone_the_devices_page_fits_and_a_reset_and_a_limit_are_asked_then_said(
-    phone, live_server, signed_in, three_phones, screenshot
+    phone,
+    live_server,
+    signed_in,  # noqa: F811 (the imported fixture)
+    three_phones,
+    screenshot,
 ):
     page = signed_in(phone)
     page.goto(f"{live_server.url}/events/{three_phones.slug}/devices/")
