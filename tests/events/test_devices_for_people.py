@@ -107,3 +107,14 @@ def test_what_a_reset_did_is_said_in_the_organizers_language(organizer, uploaded
     assert "Reset its count" not in asked
     response = organizer.post(url, HTTP_ACCEPT_LANGUAGE=language, follow=True)
     assert messages_of(response) == [said]
+
+
+def test_a_name_with_markup_is_shown_as_text_on_the_page_the_question_and_the_message(
+    organizer, uploaded, wedding, device
+):
+    uploaded(1, name="<b>Eve</b>")
+    url = reverse("device-reset", args=[wedding.slug, device])
+    for html in (devices_html(organizer, wedding), organizer.get(url).content.decode()):
+        assert "<b>Eve</b>" not in html and "&lt;b&gt;Eve&lt;/b&gt;&#x27;s phone" in html
+    html = organizer.post(url, follow=True).content.decode()
+    assert "<b>Eve</b>" not in html and "&lt;b&gt;Eve&lt;/b&gt;&#x27;s phone can send 3 more photos." in html
