@@ -12,10 +12,11 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from events.models import RETENTION_NOTICE, Event, Photo, PhotoExport
 from uploads.policy import EventPolicy, hash_upload_key
-from uploads.ports import Claim, EventUsage, QuotaStore, UnknownEvent, UnknownPhoto, WrongKey
+from uploads.ports import Claim, DeviceUsage, EventUsage, QuotaStore, UnknownEvent, UnknownPhoto, WrongKey
 
 
 def event_policy(event: Event) -> EventPolicy:
@@ -208,11 +209,27 @@ class DeviceRow:
     limit: int
     limit_override: int | None
     last_upload_at: datetime | None
+    # The names the phone uploaded under, the most used first: how an organizer knows whose phone it is.
     guest_names: list[str]
 
     @property
     def short_id(self) -> str:
         return self.device[:8]
+
+    @property
+    def name(self) -> str | None:
+        return self.guest_names[0] if self.guest_names else None
+
+    @property
+    def other_names(self) -> list[str]:
+        return self.guest_names[1:]
+
+    @property
+    def phone(self) -> str:
+        """What the organizer calls it: by the name it used most, else (nothing kept) by its short id."""
+        if self.name:
+            return gettext("%(name)s's phone") % {"name": self.name}
+        return gettext("Phone %(id)s") % {"id": self.short_id}
 
 
 @dataclass(frozen=True)
@@ -224,27 +241,38 @@ class DeviceRows:
     next: str | None
 
 
+def _guest_names(event: Event, devices: Collection[str]) -> dict[str, list[str]]:
+    """The names each of `devices` uploaded under, the most photos first (then by name, for a stable
+    order), read for those devices only: a flood elsewhere costs nothing."""
+    names: dict[str, list[str]] = {}
+    used = (
+        Photo.objects.filter(event=event, device_id__in=devices)
+        .values("device_id", "guest_name")
+        .annotate(photos=Count("pk"))
+        .order_by("device_id", "-photos", "guest_name")
+    )
+    for row in used:
+        names.setdefault(row["device_id"], []).append(row["guest_name"])
+    return names
+
+
+def _device_row(event: Event, usage: DeviceUsage, names: dict[str, list[str]]) -> DeviceRow:
+    limit = usage.limit(event.upload_limit)
+    return DeviceRow(
+        usage.device, usage.count, limit, usage.limit_override, usage.last_upload_at, names.get(usage.device, [])
+    )
+
+
 def devices_for(event: Event, quota: QuotaStore, *, after: str | None = None, before: str | None = None) -> DeviceRows:
-    """One page of counts from the quota store (SQL or DynamoDB), with the names each of its devices
-    used from the photo index (for those devices only: a flood elsewhere costs this page nothing)."""
+    """One page of counts from the quota store (SQL or DynamoDB), with the names its devices used."""
     page = quota.devices_page(event.slug, after=after, before=before)
-    names: dict[str, set[str]] = {}
-    on_page = Photo.objects.filter(event=event, device_id__in=[usage.device for usage in page.devices])
-    # order_by() drops the model's ordering, which DISTINCT would otherwise apply to as well.
-    for device, name in on_page.order_by().values_list("device_id", "guest_name").distinct():
-        names.setdefault(device, set()).add(name)
-    rows = [
-        DeviceRow(
-            usage.device,
-            usage.count,
-            usage.limit(event.upload_limit),
-            usage.limit_override,
-            usage.last_upload_at,
-            sorted(names.get(usage.device, ())),
-        )
-        for usage in page.devices
-    ]
-    return DeviceRows(rows, page.previous, page.next)
+    names = _guest_names(event, [usage.device for usage in page.devices])
+    return DeviceRows([_device_row(event, usage, names) for usage in page.devices], page.previous, page.next)
+
+
+def device_for(event: Event, quota: QuotaStore, device: str) -> DeviceRow:
+    """One device's row, for the page that confirms a change to it."""
+    return _device_row(event, quota.usage(event.slug, device), _guest_names(event, [device]))
 
 
 @dataclass(frozen=True)

@@ -217,6 +217,9 @@ def drive_gallery(client, calls, event: Event) -> None:
 def drive_devices(client, calls, event: Event) -> None:
     with calls.during("devices"):
         client.get(reverse("device-list", args=[event.slug]))
+        # The pages that ask before a reset or a new limit read the device's count too.
+        assert client.get(reverse("device-reset", args=[event.slug, guest.PHONE])).status_code == 200
+        assert client.get(reverse("device-limit", args=[event.slug, guest.PHONE]), {"limit": "9"}).status_code == 200
         client.post(reverse("device-reset", args=[event.slug, guest.PHONE]))
         client.post(reverse("device-limit", args=[event.slug, guest.PHONE]), {"limit": "9"})
         client.post(reverse("device-limit", args=[event.slug, guest.PHONE]), {"limit": ""})

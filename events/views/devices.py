@@ -1,4 +1,5 @@
-"""The devices that uploaded to an event, a page at a time: counts, resets, per-device limits and
+"""The devices that uploaded to an event, a page at a time, each by its guest's name: counts, resets and
+per-device limits (each asked on a page of its own first, then said in plain words) and
 removing a device's photos, via the quota store."""
 
 from django.contrib import messages
@@ -8,7 +9,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from events import selectors, services
 from events.forms import DeviceLimitForm
@@ -25,7 +26,7 @@ PAGE_CURSORS = ("after", "before")
 @organizer_event
 def device_list(request: HttpRequest, event: Event) -> HttpResponse:
     page = selectors.devices_for(event, wiring.quota_store(), **_cursors(request))
-    context = {"event": event, "page": page, "here": _query(request), "limit_form": DeviceLimitForm()}
+    context = {"event": event, "page": page, "here": _query(request), "cursors": _cursors(request)}
     return render(request, "events/device_list.html", context)
 
 
@@ -51,38 +52,53 @@ def _back(request: HttpRequest, event: Event) -> HttpResponse:
     return redirect(reverse("device-list", args=[event.slug]) + _query(request))
 
 
-@require_POST
+def _confirm(request: HttpRequest, event: Event, device: str, change: str, limit: int | None = None) -> HttpResponse:
+    """The page that asks before a reset or a new limit: what the phone has sent, what would change.
+    Asking is a GET (it changes nothing); its button POSTs to the same address, which acts."""
+    row = selectors.device_for(event, wiring.quota_store(), device)
+    context = {"event": event, "d": row, "change": change, "limit": limit, "here": _query(request)}
+    return render(request, "events/device_confirm.html", context)
+
+
+@require_http_methods(["GET", "POST"])
 @organizer_event
 def device_reset(request: HttpRequest, event: Event, device: str) -> HttpResponse:
-    services.device_reset(event=event, device=_device(device))
-    messages.success(
-        request,
-        ngettext(
-            "Device %(device)s can upload %(limit)d photo again.",
-            "Device %(device)s can upload %(limit)d photos again.",
-            event.upload_limit,
-        )
-        % {"device": device[:8], "limit": event.upload_limit},
-    )
+    device = _device(device)
+    if request.method == "GET":
+        return _confirm(request, event, device, "reset")
+    services.device_reset(event=event, device=device)
+    row = selectors.device_for(event, wiring.quota_store(), device)
+    said = ngettext("%(phone)s can send %(count)d more photo.", "%(phone)s can send %(count)d more photos.", row.limit)
+    messages.success(request, said % {"phone": row.phone, "count": row.limit})
     return _back(request, event)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @organizer_event
 def device_limit(request: HttpRequest, event: Event, device: str) -> HttpResponse:
-    form = DeviceLimitForm(request.POST)
+    device = _device(device)
+    form = DeviceLimitForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
-        messages.error(request, _("A device limit is a number from 0 to 1000, or empty for the event's limit."))
+        messages.error(request, _("A phone's limit is a number from 0 to 1000, or empty for the event's limit."))
         return _back(request, event)
     limit = form.cleaned_data["limit"]
-    services.device_set_limit(event=event, device=_device(device), limit=limit)
+    if request.method == "GET":
+        return _confirm(request, event, device, "limit", limit)
+    services.device_set_limit(event=event, device=device, limit=limit)
+    row = selectors.device_for(event, wiring.quota_store(), device)
     if limit is None:
-        said = _("Device %(device)s now has the event's limit (%(limit)d).")
+        said = ngettext(
+            "%(phone)s is back to the event's limit: %(count)d photo in all.",
+            "%(phone)s is back to the event's limit: %(count)d photos in all.",
+            row.limit,
+        )
     else:
         said = ngettext(
-            "Device %(device)s now has %(limit)d photo.", "Device %(device)s now has %(limit)d photos.", limit
+            "%(phone)s may now send %(count)d photo in all.",
+            "%(phone)s may now send %(count)d photos in all.",
+            row.limit,
         )
-    messages.success(request, said % {"device": device[:8], "limit": event.upload_limit if limit is None else limit})
+    messages.success(request, said % {"phone": row.phone, "count": row.limit})
     return _back(request, event)
 
 

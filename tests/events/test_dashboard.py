@@ -196,7 +196,7 @@ def test_resetting_a_device_lets_it_upload_again(organizer, client, uploaded, we
 def test_a_device_limit_override_changes_what_the_guest_api_allows(organizer, client, uploaded, wedding, device):
     uploaded(3)
     response = organizer.post(reverse("device-limit", args=[wedding.slug, device]), {"limit": "4"}, follow=True)
-    assert "now has 4 photos" in messages_of(response)[0]
+    assert messages_of(response) == ["Carla's phone may now send 4 photos in all."]
     assert post_photo(client, wedding, device, seed=60).status_code == 200
     assert post_photo(client, wedding, device, seed=61).status_code == 429
     organizer.post(reverse("device-limit", args=[wedding.slug, device]), {"limit": ""})
