@@ -36,13 +36,7 @@ from events.models import (
     new_share_token,
     new_upload_key,
 )
-from events.selectors import (
-    album_export_current,
-    event_policy,
-    events_to_purge,
-    events_to_warn,
-    host_invitation_signed,
-)
+from events.selectors import album_export_current, event_policy, events_to_purge, events_to_warn
 from events.thumbnails import THUMBNAIL_PREFIX, display_key, render_display, render_thumbnail, thumbnail_key
 from photoshare_site import wiring
 from uploads.core import Recovered, utc_now
@@ -429,11 +423,11 @@ def _host_invitation_send(event: Event, email: str, signup_url: str) -> HostInvi
     return invitation
 
 
-def host_invitations_accept(*, user: AbstractBaseUser, token: str) -> list[Event]:
-    """After sign-up from a mailed link: when the account's e-mail is the one invited, it co-hosts every
-    event that invited that e-mail (the link proves the mailbox). Otherwise nothing: [] ."""
-    invitation = host_invitation_signed(token)
-    if invitation is None or not user.email or user.email.lower() != invitation.email:
+def host_invitations_accept(*, user: AbstractBaseUser, invitation: HostInvitation) -> list[Event]:
+    """After sign-up from an invitation's mailed link (selectors.host_invitation_signed): when the account's
+    e-mail is the one invited, it co-hosts every event that invited that e-mail (the link proves the
+    mailbox). Otherwise nothing: []."""
+    if not user.email or user.email.lower() != invitation.email:
         return []
     with transaction.atomic():
         invitations = list(HostInvitation.objects.filter(email=invitation.email).select_related("event"))

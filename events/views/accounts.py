@@ -20,13 +20,13 @@ def signup(request: HttpRequest) -> HttpResponse:
     if not settings.SIGNUP_ENABLED:
         raise Http404("sign-up is off on this server")
     # A co-host invitation's link (events/services.py event_host_invite) carries its token here.
-    token = request.GET.get("invitation", "")
+    token = request.GET.get("invitation")
     invitation = selectors.host_invitation_signed(token) if token else None
     form = SignupForm(request.POST or None, initial={"email": invitation.email} if invitation else None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="events.auth_backend.ThrottledModelBackend")
-        cohosted = services.host_invitations_accept(user=user, token=token) if invitation else []
+        cohosted = services.host_invitations_accept(user=user, invitation=invitation) if invitation else []
         if cohosted:
             messages.success(request, _("Welcome! You are now a co-host of “%(name)s”.") % {"name": cohosted[0].name})
             return redirect("event-detail", slug=cohosted[0].slug)
