@@ -169,3 +169,20 @@ def test_the_retention_warning_goes_to_the_owner_only(carol, wedding):
     event_host_add(event=wedding, user=carol)
     event_retention_warn(event=retain(wedding, ended_days_ago=23, days=30), today=TODAY)
     assert [message.to for message in mail.outbox] == [["alice@example.org"]]
+
+
+def test_an_invitation_whose_mail_fails_is_not_recorded(client, alice, wedding, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("no SMTP server")
+
+    monkeypatch.setattr("events.services.send_mail", refuse)
+    client.force_login(alice)
+    assert invite(client, wedding, "dora@example.org").startswith("The invitation e-mail could not be sent")
+    assert not HostInvitation.objects.exists()
+
+
+def test_inviting_a_pending_email_again_sends_a_new_mail_and_keeps_one_invitation(client, alice, wedding):
+    client.force_login(alice)
+    invite(client, wedding, "dora@example.org")
+    invite(client, wedding, "dora@example.org")
+    assert len(mail.outbox) == 2 and HostInvitation.objects.count() == 1
