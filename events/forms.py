@@ -166,3 +166,16 @@ class EventDeleteForm(forms.Form):
         if name.strip() != self.event.name.strip():
             raise forms.ValidationError(_("That is not this event's name: nothing was deleted."))
         return name
+
+
+class CohostInviteForm(forms.Form):
+    """The event page's invite form (events/templates/events/cohosts.html draws it)."""
+
+    who = forms.CharField(max_length=254)
+
+
+class CohostRemoveForm(forms.Form):
+    """One of the two: the co-host's user id, or a pending invitation's id."""
+
+    user = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    invitation = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -281,6 +281,43 @@ class Event(models.Model):
         return public_base_url() + self.guest_path()
 
 
+class EventHost(models.Model):
+    """A co-host: another organizer who manages the event with its owner, except deleting it and
+    choosing its co-hosts (events/views/common.py OWNER_ONLY)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="hosts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hosted_events")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at"]
+        constraints = [models.UniqueConstraint(fields=["event", "user"], name="event_host_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} co-hosts {self.event}"
+
+
+# The mailed sign-up link of an invitation: its id signed with the site's secret, valid this long.
+INVITATION_SALT = "events.host-invitation"
+INVITATION_VALID_FOR = timedelta(days=30)
+
+
+class HostInvitation(models.Model):
+    """A co-host invited by an e-mail no account has yet: signing up from the mailed link, with this
+    e-mail, makes them a co-host (events/services.py host_invitations_accept). `email` is lowercased."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="host_invitations")
+    email = models.EmailField()
+    invited_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["invited_at"]
+        constraints = [models.UniqueConstraint(fields=["event", "email"], name="host_invitation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.email} invited to {self.event}"
+
+
 class Photo(models.Model):
     """The gallery's index of a stored photo; the bytes live in the photo store under `key`."""
 

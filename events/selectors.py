@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -14,7 +15,16 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from events.models import RETENTION_NOTICE, Event, Photo, PhotoExport
+from events.models import (
+    INVITATION_SALT,
+    INVITATION_VALID_FOR,
+    RETENTION_NOTICE,
+    Event,
+    EventHost,
+    HostInvitation,
+    Photo,
+    PhotoExport,
+)
 from uploads.policy import EventPolicy, hash_upload_key
 from uploads.ports import Claim, DeviceUsage, EventUsage, QuotaStore, UnknownEvent, UnknownPhoto, WrongKey
 
@@ -56,21 +66,55 @@ class EventPolicies:
         return event_policy(event) if event else None
 
 
+def _managed_by(user: AbstractBaseUser, *, owner_only: bool = False) -> QuerySet[Event]:
+    """The events the user owns, and unless `owner_only` those they co-host: the one access rule."""
+    if owner_only:
+        return Event.objects.filter(owner=user)
+    # A subquery, not a join on hosts: a join would repeat an event once per co-host (and its counts).
+    return Event.objects.filter(Q(owner=user) | Q(pk__in=EventHost.objects.filter(user=user).values("event")))
+
+
 def events_for(user: AbstractBaseUser) -> QuerySet[Event]:
-    """The events a user may manage: their own (staff use the admin for everyone's), with the number
-    and total size of their photos (`photo_count`, `bytes_used`)."""
-    return Event.objects.filter(owner=user).annotate(
-        photo_count=Count("photos"), bytes_used=Coalesce(Sum("photos__size"), 0)
-    )
+    """The events a user may manage: their own and those they co-host (staff use the admin for
+    everyone's), with the number and total size of their photos (`photo_count`, `bytes_used`)."""
+    return _managed_by(user).annotate(photo_count=Count("photos"), bytes_used=Coalesce(Sum("photos__size"), 0))
 
 
-def event_for(user: AbstractBaseUser, slug: str, *, staff_permissions: Collection[str] = ()) -> Event:
-    """The user's own event, or 404: another organizer's event is indistinguishable from none.
-    Staff reach another organizer's event only with `staff_permissions` (all of them, none given: none),
-    as the admin asks the same user for its model permissions (README "Support staff")."""
+def event_for(
+    user: AbstractBaseUser, slug: str, *, staff_permissions: Collection[str] = (), owner_only: bool = False
+) -> Event:
+    """The user's own or co-hosted event (with `owner_only`: own), or 404: another organizer's event is
+    indistinguishable from none. Staff reach another organizer's event only with `staff_permissions`
+    (all of them, none given: none), as the admin asks the same user for its model permissions
+    (README "Support staff")."""
     may_see_others = user.is_staff and bool(staff_permissions) and user.has_perms(staff_permissions)
-    events = Event.objects.all() if may_see_others else Event.objects.filter(owner=user)
+    events = Event.objects.all() if may_see_others else _managed_by(user, owner_only=owner_only)
     return get_object_or_404(events, slug=slug)
+
+
+@dataclass(frozen=True)
+class Cohosts:
+    """The event page's "Co-hosts" section: who, who is invited, and whether this viewer may change it."""
+
+    hosts: list[EventHost]
+    invitations: list[HostInvitation]
+    may_manage: bool
+
+
+def cohosts_for(event: Event, viewer: AbstractBaseUser) -> Cohosts:
+    hosts = list(event.hosts.select_related("user"))
+    # Co-hosts manage everything but this and deleting the event; staff reached the page with permissions.
+    may_manage = viewer.pk == event.owner_id or viewer.is_staff
+    return Cohosts(hosts, list(event.host_invitations.all()), may_manage)
+
+
+def host_invitation_signed(token: str) -> HostInvitation | None:
+    """The invitation a mailed sign-up link names, while it is valid (signed by us, not too old)."""
+    try:
+        pk = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_VALID_FOR)
+    except signing.BadSignature:
+        return None
+    return HostInvitation.objects.filter(pk=pk).select_related("event").first()
 
 
 def photo_for(event: Event, pk: int) -> Photo:

@@ -9,21 +9,28 @@ from datetime import date
 from functools import partial
 from typing import Literal
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from events.exports import EXPORT_PREFIX, export_start
 from events.models import (
     DEFAULT_LIMIT,
+    INVITATION_SALT,
     RESERVED_SLUGS,
     Event,
+    EventHost,
     GuestDelete,
+    HostInvitation,
     Photo,
     PhotoExport,
     new_share_token,
@@ -364,3 +371,83 @@ def _retention_step(event: Event, done: list[str], failed: list[str], step: Call
         failed.append(event.slug)
         return
     done.append(event.slug)
+
+
+class CohostRefused(Exception):
+    """An invitation that cannot be made; `message` says why, for the owner."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+NOT_YOURSELF = _("You own this event already: invite someone else.")
+NO_SUCH_USERNAME = _("No organizer has the username “%(name)s”. Check the spelling, or invite them by e-mail.")
+SEVERAL_ACCOUNTS = _("Several accounts use this e-mail: invite the right one by username.")
+NO_SIGNUP = _("No account uses this e-mail, and sign-up is off on this site: ask them to get an account first.")
+INVITATION_NOT_SENT = _("The invitation e-mail could not be sent, so nobody was invited. Please try again later.")
+
+
+def event_host_add(*, event: Event, user: AbstractBaseUser) -> EventHost:
+    """Make an organizer a co-host of the event (again: no change); any invitation to their e-mail goes."""
+    if user.pk == event.owner_id:
+        raise CohostRefused(str(NOT_YOURSELF))
+    host, _created = EventHost.objects.get_or_create(event=event, user=user)
+    if user.email:
+        event.host_invitations.filter(email=user.email.lower()).delete()
+    return host
+
+
+def event_host_remove(*, event: Event, user_id: int | None = None, invitation_id: int | None = None) -> bool:
+    """Remove a co-host, or withdraw an invitation (its link then makes nobody a co-host); False if none."""
+    hosts = event.hosts.filter(user_id=user_id) if user_id else event.host_invitations.filter(pk=invitation_id)
+    deleted, _by_model = hosts.delete()
+    return bool(deleted)
+
+
+def event_host_invite(*, event: Event, who: str, signup_url: str) -> EventHost | HostInvitation:
+    """Invite by username, or by e-mail: the account using it becomes a co-host at once; an e-mail no
+    account uses is recorded and mailed a sign-up link (host_invitations_accept does the rest)."""
+    who = who.strip()
+    if "@" not in who:
+        user = get_user_model().objects.filter(username=who).first()
+        if user is None:
+            raise CohostRefused(NO_SUCH_USERNAME % {"name": who})
+        return event_host_add(event=event, user=user)
+    users = list(get_user_model().objects.filter(email__iexact=who)[:2])
+    if len(users) > 1:
+        raise CohostRefused(str(SEVERAL_ACCOUNTS))
+    if users:
+        return event_host_add(event=event, user=users[0])
+    if not settings.SIGNUP_ENABLED:
+        raise CohostRefused(str(NO_SIGNUP))
+    return _host_invitation_send(event, who.lower(), signup_url)
+
+
+def _host_invitation_send(event: Event, email: str, signup_url: str) -> HostInvitation:
+    invitation, _created = HostInvitation.objects.update_or_create(
+        event=event, email=email, defaults={"invited_at": timezone.now()}
+    )
+    token = signing.dumps(invitation.pk, salt=INVITATION_SALT)
+    context = {"event": event, "link": f"{signup_url}?{urlencode({'invitation': token})}"}
+    try:
+        subject = render_to_string("events/emails/cohost_invitation_subject.txt", context).strip()
+        send_mail(subject, render_to_string("events/emails/cohost_invitation.txt", context), None, [email])
+    except Exception as error:
+        log.warning("invitation to %s not mailed", event.slug, exc_info=True)
+        invitation.delete()
+        raise CohostRefused(str(INVITATION_NOT_SENT)) from error
+    return invitation
+
+
+def host_invitations_accept(*, user: AbstractBaseUser, invitation: HostInvitation) -> list[Event]:
+    """After sign-up from an invitation's mailed link (selectors.host_invitation_signed): when the account's
+    e-mail is the one invited, it co-hosts every event that invited that e-mail (the link proves the
+    mailbox). Otherwise nothing: []."""
+    if not user.email or user.email.lower() != invitation.email:
+        return []
+    with transaction.atomic():
+        invitations = list(HostInvitation.objects.filter(email=invitation.email).select_related("event"))
+        for each in invitations:
+            event_host_add(event=each.event, user=user)
+    return [each.event for each in invitations]

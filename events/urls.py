@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from events.views import accounts, album, devices, events, photos, wall
+from events.views import accounts, album, cohosts, devices, events, photos, wall
 
 urlpatterns = [
     # Django's accounts URLs (as django.contrib.auth.urls names them), with our log-in form and reset views.
@@ -36,6 +36,8 @@ urlpatterns = [
     path("events/<slug:slug>/qr.png", events.event_qr, {"fmt": "png"}, name="event-qr-png"),
     path("events/<slug:slug>/qr.svg", events.event_qr, {"fmt": "svg"}, name="event-qr-svg"),
     path("events/<slug:slug>/card/", events.event_card, name="event-card"),
+    path("events/<slug:slug>/cohosts/add/", cohosts.cohost_add, name="event-cohost-add"),
+    path("events/<slug:slug>/cohosts/remove/", cohosts.cohost_remove, name="event-cohost-remove"),
     path("events/<slug:slug>/album/link/", album.album_link, name="event-album-link"),
     path("events/<slug:slug>/photos/", photos.gallery, name="gallery"),
     path("events/<slug:slug>/photos/download.zip", photos.download_all, name="download-all"),

@@ -1,4 +1,4 @@
-"""What every dashboard view shares: the organizer's own event or a 404."""
+"""What every dashboard view shares: the organizer's own or co-hosted event, or a 404."""
 
 import functools
 from collections.abc import Callable
@@ -41,18 +41,25 @@ STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "device-reset": (*SEE_DEVICES, "uploads.change_devicequota"),
     "device-limit": (*SEE_DEVICES, "uploads.change_devicequota"),
     "device-photos-delete": (*SEE_DEVICES, "events.delete_photo"),
+    "event-cohost-add": (*SEE_EVENT, "events.change_event"),
+    "event-cohost-remove": (*SEE_EVENT, "events.change_event"),
 }
+# Routes a co-host cannot use (they answer 404, as to any other organizer): the owner's alone, and staff's.
+OWNER_ONLY = {"event-delete", "event-cohost-add", "event-cohost-remove"}
 
 
 def organizer_event(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Log-in required; `slug` becomes the user's own event (or, for staff with this route's
-    permissions, anyone's), and any other event answers 404."""
+    """Log-in required; `slug` becomes the user's own or co-hosted event (OWNER_ONLY routes: own; for
+    staff with this route's permissions, anyone's), and any other event answers 404."""
 
     @login_required
     @functools.wraps(view)
     def wrapper(request: HttpRequest, slug: str, **kwargs) -> HttpResponse:
         match = request.resolver_match
-        needed = STAFF_PERMISSIONS.get(match.url_name or "", ()) if match else ()
-        return view(request, event_for(request.user, slug, staff_permissions=needed), **kwargs)
+        name = (match.url_name or "") if match else ""
+        event = event_for(
+            request.user, slug, staff_permissions=STAFF_PERMISSIONS.get(name, ()), owner_only=name in OWNER_ONLY
+        )
+        return view(request, event, **kwargs)
 
     return wrapper

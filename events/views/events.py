@@ -54,6 +54,7 @@ def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
     device_count = quota.device_count(event.slug)
     context = {
         "caps": selectors.caps_usage_for(event, quota),
+        "cohosts": selectors.cohosts_for(event, request.user),
         "event": event,
         "guest_url": event.guest_url(),
         "stats": selectors.stats_for(event, device_count),

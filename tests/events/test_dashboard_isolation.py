@@ -1,6 +1,8 @@
 """Every dashboard route of an event, listed from the URL conf (so new routes are covered too):
-another organizer gets 404, and so does staff without the route's permissions, while the support group
-reaches them; an anonymous visitor is sent to log in, and forms need their CSRF token."""
+another organizer gets 404 (also one who co-hosts another of the owner's events), and so does staff
+without the route's permissions, while the support group reaches them; a co-host reaches every route
+but the owner's own (OWNER_ONLY: 404); an anonymous visitor is sent to log in, and forms need their
+CSRF token."""
 
 import importlib
 
@@ -13,8 +15,9 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 
 from events import urls
-from events.models import Photo
-from events.views.common import STAFF_PERMISSIONS
+from events.models import Event, Photo
+from events.services import event_create, event_host_add
+from events.views.common import OWNER_ONLY, STAFF_PERMISSIONS
 
 EVENT_ROUTES = [p for p in urls.urlpatterns if isinstance(p, URLPattern) and "slug" in p.pattern.converters]
 
@@ -58,11 +61,27 @@ def support(staff, support_group):
     return staff
 
 
+@pytest.fixture
+def carol(wedding):
+    """Co-hosts alice's wedding."""
+    user = get_user_model().objects.create_user("carol", "carol@example.org", "carol horse battery")
+    event_host_add(event=wedding, user=user)
+    return user
+
+
+@pytest.fixture
+def dave(alice):
+    """Co-hosts another of alice's events, not the wedding."""
+    user = get_user_model().objects.create_user("dave", "dave@example.org", "dave horse battery")
+    event_host_add(event=event_create(owner=alice, name="Party", slug="party"), user=user)
+    return user
+
+
 def test_every_event_route_says_what_staff_need_to_open_it():
     assert {p.name for p in EVENT_ROUTES} == set(STAFF_PERMISSIONS)
 
 
-@pytest.mark.parametrize("outsider", ["bob", "staff"])
+@pytest.mark.parametrize("outsider", ["bob", "dave", "staff"])
 @pytest.mark.parametrize("pattern", EVENT_ROUTES, ids=lambda p: p.name)
 def test_another_organizer_or_staff_without_permissions_gets_404_on_every_event_route(
     request, client, wedding, device, alices_photo, pattern, outsider
@@ -80,6 +99,24 @@ def test_staff_in_the_support_group_reach_every_event_route(client, support, wed
     url = url_of(pattern, wedding, alices_photo, device)
     assert client.get(url).status_code in (200, 302, 405)
     assert client.post(url, {"limit": "9", "hidden": "1"}).status_code in (200, 302)
+
+
+@pytest.mark.parametrize("pattern", EVENT_ROUTES, ids=lambda p: p.name)
+def test_a_cohost_reaches_every_event_route_but_the_owners_own(client, carol, wedding, device, alices_photo, pattern):
+    client.force_login(carol)
+    url = url_of(pattern, wedding, alices_photo, device)
+    if pattern.name in OWNER_ONLY:
+        assert client.get(url).status_code in (404, 405)
+        assert client.post(url, {"name": wedding.name, "who": "bob", "user": carol.pk}).status_code == 404
+        assert Event.objects.filter(pk=wedding.pk, hosts__user=carol).exists()
+    else:
+        assert client.get(url).status_code in (200, 302, 405)
+        assert client.post(url, {"limit": "9", "hidden": "1"}).status_code in (200, 302)
+
+
+def test_the_owner_only_routes_are_event_routes():
+    assert {"event-delete", "event-cohost-add", "event-cohost-remove"} == OWNER_ONLY
+    assert {p.name for p in EVENT_ROUTES} >= OWNER_ONLY
 
 
 def test_staff_who_may_only_look_see_the_photos_but_cannot_hide_them(client, staff, wedding, alices_photo):
@@ -116,6 +153,8 @@ POSTS = [
     "device-limit",
     "device-photos-delete",
     "event-wall-link",
+    "event-cohost-add",
+    "event-cohost-remove",
 ]
 
 
