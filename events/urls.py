@@ -36,6 +36,7 @@ urlpatterns = [
     path("events/<slug:slug>/qr.png", events.event_qr, {"fmt": "png"}, name="event-qr-png"),
     path("events/<slug:slug>/qr.svg", events.event_qr, {"fmt": "svg"}, name="event-qr-svg"),
     path("events/<slug:slug>/card/", events.event_card, name="event-card"),
+    path("events/<slug:slug>/card/accent.css", events.event_card_accent, name="event-card-accent"),
     path("events/<slug:slug>/album/link/", album.album_link, name="event-album-link"),
     path("events/<slug:slug>/photos/", photos.gallery, name="gallery"),
     path("events/<slug:slug>/photos/download.zip", photos.download_all, name="download-all"),
