@@ -14,7 +14,7 @@ CAP_FIELDS = ("expected_guests", "max_photos", "max_megabytes")
 VIDEO_FIELDS = ("allow_videos", "max_video_megabytes", "smaller_photos")
 SHARING_FIELDS = ("moderation", "wall_captions", "album_reveal_at", "guest_delete", "language")
 CARD_FIELDS = ("welcome", "accent")
-KEPT_WHEN_LEFT_OUT = ("moderation", "guest_delete")
+KEPT_WHEN_LEFT_OUT = ("moderation", "guest_delete", "accent")
 
 
 class KeepsChoicesLeftOut(forms.ModelForm):
