@@ -34,10 +34,14 @@ def css_colour(colour: str) -> str:
 
 def readable_accent(colour: str) -> None:
     if not _HEX.fullmatch(colour):
-        raise ValidationError(_("Use a colour written as #rrggbb, e.g. %(example)s."), params={"example": DEFAULT_ACCENT})
+        raise ValidationError(
+            _("Use a colour written as #rrggbb, e.g. %(example)s."), params={"example": DEFAULT_ACCENT}
+        )
     ratio = contrast_with_white(colour)
     if ratio < MIN_CONTRAST:
         raise ValidationError(
-            _("Too light to read on white paper (contrast %(ratio).1f:1, at least %(minimum).1f:1): pick a darker colour."),
+            _(
+                "Too light to read on white paper (contrast %(ratio).1f:1, at least %(minimum).1f:1): pick a darker colour."
+            ),
             params={"ratio": ratio, "minimum": MIN_CONTRAST},
         )
