@@ -41,7 +41,8 @@ def readable_accent(colour: str) -> None:
     if ratio < MIN_CONTRAST:
         raise ValidationError(
             _(
-                "Too light to read on white paper (contrast %(ratio).1f:1, at least %(minimum).1f:1): pick a darker colour."
+                "Too light to read on white paper (contrast %(ratio).1f:1, at least %(minimum).1f:1): "
+                "pick a darker colour."
             ),
             params={"ratio": ratio, "minimum": MIN_CONTRAST},
         )

@@ -1,7 +1,7 @@
 """The table card's print layouts: the sheet the browser prints on, and how many cards it holds.
 
-Each is a named page in events/static/events/card.css (`@page a6 {size: A6}` ...); the browser prints
-the page, so no PDF library. A6 is a quarter of A4; on Letter the quarter is 4.25 × 5.5 in.
+Each is a named page of its paper's size in events/static/events/card.css (`@page a6` ...); the browser
+prints the page, so no PDF library. A6 is a quarter of A4; on Letter the quarter is 4.25 by 5.5 inches.
 """
 
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """Hostile input against the routes guests and venue screens reach without a log-in (the wall link, the
-album link, My uploads, the table card's short address): every case answers a 4xx, never a 5xx, and writes nothing."""
+album link, My uploads, the table card's short address): every case answers a 4xx, never a 5xx, and
+writes nothing."""
 
 import json
 from functools import partial
@@ -8,9 +9,9 @@ from urllib.parse import quote
 import pytest
 
 from events import services
+from events.models import Photo
 from events.short_link_limit import LOOKUPS, short_link_limiter
 from events.views import short_links
-from events.models import Photo
 
 TRAVERSAL = quote("../../etc/passwd", safe="")
 HUGE = "t" * 20_000
