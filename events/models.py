@@ -298,9 +298,9 @@ class Event(models.Model):
     def guest_url(self) -> str:
         return public_base_url() + self.guest_path()
 
-    def short_url(self) -> str:
-        """The card's readable fallback for the QR code: `/g/<code>`, which redirects to guest_url()."""
-        return public_base_url() + reverse("short-link", args=[grouped(self.short_code)])
+    def short_path(self) -> str:
+        """The card's readable fallback for the QR code, `/g/<code>`, which redirects to guest_url()."""
+        return reverse("short-link", args=[grouped(self.short_code)])
 
 
 class Photo(models.Model):

@@ -128,8 +128,9 @@ def event_card(request: HttpRequest, event: Event) -> HttpResponse:
     layout = layout if layout in CARD_LAYOUTS else DEFAULT_LAYOUT
     context = {
         "event": event,
-        # What a guest types: a browser tries https by itself, so only plain http needs saying.
-        "short_url": event.short_url().removeprefix("https://"),
+        # A dashboard route, so on AWS at the dashboard's address (the guest site is static). What a guest
+        # types: a browser tries https by itself, so only plain http needs saying.
+        "short_url": wiring.site_link(request, event.short_path()).removeprefix("https://"),
         "layout": layout,
         "layouts": CARD_LAYOUTS,
         "cards": range(CARD_LAYOUTS[layout].cards),

@@ -122,3 +122,9 @@ def test_an_accent_not_written_as_rrggbb_is_refused(organizer, wedding, colour):
 def test_the_contrast_rule_is_wcags():
     assert contrast_with_white("#ffffff") == pytest.approx(1.0)
     assert contrast_with_white("#000000") == pytest.approx(21.0)
+
+
+def test_on_aws_the_short_address_is_the_dashboards_not_the_static_guest_sites(organizer, wedding, aws_backend):
+    aws_backend.PUBLIC_BASE_URL = "http://photoshare-guests.s3-website-eu-west-1.amazonaws.com"
+    card = organizer.get(reverse("event-card", args=[wedding.slug])).content.decode()
+    assert f"http://testserver/g/{grouped(wedding.short_code)}" in card
