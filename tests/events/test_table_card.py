@@ -13,6 +13,7 @@ from events.forms import EventForm
 from events.models import Event
 from events.short_codes import ALPHABET, LENGTH, grouped, normalised
 from events.views import short_links
+from uploads.models import RateBucket
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ def test_the_short_address_redirects_to_the_full_guest_link(client, wedding, fro
 def test_the_short_address_reads_lowercase_without_the_dash_and_o_for_zero(client, wedding, frozen_clock):
     wedding.short_code = "0123456789"
     wedding.save()
-    assert client.get("/g/o1234s6789".replace("s", "5")).status_code == 302
+    assert client.get("/g/o123456789").status_code == 302
     assert client.get("/g/OI234-56789").status_code == 302
     assert normalised("0l234-56789") == "0123456789"
 
@@ -100,8 +101,6 @@ def test_lookups_past_the_limit_are_refused_with_429_and_counted_per_address(cli
 
 
 def test_lookups_spend_no_upload_tokens(client, wedding, frozen_clock):
-    from uploads.models import RateBucket
-
     client.get(f"/g/{wedding.short_code}")
     assert list(RateBucket.objects.values_list("address", flat=True)) == ["g:127.0.0.1"]
 
