@@ -13,7 +13,8 @@ from events.services import MODERATION_ACTIONS
 CAP_FIELDS = ("expected_guests", "max_photos", "max_megabytes")
 VIDEO_FIELDS = ("allow_videos", "max_video_megabytes", "smaller_photos")
 SHARING_FIELDS = ("moderation", "wall_captions", "album_reveal_at", "guest_delete", "language")
-KEPT_WHEN_LEFT_OUT = ("moderation", "guest_delete")
+CARD_FIELDS = ("welcome", "accent")
+KEPT_WHEN_LEFT_OUT = ("moderation", "guest_delete", "accent")
 
 
 class KeepsChoicesLeftOut(forms.ModelForm):
@@ -49,8 +50,10 @@ class EventForm(KeepsChoicesLeftOut):
             *CAP_FIELDS,
             *VIDEO_FIELDS,
             *SHARING_FIELDS,
+            *CARD_FIELDS,
         ]
         widgets = {
+            "accent": forms.TextInput(attrs={"type": "color"}),
             "date": forms.DateInput(attrs={"type": "date"}),
             "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "album_reveal_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

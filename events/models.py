@@ -13,7 +13,9 @@ from django.utils.http import urlencode
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from events.accent import DEFAULT_ACCENT, readable_accent
 from events.public_url import public_base_url
+from events.short_codes import grouped, new_short_code
 from uploads.naming import SLUG_PATTERN, poster_key
 from uploads.policy import (
     DEFAULT_EXPECTED_GUESTS,
@@ -211,6 +213,22 @@ class Event(models.Model):
     )
     # When the owner was e-mailed about the deletion (once per deletion date: see retention_deletes_on).
     retention_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The table card (events/templates/events/event_card.html): the organizer's words and colour, and the
+    # short address printed under the QR code, renewed with the upload key (events/short_codes.py).
+    welcome = models.CharField(
+        _("welcome line"),
+        max_length=120,
+        blank=True,
+        help_text=_("Printed on the table card, e.g. “Welcome to our wedding!”"),
+    )
+    accent = models.CharField(
+        _("card colour"),
+        max_length=7,
+        default=DEFAULT_ACCENT,
+        validators=[readable_accent],
+        help_text=_("The table card's colour: dark enough to read on white paper."),
+    )
+    short_code = models.CharField(max_length=10, unique=True, default=new_short_code, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -279,6 +297,10 @@ class Event(models.Model):
 
     def guest_url(self) -> str:
         return public_base_url() + self.guest_path()
+
+    def short_path(self) -> str:
+        """The card's readable fallback for the QR code, `/g/<code>`, which redirects to guest_url()."""
+        return reverse("short-link", args=[grouped(self.short_code)])
 
 
 class EventHost(models.Model):

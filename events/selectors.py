@@ -347,6 +347,11 @@ def guest_event(slug: str, key: str) -> Event:
     return event
 
 
+def event_by_short_code(code: str) -> Event | None:
+    """The event whose table card prints `code` (normalised: events/short_codes.py), if any."""
+    return Event.objects.filter(short_code=code).first()
+
+
 def guest_uploads(event: Event, device: str) -> QuerySet[Photo]:
     """What one phone sent to the event and the organizer kept, newest first (My uploads)."""
     return Photo.objects.filter(event=event, device_id=device).select_related("event")

@@ -37,6 +37,7 @@ from events.models import (
     new_upload_key,
 )
 from events.selectors import album_export_current, event_policy, events_to_purge, events_to_warn
+from events.short_codes import new_short_code
 from events.thumbnails import THUMBNAIL_PREFIX, display_key, render_display, render_thumbnail, thumbnail_key
 from photoshare_site import wiring
 from uploads.core import Recovered, utc_now
@@ -96,9 +97,11 @@ def event_save(*, event: Event) -> Event:
 
 
 def event_rotate_key(*, event: Event) -> Event:
-    """Give the event a new upload key: links and QR codes printed before stop working."""
+    """Give the event a new upload key: links, short addresses and QR codes printed before stop working."""
     event.upload_key = new_upload_key()
-    return _save(event, update_fields=["upload_key"])
+    # The card's short address leads to the key: it changes with it, so the old one stops resolving too.
+    event.short_code = new_short_code()
+    return _save(event, update_fields=["upload_key", "short_code"])
 
 
 def event_share_link(*, event: Event, link: Literal["wall", "album"], action: Literal["on", "off", "renew"]) -> Event:

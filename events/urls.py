@@ -38,6 +38,7 @@ urlpatterns = [
     path("events/<slug:slug>/card/", events.event_card, name="event-card"),
     path("events/<slug:slug>/cohosts/add/", cohosts.cohost_add, name="event-cohost-add"),
     path("events/<slug:slug>/cohosts/remove/", cohosts.cohost_remove, name="event-cohost-remove"),
+    path("events/<slug:slug>/card/accent.css", events.event_card_accent, name="event-card-accent"),
     path("events/<slug:slug>/album/link/", album.album_link, name="event-album-link"),
     path("events/<slug:slug>/photos/", photos.gallery, name="gallery"),
     path("events/<slug:slug>/photos/download.zip", photos.download_all, name="download-all"),

@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-from events.views import album, guest_api
+from events.views import album, guest_api, short_links
 from photoshare_site import wiring
 from uploads import api, guest_page, local_put
 
@@ -36,6 +36,8 @@ urlpatterns = [
     path("album/<slug:slug>/<str:token>/", album.album, name="album"),
     path("album/<slug:slug>/<str:token>/download.zip", album.album_download, name="album-download"),
     path("album/<slug:slug>/<str:token>/photos/<int:pk>/<str:which>", album.album_photo, name="album-photo"),
+    # The table card's short address (events/short_codes.py): public, rate-limited, redirects to the guest link.
+    path("g/<str:code>", short_links.follow, name="short-link"),
     path("guest/", guest_page.guest_file, name="guest-page"),
     path("guest/<str:name>", guest_page.guest_file, name="guest-file"),
 ]

@@ -151,7 +151,7 @@ def organizer_signs_up_and_creates_an_approve_first_event(laptop, runtime) -> st
     laptop.select_option("#id_moderation", label="Approve each photo first")
     laptop.click("input[type=submit]")
     expect(laptop.locator(".messagelist")).to_contain_text("is ready")
-    guest_url = laptop.locator("p.guest-link").first.inner_text()
+    guest_url = laptop.locator("#guest-url").input_value()
     key = runtime.row("SELECT upload_key FROM events_event WHERE slug = ? AND moderation = ?", SLUG, "approve_first")[0]
     assert guest_url == f"{runtime.url}/guest/?event={SLUG}&key={key}"
     return guest_url

@@ -18,6 +18,7 @@ STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "event-qr-png": SEE_EVENT,
     "event-qr-svg": SEE_EVENT,
     "event-card": SEE_EVENT,
+    "event-card-accent": SEE_EVENT,
     "event-edit": (*SEE_EVENT, "events.change_event"),
     "event-toggle-open": (*SEE_EVENT, "events.change_event"),
     "event-rotate-key": (*SEE_EVENT, "events.change_event"),

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events import qr, selectors, services
+from events.accent import css_colour
+from events.card_layouts import CARD_LAYOUTS, DEFAULT_LAYOUT
 from events.forms import EventDeleteForm, EventForm
 from events.models import Event
 from events.views.common import organizer_event
@@ -123,9 +125,26 @@ def event_qr(request: HttpRequest, event: Event, fmt: str) -> HttpResponse:
 
 @organizer_event
 def event_card(request: HttpRequest, event: Event) -> HttpResponse:
+    layout = request.GET.get("layout", "")
+    layout = layout if layout in CARD_LAYOUTS else DEFAULT_LAYOUT
+    context = {
+        "event": event,
+        # A dashboard route, so on AWS at the dashboard's address (the guest site is static). What a guest
+        # types: a browser tries https by itself, so only plain http needs saying.
+        "short_url": wiring.site_link(request, event.short_path()).removeprefix("https://"),
+        "layout": layout,
+        "layouts": CARD_LAYOUTS,
+        "cards": range(CARD_LAYOUTS[layout].cards),
+    }
     # Guests read the card: in the event's language when it has one, else in the organizer's.
     with translation.override(event.language or translation.get_language()):
-        return render(request, "events/event_card.html", {"event": event, "guest_url": event.guest_url()})
+        return render(request, "events/event_card.html", context)
+
+
+@organizer_event
+def event_card_accent(request: HttpRequest, event: Event) -> HttpResponse:
+    """The card's colour as a style sheet of its own: the CSP allows no inline style."""
+    return HttpResponse(f":root {{ --accent: {css_colour(event.accent)}; }}\n", content_type="text/css")
 
 
 @require_POST

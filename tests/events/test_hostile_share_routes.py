@@ -1,13 +1,17 @@
 """Hostile input against the routes guests and venue screens reach without a log-in (the wall link, the
-album link, My uploads): every case answers a 4xx, never a 5xx, and writes nothing."""
+album link, My uploads, the table card's short address): every case answers a 4xx, never a 5xx, and
+writes nothing."""
 
 import json
+from functools import partial
 from urllib.parse import quote
 
 import pytest
 
 from events import services
 from events.models import Photo
+from events.short_link_limit import LOOKUPS, short_link_limiter
+from events.views import short_links
 
 TRAVERSAL = quote("../../etc/passwd", safe="")
 HUGE = "t" * 20_000
@@ -50,6 +54,12 @@ def share_cases(event, photo) -> list[tuple[str, str]]:
         ("mine-huge-key", f"/api/events/{event.slug}/mine?key={HUGE}&deviceId={photo.device_id}"),
         ("mine-thumbnail-wrong-key", f"/api/events/{event.slug}/mine/{photo.pk}/thumbnail?key=x&deviceId=y"),
         ("mine-unknown-event", f"/api/events/{TRAVERSAL}/mine?key=x&deviceId=y"),
+        # The card's short address: unknown, huge, traversal, unicode, the key in its place
+        ("short-unknown-code", "/g/ZZZZZ-ZZZZZ"),
+        ("short-huge-code", f"/g/{HUGE}"),
+        ("short-traversal-code", f"/g/{TRAVERSAL}"),
+        ("short-unicode-code", f"/g/{UNICODE}"),
+        ("short-upload-key", f"/g/{event.upload_key}"),
     ]
 
 
@@ -83,3 +93,14 @@ def test_a_hostile_delete_of_my_upload_is_a_clean_4xx_and_deletes_nothing(client
     assert 400 <= response.status_code < 500
     assert response["Content-Type"] == "application/json" and response.json()["status"]
     assert Photo.objects.filter(pk=photo.pk).exists() and (photos_dir / photo.key).exists()
+
+
+def test_the_short_address_answers_404_to_unknown_or_huge_codes_and_429_past_its_limit(client, wedding, monkeypatch):
+    # A clock that stands still: the bucket does not refill however slowly the requests go.
+    monkeypatch.setattr(short_links, "short_link_limiter", partial(short_link_limiter, clock=lambda: 1e6))
+    for code in ["ZZZZZ-ZZZZZ", "Z" * 20_000, "", "U" * 10]:
+        assert client.get(f"/g/{code}").status_code == 404, code[:20]
+    # Each well-formed lookup counts, found or not: the unknown one above was one of the burst.
+    answers = {client.get("/g/ZZZZZ-ZZZZZ").status_code for _ in range(LOOKUPS.uploads.burst)}
+    assert answers == {404, 429}
+    assert client.get(f"/g/{wedding.short_code}").status_code == 429

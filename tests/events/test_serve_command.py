@@ -85,7 +85,8 @@ def test_the_event_page_qr_codes_and_table_card_lead_to_the_served_port(exec_cal
     assert page.context["guest_url"] == guest_url
     assert client.get(reverse("event-qr-png", args=[wedding.slug])).content == qr_png(guest_url)
     assert client.get(reverse("event-qr-svg", args=[wedding.slug])).content == qr_svg(guest_url)
-    assert client.get(reverse("event-card", args=[wedding.slug])).context["guest_url"] == guest_url
+    short_url = "http://localhost:8765" + wedding.short_path()
+    assert client.get(reverse("event-card", args=[wedding.slug])).context["short_url"] == short_url
 
 
 def test_photoshare_public_url_wins_over_the_served_address(exec_calls, settings, alice):
