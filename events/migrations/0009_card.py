@@ -16,7 +16,7 @@ def give_codes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0007_event_retention"),
+        ("events", "0008_cohosts"),
     ]
 
     operations = [
