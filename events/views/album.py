@@ -3,11 +3,9 @@ a ZIP of them all; and the dashboard's control that turns its link on, off, or r
 
 from typing import cast
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +15,7 @@ from events import exports, selectors, services
 from events.languages import activate_for_guests
 from events.links import BackgroundZipDelivery
 from events.models import Event, PhotoExport
-from events.views.common import organizer_event
+from events.views.common import organizer_event, share_link_changed
 from events.views.files import photo_file_response, zip_response
 from photoshare_site import wiring
 
@@ -81,14 +79,4 @@ def album_download(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 @require_POST
 @organizer_event
 def album_link(request: HttpRequest, event: Event) -> HttpResponse:
-    action = request.POST.get("action", "")
-    if action not in LINK_MESSAGES:
-        messages.error(request, _("Nothing was changed."))
-    else:
-        try:
-            services.event_share_link(event=event, link="album", action=action)
-        except services.EventNotSaved as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, LINK_MESSAGES[action])
-    return redirect(reverse("event-detail", args=[event.slug]) + "#album")
+    return share_link_changed(request, event, "album", LINK_MESSAGES)

@@ -1,11 +1,18 @@
 """What every dashboard view shares: the organizer's own or co-hosted event, or a 404."""
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Literal
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from events import services
+from events.models import Event
 from events.selectors import event_for
 
 SEE_EVENT = ("events.view_event",)
@@ -64,3 +71,26 @@ def organizer_event(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         return view(request, event, **kwargs)
 
     return wrapper
+
+
+def event_saved(request: HttpRequest, service: Callable[..., Event], **arguments) -> bool:
+    """Run an event write; when it is refused, say so (nothing was changed)."""
+    try:
+        service(**arguments)
+    except services.EventNotSaved as error:
+        messages.error(request, error.message)
+        return False
+    return True
+
+
+def share_link_changed(
+    request: HttpRequest, event: Event, link: Literal["wall", "album"], said: Mapping[str, str]
+) -> HttpResponse:
+    """Turn the wall's or the album's link on or off, or renew it, as the form's `action` says; `said`
+    holds what to tell the organizer for each action."""
+    action = request.POST.get("action", "")
+    if action not in said:
+        messages.error(request, _("Nothing was changed."))
+    elif event_saved(request, services.event_share_link, event=event, link=link, action=action):
+        messages.success(request, said[action])
+    return redirect(reverse("event-detail", args=[event.slug]) + f"#{link}")

@@ -1,7 +1,5 @@
 """Events: list, create, overview, edit, key rotation, delete, QR codes and the printable table card."""
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +14,7 @@ from events.accent import css_colour
 from events.card_layouts import CARD_LAYOUTS, DEFAULT_LAYOUT
 from events.forms import EventDeleteForm, EventForm
 from events.models import Event
-from events.views.common import organizer_event
+from events.views.common import event_saved, organizer_event
 from photoshare_site import wiring
 
 
@@ -72,27 +70,19 @@ def event_detail(request: HttpRequest, event: Event) -> HttpResponse:
 @organizer_event
 def event_edit(request: HttpRequest, event: Event) -> HttpResponse:
     form = EventForm(request.POST or None, instance=event)
-    saved = request.method == "POST" and form.is_valid() and _saved(request, services.event_save, event=form.instance)
+    saved = (
+        request.method == "POST" and form.is_valid() and event_saved(request, services.event_save, event=form.instance)
+    )
     if saved:
         messages.success(request, _("Event saved."))
         return redirect("event-detail", slug=event.slug)
     return render(request, "events/event_form.html", {"form": form, "event": event})
 
 
-def _saved(request: HttpRequest, service: Callable[..., Event], **arguments) -> bool:
-    """Run an event write; when it is refused, say so (nothing was changed)."""
-    try:
-        service(**arguments)
-    except services.EventNotSaved as error:
-        messages.error(request, error.message)
-        return False
-    return True
-
-
 @organizer_event
 def event_rotate_key(request: HttpRequest, event: Event) -> HttpResponse:
     if request.method == "POST":
-        if _saved(request, services.event_rotate_key, event=event):
+        if event_saved(request, services.event_rotate_key, event=event):
             messages.warning(request, _("New upload key: print the new QR code; the old one no longer works."))
         return redirect("event-detail", slug=event.slug)
     return render(request, "events/event_rotate_key.html", {"event": event})
@@ -150,6 +140,6 @@ def event_card_accent(request: HttpRequest, event: Event) -> HttpResponse:
 @require_POST
 @organizer_event
 def event_toggle_open(request: HttpRequest, event: Event) -> HttpResponse:
-    if _saved(request, services.event_update, event=event, is_open=not event.is_open):
+    if event_saved(request, services.event_update, event=event, is_open=not event.is_open):
         messages.success(request, _("Uploads are open again.") if event.is_open else _("Uploads are closed."))
     return redirect("event-detail", slug=event.slug)

@@ -1,19 +1,17 @@
 """The live wall: one page and one feed, opened from the dashboard (logged in) or on the venue's screen
 through the event's wall link (a token, no login); the link's media routes serve shared photos only."""
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from events import qr, selectors, services, wall_feed
+from events import qr, selectors, wall_feed
 from events.languages import activate_for_guests
 from events.models import Event, Photo
-from events.views.common import organizer_event
-from events.views.events import _saved
+from events.views.common import organizer_event, share_link_changed
 from events.views.files import photo_file_response
 
 # Seconds a slide stays; a test shortens it with ?interval=<ms>.
@@ -23,7 +21,11 @@ FEED_CACHE = "public, max-age=2"
 # The screen keeps a shared photo's image a while (not a shared cache: a photo hidden later must not
 # linger there); on AWS the 302 to a presigned URL is kept well within its 15 minutes.
 MEDIA_CACHE = "private, max-age=600"
-WALL_LINK_ACTIONS = ("on", "off", "renew")
+WALL_LINK_MESSAGES = {
+    "on": gettext_lazy("The wall link is on: open it on the venue's screen."),
+    "off": gettext_lazy("The wall link is off: it no longer opens the wall."),
+    "renew": gettext_lazy("New wall link: the old one no longer opens the wall."),
+}
 WALL_MEDIA = ("display", "video")
 
 
@@ -97,17 +99,4 @@ def photo_display(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
 @require_POST
 @organizer_event
 def event_wall_link(request: HttpRequest, event: Event) -> HttpResponse:
-    action = request.POST.get("action", "")
-    if action not in WALL_LINK_ACTIONS:
-        messages.error(request, _("Nothing was changed."))
-    elif _saved(request, services.event_share_link, event=event, link="wall", action=action):
-        messages.success(request, _wall_link_message(action))
-    return redirect("event-detail", slug=event.slug)
-
-
-def _wall_link_message(action: str) -> str:
-    return {
-        "on": _("The wall link is on: open it on the venue's screen."),
-        "off": _("The wall link is off: it no longer opens the wall."),
-        "renew": _("New wall link: the old one no longer opens the wall."),
-    }[action]
+    return share_link_changed(request, event, "wall", WALL_LINK_MESSAGES)
