@@ -1,6 +1,7 @@
 """Playwright fixtures: Debian's chromium, and a phone-sized page."""
 
 import os
+from contextlib import ExitStack
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -30,23 +31,43 @@ def chromium():
         browser.close()
 
 
+# The devices the tests play: a phone (touch, narrow), an organizer's laptop, the venue's TV (720p).
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+LAPTOP = {"viewport": {"width": 1100, "height": 800}}
+TV = {"viewport": {"width": 1280, "height": 720}}
+
+
 @pytest.fixture
-def phone(chromium):
+def open_page(chromium):
+    """open_page(**context options, timeout=ms): a page in a fresh browser context (its own localStorage,
+    cookies, locale), closed at the end of the test."""
+    with ExitStack() as contexts:
+
+        def open_one(timeout: int = 10_000, **options):
+            context = chromium.new_context(**options)
+            contexts.callback(context.close)
+            page = context.new_page()
+            page.set_default_timeout(timeout)
+            return page
+
+        yield open_one
+
+
+@pytest.fixture
+def phone(open_page):
     """A fresh phone-sized browser context: empty localStorage, touch, a narrow screen."""
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    return open_page(**PHONE)
 
 
 @pytest.fixture
-def laptop(chromium):
-    context = chromium.new_context(viewport={"width": 1100, "height": 800})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+def laptop(open_page):
+    return open_page(**LAPTOP)
+
+
+@pytest.fixture
+def screen(open_page):
+    """The venue's TV: a landscape 720p page."""
+    return open_page(**TV)
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from contextlib import ExitStack
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from PIL import Image, ImageOps
 from playwright.sync_api import expect
 
 from bench.load import free_port, stop
+from tests.browser import PHONE, TV
 from tests.test_log_redaction import wait_until_serving
 
 pytestmark = pytest.mark.browser
@@ -105,19 +105,9 @@ def runtime(tmp_path):
 
 
 @pytest.fixture
-def devices(chromium):
+def devices(open_page):
     """New browser contexts, each its own device: device("phone") or device("tv")."""
-    sizes = {"phone": {"width": 390, "height": 844}, "tv": {"width": 1280, "height": 720}}
-    with ExitStack() as stack:
-
-        def device(kind: str):
-            context = chromium.new_context(viewport=sizes[kind], has_touch=kind == "phone", is_mobile=kind == "phone")
-            stack.callback(context.close)
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            return page
-
-        yield device
+    return lambda kind: open_page(timeout=15_000, **(PHONE if kind == "phone" else TV))
 
 
 def photos(folder: Path, *colours: tuple[str, str]) -> list[Path]:

@@ -16,16 +16,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("photos_dir")]
 
 
 @pytest.fixture
-def screen(chromium):
-    """The venue's TV: a landscape 720p page."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
-@pytest.fixture
 def event(wedding, transactional_db) -> Event:
     return services.event_update(event=wedding, wall_on=True, moderation=Moderation.APPROVE_FIRST, upload_limit=20)
 

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from events.services import event_create, event_update
+from tests.browser import PHONE
 from tests.conftest import SAMPLES, jpeg_bytes, upload_body
 from tests.guest_frontend.test_catalogs import ENGLISH, catalog, forms
 from tests.guest_frontend.test_guest_page import open_guest_page, take_photo
@@ -23,22 +24,9 @@ def jpeg(seed: int) -> dict:
 
 
 @pytest.fixture
-def phone_in(chromium):
+def phone_in(open_page):
     """A phone whose browser prefers the given language."""
-    contexts = []
-
-    def open_phone(locale: str):
-        context = chromium.new_context(
-            viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, locale=locale
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        return page
-
-    yield open_phone
-    for context in contexts:
-        context.close()
+    return lambda locale: open_page(**PHONE, locale=locale)
 
 
 def english_fragments(code: str) -> set[str]:

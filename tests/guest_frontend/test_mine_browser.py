@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from events.models import GuestDelete, Photo
 from events.services import event_create
+from tests.browser import PHONE
 from tests.conftest import SAMPLES
 from tests.guest_frontend.test_guest_page import open_guest_page, take_photo
 
@@ -101,18 +102,13 @@ def test_no_delete_button_when_the_event_allows_none(phone, live_server, party):
     expect(phone.locator("#mine-list .mine-delete")).to_have_count(0)
 
 
-def test_my_uploads_speaks_the_phones_language(chromium, live_server, party):
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="de-DE")
-    phone = context.new_page()
-    phone.set_default_timeout(10_000)
-    try:
-        upload_one(phone, live_server, party)
-        expect(phone.locator("#mine-title")).to_have_text("Meine Uploads")
-        expect(phone.locator("#mine-list .mine-state")).to_have_text("Hochgeladen")
-        questions = []
-        phone.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
-        phone.locator("#mine-list .mine-delete").click()
-        expect(phone.locator("#mine-list .mine-delete")).to_be_enabled()
-        assert questions == ["Für alle löschen? Du bekommst den Platz zurück und kannst ein anderes hochladen."]
-    finally:
-        context.close()
+def test_my_uploads_speaks_the_phones_language(open_page, live_server, party):
+    phone = open_page(**PHONE, locale="de-DE")
+    upload_one(phone, live_server, party)
+    expect(phone.locator("#mine-title")).to_have_text("Meine Uploads")
+    expect(phone.locator("#mine-list .mine-state")).to_have_text("Hochgeladen")
+    questions = []
+    phone.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    phone.locator("#mine-list .mine-delete").click()
+    expect(phone.locator("#mine-list .mine-delete")).to_be_enabled()
+    assert questions == ["Für alle löschen? Du bekommst den Platz zurück und kannst ein anderes hochladen."]
