@@ -10,6 +10,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -164,15 +166,24 @@ def wait_until(condition, seconds: float = 60) -> bool:
     return True
 
 
-def test_serve_sweeps_at_once_and_the_sweep_ends_when_its_master_is_killed(tmp_path):
-    env = os.environ | {"PHOTOSHARE_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "photoshare_site.settings"}
+@contextmanager
+def served_after(data: Path, plant: str) -> Iterator[subprocess.Popen]:
+    """`manage.py serve` (gunicorn and its children) on its own SQLite in `data`, started once `plant`
+    (a `manage.py shell` script) has set the scene; stopped at the end."""
+    env = os.environ | {"PHOTOSHARE_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "photoshare_site.settings"}
     env.pop("DATABASE_URL", None)
-    # GIVEN an upload whose request died an hour ago without storing its photo
-    subprocess.run([sys.executable, "manage.py", "shell", "-c", PLANT], cwd=ROOT, env=env, check=True)
-    # WHEN the server starts
+    subprocess.run([sys.executable, "manage.py", "shell", "-c", plant], cwd=ROOT, env=env, check=True)
     serve = [sys.executable, "manage.py", "serve", "--port", str(free_port()), "--workers", "1"]
     master = subprocess.Popen(serve, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        yield master
+    finally:
+        stop(master)
+
+
+def test_serve_sweeps_at_once_and_the_sweep_ends_when_its_master_is_killed(tmp_path):
+    # GIVEN an upload whose request died an hour ago without storing its photo; WHEN the server starts
+    with served_after(tmp_path, PLANT) as master:
         # THEN its sweep, a child of gunicorn's master, gives the slot back
         with sqlite3.connect(tmp_path / "photoshare.sqlite3") as db:
             released = "SELECT COUNT(*) FROM uploads_uploadclaim WHERE event_slug = 'stale'"
@@ -182,8 +193,6 @@ def test_serve_sweeps_at_once_and_the_sweep_ends_when_its_master_is_killed(tmp_p
         # AND when the master is killed outright (no hook runs), the sweep ends by itself
         master.kill()
         assert wait_until(lambda: process_state(sweep) in (None, "Z"), 10), "the sweep outlived its master"
-    finally:
-        stop(master)
 
 
 def test_the_dashboard_schedule_calls_the_sweep_every_minute():

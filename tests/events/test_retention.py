@@ -3,10 +3,7 @@ day, a week after its owner was e-mailed; by `manage.py purge_expired`, by serve
 the dashboard function's schedule on AWS."""
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from datetime import date, timedelta
 from io import StringIO
 
@@ -17,7 +14,6 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from bench.load import free_port, stop
 from events.models import Event, Photo
 from events.s3_events import index_new_photos
 from events.selectors import events_to_warn
@@ -26,7 +22,7 @@ from events.sweeps import purge_expired_everywhere
 from photoshare_site import wiring
 from tests.conftest import jpeg_bytes
 from tests.events.test_event_delete import busy_wedding, files_under  # noqa: F401 (a fixture)
-from tests.events.test_recover_uploads import ROOT, children, wait_until
+from tests.events.test_recover_uploads import ROOT, children, served_after, wait_until
 from tests.uploads.test_core import request_for
 from uploads.models import DeviceQuota, UploadClaim
 
@@ -210,18 +206,10 @@ Event.objects.filter(slug="old").update(retention_warned_at=timezone.now() - tim
 
 
 def test_serve_runs_the_retention_pass_beside_its_workers(tmp_path):
-    env = os.environ | {"PHOTOSHARE_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "photoshare_site.settings"}
-    env.pop("DATABASE_URL", None)
-    # GIVEN an event whose retention ran out, its owner warned eight days ago
-    subprocess.run([sys.executable, "manage.py", "shell", "-c", PLANT], cwd=ROOT, env=env, check=True)
-    # WHEN the server starts
-    serve = [sys.executable, "manage.py", "serve", "--port", str(free_port()), "--workers", "1"]
-    master = subprocess.Popen(serve, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
+    # GIVEN an event whose retention ran out, its owner warned eight days ago; WHEN the server starts
+    with served_after(tmp_path, PLANT) as master:
         # THEN its retention pass, a child of gunicorn's master, deletes it at once
         with sqlite3.connect(tmp_path / "photoshare.sqlite3") as db:
             events = "SELECT COUNT(*) FROM events_event"
             assert wait_until(lambda: db.execute(events).fetchone() == (0,)), "the retention pass did not run"
         assert [command for command in children(master.pid).values() if "purge_expired --every 3600" in command]
-    finally:
-        stop(master)
