@@ -3,7 +3,8 @@
 Both sides do the same work for every reservation, each process for its own phone, limit never reached:
 
 - ours: `SqlQuotaStore.reserve` through Django (its settings: BEGIN IMMEDIATE, WAL, synchronous=NORMAL,
-  30 s busy timeout), building the `Claim` and `Reservation` objects the upload core uses;
+  30 s busy timeout), building the `Claim` and `Reservation` objects the upload core uses, in a process
+  loaded as a served worker is (`photoshare_site.wsgi`, which freezes what loading Django allocated);
 - baseline: the same transaction written by hand with the sqlite3 module and the same settings:
   BEGIN IMMEDIATE; INSERT the claim row with all its columns; INSERT the counter row … ON CONFLICT DO
   NOTHING; UPDATE it … WHERE count < COALESCE(limit_override, limit); SELECT the count back; the same
@@ -63,9 +64,7 @@ Reserve = Callable[[str, str], None]
 
 
 def ours(device: str, limit: int) -> Reserve:
-    import django
-
-    django.setup()
+    import photoshare_site.wsgi  # noqa: F401 (set up as a gunicorn worker is)
     from uploads.policy import Limits
     from uploads.ports import Claim
     from uploads.stores.sql import SqlQuotaStore

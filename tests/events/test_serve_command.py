@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 from urllib.parse import urlparse
@@ -98,3 +100,12 @@ def test_photoshare_public_url_wins_over_the_served_address(exec_calls, settings
 
 def test_with_nothing_served_or_configured_links_use_the_default_local_address(unconfigured, wedding):
     assert wedding.guest_url().startswith("http://127.0.0.1:8000/guest/?event=ana-ben&key=")
+
+
+def test_a_worker_freezes_what_loading_the_site_allocated(tmp_path):
+    # Full collections then skip Django's own objects: no pause of milliseconds while SQLite's write
+    # lock is held (bench P8). A fresh interpreter, since the test process has loaded the site already.
+    env = os.environ | {"PHOTOSHARE_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "photoshare_site.settings"}
+    probe = "import gc, photoshare_site.wsgi; print(gc.get_freeze_count())"
+    frozen = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert int(frozen.stdout) > 50_000

@@ -1,11 +1,15 @@
 import pytest
+from django.db import DatabaseError, connection
 
 from tests.uploads.contract_quota import EVENT, PHONE, QuotaStoreContract, claim, limits
-from uploads.ports import LimitReached
+from uploads.ports import EventFull, LimitReached
+from uploads.stores import sql
 from uploads.stores.sql import SqlQuotaStore
 
 
 class TestSqlQuotaStore(QuotaStoreContract):
+    """Inside a caller's transaction (as every `db` test runs): reservations take a savepoint in it."""
+
     @pytest.fixture
     def store(self, db):
         return SqlQuotaStore()
@@ -18,3 +22,30 @@ class TestSqlQuotaStore(QuotaStoreContract):
         assert store.devices_page(EVENT).devices == []
         assert store.reserve(claim(1), limits(1)).count == 1
         assert store.usage(EVENT, PHONE).count == 1
+
+
+class TestSqlQuotaStoreOnItsOwn(QuotaStoreContract):
+    """In autocommit, as a served request calls it: reservations send BEGIN and COMMIT themselves."""
+
+    @pytest.fixture
+    def store(self, transactional_db):
+        assert connection.get_autocommit() and not connection.in_atomic_block
+        yield SqlQuotaStore()
+        # Whatever the test did, Django's connection is left as it was found.
+        assert connection.get_autocommit() and not connection.in_atomic_block
+
+    def test_a_refusal_leaves_no_transaction_open(self, store):
+        with pytest.raises(EventFull):
+            store.reserve(claim(1), limits(10, photos=0))
+        # SQLite refuses BEGIN inside a transaction and PostgreSQL warns: a second reservation would fail.
+        assert store.reserve(claim(1), limits(10)).count == 1
+
+    def test_a_statement_that_fails_midway_rolls_back_the_claim_and_the_slot(self, store, monkeypatch):
+        broken = (*sql._native(connection.vendor)[:3], "UPDATE no_such_table SET photos = 1")
+        monkeypatch.setattr(sql, "_native", lambda vendor: broken)
+        with pytest.raises(DatabaseError):
+            store.reserve(claim(1), limits(10))
+        monkeypatch.undo()
+        assert store.lookup(EVENT, PHONE, claim(1).fingerprint) is None
+        assert store.usage(EVENT, PHONE).count == 0
+        assert store.reserve(claim(1), limits(10)).count == 1

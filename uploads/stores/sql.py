@@ -1,10 +1,13 @@
 """Quota store on Django's database (SQLite locally, PostgreSQL on AWS)."""
 
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import datetime
 from functools import cache
+from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Q, QuerySet
 
 from uploads.models import DeviceQuota, EventQuota, UploadClaim
@@ -25,9 +28,11 @@ from uploads.ports import (
     UploadInProgress,
 )
 
-# A reservation is on every upload's path, and SQLite lets one writer in at a time: three raw statements
-# between BEGIN and COMMIT, where the ORM took six for the first two (a savepoint around the claim, a separate upsert,
-# update and read back) and ten times the CPU. Portable between SQLite >= 3.35 and PostgreSQL.
+# A reservation is on every upload's path, and SQLite lets one writer in at a time: four raw statements
+# between BEGIN and COMMIT, where the ORM took six for the first two (a savepoint around the claim, a separate
+# upsert, update and read back) and ten times the CPU. None has a RETURNING clause: SQLite buffers its rows in a
+# temporary table, and each cost ~5 us more than a separate read (bench/p8_reservations.py has the figures).
+# Portable between SQLite >= 3.24 and PostgreSQL.
 _CLAIMS = UploadClaim._meta.db_table
 _QUOTAS = DeviceQuota._meta.db_table
 _EVENTS = EventQuota._meta.db_table
@@ -37,25 +42,57 @@ _CLAIM = f"""INSERT INTO {_CLAIMS}
     VALUES (%s, %s, %s, '', %s, %s, %s, %s, %s, %s)
     ON CONFLICT (event_slug, device_id, fingerprint) DO NOTHING"""  # noqa: S608 (names from the models)
 # One statement creates the counter or spends one of its slots, and the database, not this process,
-# decides whether one is left: no row comes back when none is.
+# decides whether one is left: no row changes when none is.
 _SPEND = f"""INSERT INTO {_QUOTAS} (event_slug, device_id, count, last_upload_at) VALUES (%s, %s, 1, %s)
     ON CONFLICT (event_slug, device_id) DO UPDATE
     SET count = {_QUOTAS}.count + 1, last_upload_at = excluded.last_upload_at
-    WHERE {_QUOTAS}.count < COALESCE({_QUOTAS}.limit_override, %s)
-    RETURNING count, limit_override"""  # noqa: S608 (names from the models)
+    WHERE {_QUOTAS}.count < COALESCE({_QUOTAS}.limit_override, %s)"""  # noqa: S608 (names from the models)
+# What the guest is told: the count (spent or not) and the phone's own limit, if an admin set one.
+_COUNT = f"SELECT count, limit_override FROM {_QUOTAS} WHERE event_slug = %s AND device_id = %s"  # noqa: S608
 # Likewise the event's usage grows by the photo only while both caps hold, whatever device it came from:
 # the row is one per event, so concurrent reservations of an event queue on it and none overtakes a cap.
 _FILL = f"""INSERT INTO {_EVENTS} (event_slug, photos, bytes) VALUES (%s, 1, %s)
     ON CONFLICT (event_slug) DO UPDATE
     SET photos = {_EVENTS}.photos + 1, bytes = {_EVENTS}.bytes + excluded.bytes
-    WHERE {_EVENTS}.photos < %s AND {_EVENTS}.bytes + excluded.bytes <= %s
-    RETURNING photos, bytes"""  # noqa: S608 (names from the models)
+    WHERE {_EVENTS}.photos < %s AND {_EVENTS}.bytes + excluded.bytes <= %s"""  # noqa: S608 (names from the models)
+
+
+@contextmanager
+def _write_transaction(db: BaseDatabaseWrapper) -> Iterator[Any]:
+    """A DB-API cursor in a transaction that commits when the block ends and rolls back when it raises.
+
+    SQLite holds its write lock from BEGIN to COMMIT, so everything is ready before, and in between only
+    the statements run: on the DB-API cursor, not Django's wrapper (half the time the lock was held), and
+    outside a caller's transaction with BEGIN and COMMIT sent by hand rather than through atomic(), whose
+    bookkeeping (autocommit switched off and on, thread-local lookups) cost as much CPU as the statements.
+    Django's connection is left as it was found: in autocommit.
+    """
+    if db.in_atomic_block:  # a caller's transaction (a service, a test case): a savepoint in it
+        with transaction.atomic(db.alias), db.wrap_database_errors, closing(db.connection.cursor()) as cursor:
+            yield cursor
+        return
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    with db.wrap_database_errors, closing(db.connection.cursor()) as cursor:
+        cursor.execute(_begin(db.vendor, db.settings_dict))
+        try:
+            yield cursor
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        cursor.execute("COMMIT")
+
+
+def _begin(vendor: str, settings: dict[str, Any]) -> str:
+    # As atomic() would begin: IMMEDIATE takes SQLite's write lock at once (settings.py says why).
+    mode = settings.get("OPTIONS", {}).get("transaction_mode") if vendor == "sqlite" else None
+    return f"BEGIN {mode}" if mode else "BEGIN"
 
 
 @cache
 def _native(vendor: str) -> tuple[str, ...]:
     # sqlite3 takes ? (psycopg takes %s as written): Django's cursor would rewrite each call with a regex.
-    statements = (_CLAIM, _SPEND, _FILL)
+    statements = (_CLAIM, _SPEND, _COUNT, _FILL)
     return tuple(sql.replace("%s", "?") for sql in statements) if vendor == "sqlite" else statements
 
 
@@ -65,27 +102,35 @@ def _usage(row: DeviceQuota) -> DeviceUsage:
 
 class SqlQuotaStore:
     def reserve(self, claim: Claim, limits: Limits) -> Reservation:
-        at = connection.ops.adapt_datetimefield_value(claim.at)  # as the ORM stores it, for take_over's match
-        expires_at = connection.ops.adapt_datetimefield_value(claim.expires_at)
+        # The wrapper itself: each attribute of the `connection` proxy costs a thread-local lookup.
+        db = connections[DEFAULT_DB_ALIAS]
+        at = db.ops.adapt_datetimefield_value(claim.at)  # as the ORM stores it, for take_over's match
+        expires_at = db.ops.adapt_datetimefield_value(claim.expires_at)
         new = [claim.event, claim.device, claim.fingerprint, at, claim.token, claim.key, claim.guest_name, claim.size]
         new.append(expires_at)
         spend = [claim.event, claim.device, at, limits.device]
         fill = [claim.event, claim.size, limits.photos, limits.bytes]
-        claim_sql, spend_sql, fill_sql = _native(connection.vendor)
-        # SQLite holds its write lock from BEGIN to COMMIT, so all the above is ready before, and the three
-        # statements skip Django's cursor wrapper (half the time the lock was held), its errors still Django's.
-        with transaction.atomic(), connection.wrap_database_errors, closing(connection.connection.cursor()) as cursor:
+        claim_sql, spend_sql, count_sql, fill_sql = _native(db.vendor)
+        with _write_transaction(db) as cursor:
             cursor.execute(claim_sql, new)
-            if cursor.rowcount:
-                cursor.execute(spend_sql, spend)
-                reservation = self._spent(claim, limits.device, cursor.fetchone())
-                cursor.execute(fill_sql, fill)
-                _filled(cursor.fetchone(), limits)
-                return reservation
-            existing = self._claims(claim).get()
-            if not existing.key:
-                raise ClaimPending(_held(existing))
-            return self._reservation(claim, limits.device, stored_key=existing.key)
+            if not cursor.rowcount:
+                return self._claimed_before(claim, limits.device)
+            cursor.execute(spend_sql, spend)
+            spent = cursor.rowcount
+            cursor.execute(count_sql, spend[:2])
+            reservation = _spent(claim, limits.device, spent, cursor.fetchone())
+            cursor.execute(fill_sql, fill)
+            # Raising inside the transaction rolls back the claim and the device's slot too. Only a new
+            # row skips the WHERE, and it holds just this photo: it must fit the caps as well.
+            if not cursor.rowcount or limits.photos < 1 or claim.size > limits.bytes:
+                raise EventFull()
+            return reservation
+
+    def _claimed_before(self, claim: Claim, event_limit: int) -> Reservation:
+        existing = self._claims(claim).get()
+        if not existing.key:
+            raise ClaimPending(_held(existing))
+        return self._reservation(claim, event_limit, stored_key=existing.key)
 
     def take_over(self, held: Claim, claim: Claim, limits: Limits) -> Reservation:
         # Conditional, so of two retries racing for a dead request's claim only one takes it.
@@ -98,18 +143,6 @@ class SqlQuotaStore:
     def _reservation(self, claim: Claim, event_limit: int, stored_key: str | None = None) -> Reservation:
         usage = self.usage(claim.event, claim.device)
         return Reservation(claim, usage.count, usage.limit(event_limit), stored_key)
-
-    def _spent(self, claim: Claim, event_limit: int, row: tuple[int, int | None] | None) -> Reservation:
-        # Raising inside the atomic block also rolls back the claim just made.
-        if row is None:
-            usage = self.usage(claim.event, claim.device)
-            raise LimitReached(usage.count, usage.limit(event_limit))
-        count, override = row
-        limit = DeviceUsage(claim.device, count, override, claim.at).limit(event_limit)
-        if count > limit:
-            # Only a new counter skips the WHERE, so only an event limit below one gets here.
-            raise LimitReached(count - 1, limit)
-        return Reservation(claim, count, limit)
 
     def complete(self, claim: Claim, key: str) -> None:
         mine = self._claims(claim).filter(Q(key="") | Q(key=key), token=claim.token)
@@ -205,11 +238,15 @@ def _photo_claims(event: str, device: str, fingerprint: str) -> QuerySet[UploadC
     return UploadClaim.objects.filter(event_slug=event, device_id=device, fingerprint=fingerprint)
 
 
-def _filled(row: tuple[int, int] | None, limits: Limits) -> None:
-    # Raising inside the atomic block rolls back the claim and the device's slot too. Only a new row
-    # skips the WHERE, so the caps are checked on what comes back as well.
-    if row is None or row[0] > limits.photos or row[1] > limits.bytes:
-        raise EventFull()
+def _spent(claim: Claim, event_limit: int, spent: int, row: tuple[int, int | None]) -> Reservation:
+    count, override = row
+    limit = DeviceUsage(claim.device, count, override, claim.at).limit(event_limit)
+    if not spent:
+        raise LimitReached(count, limit)
+    if count > limit:
+        # Only a new counter skips the WHERE, so only an event limit below one gets here.
+        raise LimitReached(count - 1, limit)
+    return Reservation(claim, count, limit)
 
 
 def _locked_sizes(claims: QuerySet[UploadClaim]) -> list[int | None]:
