@@ -15,6 +15,7 @@ import http.client
 import io
 import json
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -64,13 +65,16 @@ def bare_wsgi(workers: int, folder: str | None = None) -> Iterator[int]:
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "bench.bare_wsgi", "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", str(workers), "--worker-class", "gthread", "--threads", "4"]
-    env = os.environ | ({"BARE_WSGI_DIR": folder} if folder else {})
+    written = folder or tempfile.mkdtemp(prefix="photoshare-bare-")
+    env = os.environ | {"BARE_WSGI_DIR": written}
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port)
         yield port
     finally:
         stop(server)
+        if folder is None:
+            shutil.rmtree(written, ignore_errors=True)
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -114,6 +118,7 @@ class Server:
 
     def __exit__(self, *exc):
         stop(self.process)
+        shutil.rmtree(self.data, ignore_errors=True)  # hundreds of MB of photos a run
 
     def event(self, slug: str, limit: int) -> dict:
         return json.loads(
