@@ -1,3 +1,6 @@
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.db import DatabaseError, connection
 
@@ -49,3 +52,20 @@ class TestSqlQuotaStoreOnItsOwn(QuotaStoreContract):
         assert store.lookup(EVENT, PHONE, claim(1).fingerprint) is None
         assert store.usage(EVENT, PHONE).count == 0
         assert store.reserve(claim(1), limits(10)).count == 1
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        datetime(2026, 6, 20, 18, 0, tzinfo=UTC),
+        datetime(2026, 6, 20, 18, 0, 0, 123456, tzinfo=UTC),
+        datetime(2026, 6, 20, 23, 30, 1, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+        datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=ZoneInfo("Europe/Madrid")),
+        datetime(2026, 6, 20, 18, 0),
+    ],
+)
+def test_reservations_write_times_exactly_as_the_orm_does(db, value):
+    # take_over finds a claim by the time the reservation wrote: any other text would never match.
+    connection.ensure_connection()
+    assert sql._as_stored(connection, value) == connection.ops.adapt_datetimefield_value(value)
