@@ -31,7 +31,7 @@ from uploads.ports import (
 # A reservation is on every upload's path, and SQLite lets one writer in at a time: four raw statements
 # between BEGIN and COMMIT, where the ORM took six for the first two (a savepoint around the claim, a separate
 # upsert, update and read back) and ten times the CPU. None has a RETURNING clause: SQLite buffers its rows in a
-# temporary table, and each cost ~5 us more than a separate read (bench/p8_reservations.py has the figures).
+# temporary table, and each cost ~5 us more than a separate read (README, P8).
 # Portable between SQLite >= 3.24 and PostgreSQL.
 _CLAIMS = UploadClaim._meta.db_table
 _QUOTAS = DeviceQuota._meta.db_table
