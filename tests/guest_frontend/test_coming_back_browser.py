@@ -19,6 +19,12 @@ TRIGGERS = {
 }
 
 
+def settled(page):
+    """No request of the page still in flight: the live server's in-memory SQLite shares one cache
+    between connections, where a write meeting a read in progress fails at once (table is locked)."""
+    page.wait_for_load_state("networkidle")
+
+
 @pytest.fixture
 def party(alice, transactional_db):
     return event_create(owner=alice, name="Party", slug="party", limit=1)
@@ -33,6 +39,7 @@ def test_a_limit_raised_by_the_organizer_shows_the_new_count(phone, live_server,
     phone.click("#upload-button")
     expect(phone.locator("#screen-limit")).to_be_visible()
     # WHEN the organizer gives this phone three photos and the page looks again
+    settled(phone)
     device_set_limit(event=party, device=Photo.objects.get().device_id, limit=3)
     TRIGGERS[trigger](phone)
     # THEN it shows what is left and lets the guest take more
@@ -46,6 +53,7 @@ def test_a_reopened_event_leaves_the_closed_screen(phone, live_server, party, tr
     party.save()
     open_guest_page(phone, live_server, party)
     expect(phone.locator("#screen-closed")).to_be_visible()
+    settled(phone)
     party.is_open = True
     party.save()
     TRIGGERS[trigger](phone)
