@@ -26,7 +26,11 @@ def twelve_megapixel_photo(path: Path) -> int:
 
 def bytes_sent(quality: str) -> tuple[int, int]:
     """(bytes on the wire for the upload, the photo's size). The same in --quick: one upload is quick."""
-    photo = Path(tempfile.mkdtemp(prefix="photoshare-bench-p7-")) / "IMG_0001.jpg"
+    with tempfile.TemporaryDirectory(prefix="photoshare-bench-p7-") as folder:
+        return sent_from(Path(folder) / "IMG_0001.jpg", quality)
+
+
+def sent_from(photo: Path, quality: str) -> tuple[int, int]:
     original = twelve_megapixel_photo(photo)
     with Server(workers=2) as server, chromium() as browser:
         page = open_guest_page(browser, server, server.event("p7", 10))

@@ -67,9 +67,10 @@ def resumed_upload(path: Path) -> list[int]:
 
 
 def run(quick: bool = False) -> Row:
-    path = Path(tempfile.mkdtemp(prefix="photoshare-bench-p9-")) / "IMG_0003.jpg"
-    size = five_part_photo(path)
-    parts = resumed_upload(path)
+    with tempfile.TemporaryDirectory(prefix="photoshare-bench-p9-") as folder:
+        path = Path(folder) / "IMG_0003.jpg"
+        size = five_part_photo(path)
+        parts = resumed_upload(path)
     put = sum(min(PART, size - (number - 1) * PART) for number in parts)
     resent = (put - size) / PART
     what = f"bytes PUT for a 5-part upload cut in part 3 and resumed (MB), vs the file: {resent:.2f} parts re-sent"

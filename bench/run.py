@@ -28,8 +28,8 @@ BENCHMARKS = {
 }
 
 
-def setup_django() -> None:
-    os.environ["PHOTOSHARE_DATA_DIR"] = tempfile.mkdtemp(prefix="photoshare-bench-")
+def setup_django(data: str) -> None:
+    os.environ["PHOTOSHARE_DATA_DIR"] = data
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photoshare_site.settings")
     os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("PHOTOSHARE_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")  # P4's test client
@@ -46,12 +46,17 @@ def main(argv: list[str] | None = None) -> list:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", default=",".join(BENCHMARKS))
     args = parser.parse_args(argv)
-    setup_django()
+    with tempfile.TemporaryDirectory(prefix="photoshare-bench-") as data:
+        setup_django(data)
+        return run_each(args.only.split(","), args.quick)
+
+
+def run_each(keys: list[str], quick: bool) -> list:
     rows = []
     print(f"{'id':4} {'ours':>10} {'baseline':>10} {'ratio':>7}  {'goal':22} result  what")
-    for key in args.only.split(","):
+    for key in keys:
         module, _, function = BENCHMARKS[key].partition(":")
-        row = getattr(importlib.import_module(module), function or "run")(quick=args.quick)
+        row = getattr(importlib.import_module(module), function or "run")(quick=quick)
         rows.append(row)
         verdict = "pass" if row.ok else "FAIL"
         print(
