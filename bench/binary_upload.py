@@ -11,11 +11,9 @@ import http.client
 import io
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -76,24 +74,17 @@ def throughput(port: int, paths: list[str], body: bytes) -> float:
 @contextmanager
 def ours(uploads: int, photo: bytes) -> Iterator[tuple[int, list[str]]]:
     """The `make run` server, and `uploads` signed URLs for it."""
-    with Server(workers=WORKERS) as server:
-        try:
-            signing = [sys.executable, "-c", "import django; django.setup()\n" + SIGN_URLS]
-            signing.append(json.dumps([uploads, sha256(photo).hexdigest(), len(photo)]))
-            urls = subprocess.run(signing, cwd=ROOT, env=server.env, check=True, capture_output=True, text=True)
-            yield server.port, json.loads(urls.stdout)
-        finally:
-            shutil.rmtree(server.data, ignore_errors=True)
+    with Server(workers=WORKERS) as server:  # which removes its data folder when done
+        signing = [sys.executable, "-c", "import django; django.setup()\n" + SIGN_URLS]
+        signing.append(json.dumps([uploads, sha256(photo).hexdigest(), len(photo)]))
+        urls = subprocess.run(signing, cwd=ROOT, env=server.env, check=True, capture_output=True, text=True)
+        yield server.port, json.loads(urls.stdout)
 
 
 @contextmanager
 def bare(uploads: int) -> Iterator[tuple[int, list[str]]]:
-    folder = tempfile.mkdtemp(prefix="photoshare-bare-")
-    try:
-        with bare_wsgi(WORKERS, folder) as port:
-            yield port, [f"/upload/{n}" for n in range(uploads)]
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    with bare_wsgi(WORKERS) as port:  # likewise its own folder
+        yield port, [f"/upload/{n}" for n in range(uploads)]
 
 
 def run(quick: bool = False) -> Row:

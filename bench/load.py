@@ -60,12 +60,12 @@ def wait_for_port(port: int) -> None:
 
 
 @contextmanager
-def bare_wsgi(workers: int, folder: str | None = None) -> Iterator[int]:
+def bare_wsgi(workers: int) -> Iterator[int]:
     """P1's baseline, bench/bare_wsgi.py, served by gunicorn as `make run` serves ours: its port."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "bench.bare_wsgi", "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", str(workers), "--worker-class", "gthread", "--threads", "4"]
-    written = folder or tempfile.mkdtemp(prefix="photoshare-bare-")
+    written = tempfile.mkdtemp(prefix="photoshare-bare-")
     env = os.environ | {"BARE_WSGI_DIR": written}
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -73,8 +73,7 @@ def bare_wsgi(workers: int, folder: str | None = None) -> Iterator[int]:
         yield port
     finally:
         stop(server)
-        if folder is None:
-            shutil.rmtree(written, ignore_errors=True)
+        shutil.rmtree(written, ignore_errors=True)
 
 
 def stop(process: subprocess.Popen) -> None:
