@@ -53,6 +53,14 @@ class TestSqlQuotaStoreOnItsOwn(QuotaStoreContract):
         assert store.usage(EVENT, PHONE).count == 0
         assert store.reserve(claim(1), limits(10)).count == 1
 
+    def test_a_transaction_that_cannot_begin_raises_djangos_error_and_opens_nothing(self, store, monkeypatch):
+        monkeypatch.setattr(sql, "_begin", lambda vendor, settings: "BEGIN NOT A STATEMENT")
+        with pytest.raises(DatabaseError):
+            store.reserve(claim(1), limits(10))
+        monkeypatch.undo()
+        assert store.lookup(EVENT, PHONE, claim(1).fingerprint) is None
+        assert store.reserve(claim(1), limits(10)).count == 1
+
 
 @pytest.mark.parametrize(
     "value",
