@@ -1,7 +1,9 @@
+import asyncio
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import SynchronousOnlyOperation
 from django.db import DatabaseError, connection
 
 from tests.uploads.contract_quota import EVENT, PHONE, QuotaStoreContract, claim, limits
@@ -60,6 +62,17 @@ class TestSqlQuotaStoreOnItsOwn(QuotaStoreContract):
         monkeypatch.undo()
         assert store.lookup(EVENT, PHONE, claim(1).fingerprint) is None
         assert store.reserve(claim(1), limits(10)).count == 1
+
+    def test_a_reservation_from_async_code_is_refused_as_any_query_there_is(self, store, monkeypatch):
+        monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)  # set for Playwright (tests/browser.py)
+        store.reserve(claim(1), limits(10))  # this thread's connection is open and looked up
+
+        async def reserve_in_an_event_loop():
+            store.reserve(claim(2), limits(10))
+
+        with pytest.raises(SynchronousOnlyOperation):
+            asyncio.run(reserve_in_an_event_loop())
+        assert store.lookup(EVENT, PHONE, claim(2).fingerprint) is None
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 """Quota store on Django's database (SQLite locally, PostgreSQL on AWS)."""
 
+import threading
+from asyncio import _get_running_loop
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, closing, contextmanager
 from datetime import datetime
@@ -90,8 +92,11 @@ class _OwnTransaction:
 
     def __enter__(self) -> Any:
         db = self._db
-        db.close_if_health_check_failed()
-        db.ensure_connection()
+        # Django's checks, each of which tests for an event loop by catching an exception, only when they can
+        # matter: no connection yet, health checks on, or an event loop running (where they refuse).
+        if db.connection is None or db.health_check_enabled or _get_running_loop() is not None:
+            db.close_if_health_check_failed()
+            db.ensure_connection()
         cursor = self._cursor = db.connection.cursor()
         try:
             cursor.execute(_begin(db.vendor, db.settings_dict))
@@ -117,6 +122,26 @@ def _raise_as_django(db: BaseDatabaseWrapper, failed: Exception) -> NoReturn:
     """A DB-API error raised as Django's, as Django's own cursor does; any other error as it is."""
     db.wrap_database_errors.__exit__(type(failed), failed, failed.__traceback__)
     raise failed
+
+
+class _ThreadsConnection(threading.local):
+    """The connection wrapper Django gives this thread, looked up once.
+
+    `connections[alias]` also tests for an event loop by catching an exception, and a sync thread keeps
+    its wrapper for life. With an event loop running, Django's own lookup decides, as it does per task.
+    """
+
+    db: BaseDatabaseWrapper | None = None
+
+    def get(self) -> BaseDatabaseWrapper:
+        if _get_running_loop() is not None:
+            return connections[DEFAULT_DB_ALIAS]
+        if self.db is None:
+            self.db = connections[DEFAULT_DB_ALIAS]
+        return self.db
+
+
+_threads_connection = _ThreadsConnection()
 
 
 def _begin(vendor: str, settings: dict[str, Any]) -> str:
@@ -148,7 +173,7 @@ def _usage(row: DeviceQuota) -> DeviceUsage:
 class SqlQuotaStore:
     def reserve(self, claim: Claim, limits: Limits) -> Reservation:
         # The wrapper itself: each attribute of the `connection` proxy costs a thread-local lookup.
-        db = connections[DEFAULT_DB_ALIAS]
+        db = _threads_connection.get()
         at = _as_stored(db, claim.at)  # as the ORM stores it, for take_over's match
         taken = (claim.event, claim.device, claim.fingerprint, at, claim.token, claim.key, claim.guest_name)
         new = (*taken, claim.size, _as_stored(db, claim.expires_at))
