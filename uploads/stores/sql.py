@@ -80,9 +80,9 @@ class _OwnTransaction:
     """BEGIN ... COMMIT on the DB-API cursor (Django's wrapper took half the time the lock was held), with
     errors re-raised as Django's.
 
-    With 8 workers racing, each reservation ran about four times slower than alone, its code and data
-    evicted between calls, so every Python call and context manager around the statements counted: plain
-    try blocks here, Django's error translation only for an error (README, P8).
+    Between two reservations SQLite's commit evicts this code and its data from the CPU's caches, so each
+    Python call, context manager and caught exception on this path costs 3-4 times what a timing loop
+    shows (README, P8): plain try blocks here, and Django's error translation only for an error.
     """
 
     __slots__ = ("_cursor", "_db")
