@@ -64,7 +64,12 @@ class DeviceUsage:
     last_upload_at: datetime | None
 
     def limit(self, event_limit: int) -> int:
-        return event_limit if self.limit_override is None else self.limit_override
+        return device_limit(self.limit_override, event_limit)
+
+
+def device_limit(override: int | None, event_limit: int) -> int:
+    """How many photos a device may upload: the limit an admin set for it, or else the event's."""
+    return event_limit if override is None else override
 
 
 # The most devices one page of a listing holds: a flood of device ids cannot swamp the dashboard.

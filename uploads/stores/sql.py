@@ -29,6 +29,7 @@ from uploads.ports import (
     LimitReached,
     Reservation,
     UploadInProgress,
+    device_limit,
 )
 
 # A reservation is on every upload's path, and SQLite lets one writer in at a time: four raw statements
@@ -152,11 +153,12 @@ def _begin(vendor: str, settings: dict[str, Any]) -> str:
 
 def _as_stored(db: BaseDatabaseWrapper, value: datetime | None) -> object:
     """A datetime as the ORM writes it: naive text in the connection's zone on SQLite. Django's adapter
-    does the same after checks that took ~14 us a call with 8 workers racing, and before BEGIN that
-    costs throughput as much as inside the transaction (README, P8)."""
+    does the same after checks that took ~14 us a call with 8 workers racing (README, P8)."""
     if value is None or db.vendor != "sqlite" or value.utcoffset() is None:
         return db.ops.adapt_datetimefield_value(value)
-    return str(value.astimezone(db.timezone).replace(tzinfo=None))
+    if value.tzinfo is not db.timezone:  # already in it, as the upload core's UTC times are
+        value = value.astimezone(db.timezone)
+    return str(value.replace(tzinfo=None))
 
 
 @cache
@@ -174,14 +176,16 @@ class SqlQuotaStore:
     def reserve(self, claim: Claim, limits: Limits) -> Reservation:
         # The wrapper itself: each attribute of the `connection` proxy costs a thread-local lookup.
         db = _threads_connection.get()
-        at = _as_stored(db, claim.at)  # as the ORM stores it, for take_over's match
-        taken = (claim.event, claim.device, claim.fingerprint, at, claim.token, claim.key, claim.guest_name)
-        new = (*taken, claim.size, _as_stored(db, claim.expires_at))
-        device = (claim.event, claim.device)
-        spend = (*device, at, limits.device)
-        fill = (claim.event, claim.size, limits.photos, limits.bytes)
-        claim_sql, spend_sql, count_sql, fill_sql = _native(db.vendor)
+        # Parameters are made once the transaction has begun: between one reservation's COMMIT and the next
+        # one's BEGIN any other worker may take the lock, and each hand-over costs the new holder its cache.
         with _write_transaction(db) as cursor:
+            at = _as_stored(db, claim.at)  # as the ORM stores it, for take_over's match
+            taken = (claim.event, claim.device, claim.fingerprint, at, claim.token, claim.key, claim.guest_name)
+            new = (*taken, claim.size, _as_stored(db, claim.expires_at))
+            device = (claim.event, claim.device)
+            spend = (*device, at, limits.device)
+            fill = (claim.event, claim.size, limits.photos, limits.bytes)
+            claim_sql, spend_sql, count_sql, fill_sql = _native(db.vendor)
             cursor.execute(claim_sql, new)
             if not cursor.rowcount:
                 return self._claimed_before(claim, limits.device)
@@ -310,7 +314,7 @@ def _photo_claims(event: str, device: str, fingerprint: str) -> QuerySet[UploadC
 
 def _spent(claim: Claim, event_limit: int, spent: int, row: tuple[int, int | None]) -> Reservation:
     count, override = row
-    limit = DeviceUsage(claim.device, count, override, claim.at).limit(event_limit)
+    limit = device_limit(override, event_limit)
     if not spent:
         raise LimitReached(count, limit)
     if count > limit:
