@@ -1,10 +1,11 @@
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import SynchronousOnlyOperation
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, connections
 
 from tests.uploads.contract_quota import EVENT, PHONE, QuotaStoreContract, claim, limits
 from uploads.ports import EventFull, LimitReached
@@ -64,15 +65,21 @@ class TestSqlQuotaStoreOnItsOwn(QuotaStoreContract):
         assert store.reserve(claim(1), limits(10)).count == 1
 
     def test_a_reservation_from_async_code_is_refused_as_any_query_there_is(self, store, monkeypatch):
-        monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)  # set for Playwright (tests/browser.py)
-        store.reserve(claim(1), limits(10))  # this thread's connection is open and looked up
-
         async def reserve_in_an_event_loop():
             store.reserve(claim(2), limits(10))
 
-        with pytest.raises(SynchronousOnlyOperation):
-            asyncio.run(reserve_in_an_event_loop())
-        assert store.lookup(EVENT, PHONE, claim(2).fingerprint) is None
+        def in_a_thread_of_its_own():  # Playwright leaves its event loop set on the main thread
+            try:
+                store.reserve(claim(1), limits(10))  # this thread's connection is open and looked up
+                with pytest.raises(SynchronousOnlyOperation):
+                    asyncio.run(reserve_in_an_event_loop())
+                assert store.lookup(EVENT, PHONE, claim(2).fingerprint) is None
+            finally:
+                connections.close_all()
+
+        with monkeypatch.context() as env, ThreadPoolExecutor(1) as thread:
+            env.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)  # set for Playwright (tests/browser.py)
+            thread.submit(in_a_thread_of_its_own).result()
 
 
 @pytest.mark.parametrize(
