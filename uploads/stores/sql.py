@@ -94,8 +94,9 @@ class _OwnTransaction:
     def __enter__(self) -> Any:
         db = self._db
         # Django's checks, each of which tests for an event loop by catching an exception, only when they can
-        # matter: no connection yet, health checks on, or an event loop running (where they refuse).
-        if db.connection is None or db.health_check_enabled or _get_running_loop() is not None:
+        # matter: no connection yet or health checks on. With an event loop running the wrapper is Django's
+        # per-task one (_ThreadsConnection), unopened, so they run and refuse as Django's own queries do.
+        if db.connection is None or db.health_check_enabled:
             db.close_if_health_check_failed()
             db.ensure_connection()
         cursor = self._cursor = db.connection.cursor()
