@@ -9,7 +9,7 @@ the master, not a thread in it: the master forks a new worker whenever one dies,
 another thread holds a lock (logging's, SQLite's) can leave the new worker deadlocked; nor should the
 master hold database connections for its workers to inherit. A sweep that fails or hangs never touches
 serving. It also stops by itself when the master is gone, since a master killed with SIGKILL runs no
-hook.
+hook (it is told the master's pid, `--parent`, and stops when that is no longer its parent).
 
 The retention pass (`manage.py purge_expired --every 3600`, README "Retention") is a sibling child,
 started and stopped the same way.
@@ -43,18 +43,23 @@ class RedactingLogger(Logger):
 logger_class = RedactingLogger
 
 
-def sweep_command() -> list[str]:
-    return [sys.executable, str(MANAGE), "recover_uploads", "--every", str(SWEEP_EVERY_SECONDS)]
+def sweep_command(master: int) -> list[str]:
+    return _repeating("recover_uploads", SWEEP_EVERY_SECONDS, master)
 
 
-def purge_command() -> list[str]:
-    return [sys.executable, str(MANAGE), "purge_expired", "--every", str(PURGE_EVERY_SECONDS)]
+def purge_command(master: int) -> list[str]:
+    return _repeating("purge_expired", PURGE_EVERY_SECONDS, master)
+
+
+def _repeating(command: str, seconds: int, master: int) -> list[str]:
+    return [sys.executable, str(MANAGE), command, "--every", str(seconds), "--parent", str(master)]
 
 
 def when_ready(server) -> None:
-    # Their own session: Ctrl-C in the terminal reaches the master, which stops them in on_exit.
-    server.upload_sweep = subprocess.Popen(sweep_command(), start_new_session=True)  # noqa: S603
-    server.retention_sweep = subprocess.Popen(purge_command(), start_new_session=True)  # noqa: S603
+    # Their own session: Ctrl-C in the terminal reaches the master, which stops them in on_exit. The
+    # master's pid, not the one a child finds at start-up: a master killed in between has left it to init.
+    server.upload_sweep = subprocess.Popen(sweep_command(server.pid), start_new_session=True)  # noqa: S603
+    server.retention_sweep = subprocess.Popen(purge_command(server.pid), start_new_session=True)  # noqa: S603
 
 
 def on_exit(server) -> None:

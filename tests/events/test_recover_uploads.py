@@ -16,6 +16,7 @@ from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 
 from bench.load import free_port, stop
@@ -104,13 +105,29 @@ def test_repeating_it_stops_once_the_process_that_started_it_is_gone(monkeypatch
     assert len(sweeps) == 2
 
 
+@pytest.mark.parametrize("command", ["recover_uploads", "purge_expired"])
+def test_a_repeating_pass_whose_master_died_before_it_looked_runs_once_and_ends(command, tmp_path):
+    # GIVEN a pass started by a master that was killed before the pass read its parent: it is init's child
+    # now, and the master's pid (as gunicorn_conf gives it) is not its parent's
+    env = os.environ | {"PHOTOSHARE_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "photoshare_site.settings"}
+    env.pop("DATABASE_URL", None)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    gone = os.getpid() + 1_000_000  # above any pid Linux gives (pid_max is at most 2**22)
+    # WHEN it runs hourly, watching that master
+    argv = [sys.executable, "manage.py", command, "--every", "3600", "--parent", str(gone)]
+    ran = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    # THEN it made its first pass and ended within the second, rather than running on for ever
+    assert ran.returncode == 0, ran.stderr
+
+
 def test_gunicorns_exit_stops_the_sweep_it_started(monkeypatch):
     class Arbiter:
         """The gunicorn master, as its hooks see it."""
 
-    monkeypatch.setattr(gunicorn_conf, "sweep_command", lambda: ["sleep", "60"])
-    monkeypatch.setattr(gunicorn_conf, "purge_command", lambda: ["sleep", "60"])
+    monkeypatch.setattr(gunicorn_conf, "sweep_command", lambda master: ["sleep", "60"])
+    monkeypatch.setattr(gunicorn_conf, "purge_command", lambda master: ["sleep", "60"])
     master = Arbiter()
+    master.pid = os.getpid()
     gunicorn_conf.when_ready(master)
     assert master.upload_sweep.poll() is None and master.retention_sweep.poll() is None
     gunicorn_conf.on_exit(master)
@@ -120,6 +137,7 @@ def test_gunicorns_exit_stops_the_sweep_it_started(monkeypatch):
 PLANT = """
 from datetime import timedelta
 from django.contrib.auth.models import User
+import pytest
 from django.core.management import call_command
 from events.services import event_create
 from uploads.core import utc_now
@@ -189,10 +207,13 @@ def test_serve_sweeps_at_once_and_the_sweep_ends_when_its_master_is_killed(tmp_p
             released = "SELECT COUNT(*) FROM uploads_uploadclaim WHERE event_slug = 'stale'"
             assert wait_until(lambda: db.execute(released).fetchone() == (0,)), "the sweep did not run"
             assert db.execute("SELECT count FROM uploads_devicequota").fetchall() == [(0,)]
-        [sweep] = [pid for pid, command in children(master.pid).items() if "recover_uploads" in command]
-        # AND when the master is killed outright (no hook runs), the sweep ends by itself
+        sweeps = [pid for pid, command in children(master.pid).items() if "--every" in command]
+        assert len(sweeps) == 2, "the upload sweep and the retention pass"
+        # AND when the master is killed outright (no hook runs), both end by themselves
         master.kill()
-        assert wait_until(lambda: process_state(sweep) in (None, "Z"), 10), "the sweep outlived its master"
+        assert wait_until(lambda: all(process_state(pid) in (None, "Z") for pid in sweeps), 10), (
+            "a sweep outlived its master"
+        )
 
 
 def test_the_dashboard_schedule_calls_the_sweep_every_minute():

@@ -53,9 +53,11 @@ def test_gunicorn_runs_the_upload_sweep_beside_its_workers(exec_calls):
     serve()
     [argv] = exec_calls
     assert argv[argv.index("--config") + 1] == "python:photoshare_site.gunicorn_conf"
-    command = gunicorn_conf.sweep_command()
+    # The master gives its own pid: a child that read its parent after a killed master would watch init.
+    command = gunicorn_conf.sweep_command(4242)
     assert Path(command[1]).name == "manage.py" and Path(command[1]).exists()
-    assert command[2:] == ["recover_uploads", "--every", "30"]
+    assert command[2:] == ["recover_uploads", "--every", "30", "--parent", "4242"]
+    assert gunicorn_conf.purge_command(4242)[2:] == ["purge_expired", "--every", "3600", "--parent", "4242"]
 
 
 def test_on_all_interfaces_it_lists_and_allows_the_lan_addresses(exec_calls, monkeypatch):

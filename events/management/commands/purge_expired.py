@@ -1,9 +1,8 @@
 import logging
-import os
 
 from django.core.management.base import BaseCommand
 
-from events.management.commands.recover_uploads import Command as RecoverUploads
+from events.management.repeating import add_repeat_arguments, repeat
 from events.services import events_retention_sweep
 
 log = logging.getLogger(__name__)
@@ -17,19 +16,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="only list what would be e-mailed and deleted")
-        parser.add_argument(
-            "--every",
-            type=int,
-            metavar="SECONDS",
-            help="run again every SECONDS, while the process that started this one lives",
-        )
+        add_repeat_arguments(parser, "run")
 
-    def handle(self, *args, dry_run, every, **options):
-        parent = os.getppid()
-        while True:
-            self.purge(dry_run=dry_run, repeating=bool(every))
-            if not every or not RecoverUploads.parent_lives(parent, every):
-                return
+    def handle(self, *args, dry_run, every, parent, **options):
+        repeat(lambda: self.purge(dry_run=dry_run, repeating=bool(every)), every, parent)
 
     def purge(self, *, dry_run: bool, repeating: bool) -> None:
         try:

@@ -1,9 +1,8 @@
 import logging
-import os
-import time
 
 from django.core.management.base import BaseCommand
 
+from events.management.repeating import add_repeat_arguments, repeat
 from events.services import uploads_recover
 
 log = logging.getLogger(__name__)
@@ -13,19 +12,10 @@ class Command(BaseCommand):
     help = "Finish or release the uploads whose requests died (serve runs this every minute)."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--every",
-            type=int,
-            metavar="SECONDS",
-            help="sweep again every SECONDS, while the process that started this one lives",
-        )
+        add_repeat_arguments(parser, "sweep")
 
-    def handle(self, *args, every, **options):
-        parent = os.getppid()
-        while True:
-            self.sweep(repeating=bool(every))
-            if not every or not self.parent_lives(parent, every):
-                return
+    def handle(self, *args, every, parent, **options):
+        repeat(lambda: self.sweep(repeating=bool(every)), every, parent)
 
     def sweep(self, *, repeating: bool) -> None:
         try:
@@ -43,13 +33,3 @@ class Command(BaseCommand):
             )
         if not done and not repeating:
             self.stdout.write("Nothing to recover.")
-
-    @staticmethod
-    def parent_lives(parent: int, seconds: int) -> bool:
-        """Wait `seconds`; False as soon as the parent is gone (a killed parent runs no clean-up), as
-        gunicorn's own workers do."""
-        for _ in range(seconds):
-            time.sleep(1)
-            if os.getppid() != parent:
-                return False
-        return True
