@@ -18,7 +18,9 @@ from uploads.policy import EventPolicy, Limits
 CLAIM_TTL = timedelta(minutes=3)
 
 
-@dataclass(frozen=True)
+# Slots: a Claim and its Reservation are made for every upload, one of them between two reservations' SQLite
+# transactions, where each allocation counts (README, P8).
+@dataclass(frozen=True, slots=True)
 class Claim:
     """One photo (by content hash) that one device wants to add to one event, by one request.
 
@@ -46,7 +48,7 @@ class Claim:
         return self.expires_at or self.at + CLAIM_TTL
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reservation:
     """A slot held for a claim. `stored_key` is set when the same photo was already stored."""
 

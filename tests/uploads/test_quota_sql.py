@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import SynchronousOnlyOperation
-from django.db import DatabaseError, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 
 from tests.uploads.contract_quota import EVENT, PHONE, QuotaStoreContract, claim, limits
 from uploads.ports import EventFull, LimitReached
@@ -57,12 +57,21 @@ class TestSqlQuotaStoreOnItsOwn(QuotaStoreContract):
         assert store.reserve(claim(1), limits(10)).count == 1
 
     def test_a_transaction_that_cannot_begin_raises_djangos_error_and_opens_nothing(self, store, monkeypatch):
+        monkeypatch.setattr(sql, "_threads_connection", sql._ThreadsConnection())  # none kept: BEGIN made anew
         monkeypatch.setattr(sql, "_begin", lambda vendor, settings: "BEGIN NOT A STATEMENT")
         with pytest.raises(DatabaseError):
             store.reserve(claim(1), limits(10))
         monkeypatch.undo()
         assert store.lookup(EVENT, PHONE, claim(1).fingerprint) is None
         assert store.reserve(claim(1), limits(10)).count == 1
+
+    def test_a_reservation_after_django_reconnected_runs_on_the_new_connection(self, store):
+        store.reserve(claim(1), limits(10))  # its thread keeps a cursor on this connection
+        wrapper = connections[DEFAULT_DB_ALIAS]
+        old = wrapper.connection
+        wrapper.connect()  # as the next served request does, once the last one closed its connection
+        old.close()
+        assert store.reserve(claim(2), limits(10)).count == 2
 
     def test_a_reservation_from_async_code_is_refused_as_any_query_there_is(self, store, monkeypatch):
         async def reserve_in_an_event_loop():
@@ -97,3 +106,13 @@ def test_reservations_write_times_exactly_as_the_orm_does(db, value):
     # take_over finds a claim by the time the reservation wrote: any other text would never match.
     connection.ensure_connection()
     assert sql._as_stored(connection, value) == connection.ops.adapt_datetimefield_value(value)
+
+
+@pytest.mark.parametrize("zone", ["Europe/Madrid", "Asia/Kolkata"])
+def test_reservations_write_utc_times_in_the_databases_own_zone_when_it_has_one(db, monkeypatch, zone):
+    # DATABASES' TIME_ZONE (Django's connection.timezone): the ORM writes local text there, and so must the store.
+    wrapper = connections[DEFAULT_DB_ALIAS]  # not the `connection` proxy: the ORM reads the wrapper's zone
+    wrapper.ensure_connection()
+    monkeypatch.setitem(wrapper.__dict__, "timezone", ZoneInfo(zone))
+    value = datetime(2026, 6, 20, 18, 0, 0, 123456, tzinfo=UTC)
+    assert sql._as_stored(wrapper, value) == wrapper.ops.adapt_datetimefield_value(value) != str(value)[:-6]
