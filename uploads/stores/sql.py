@@ -3,11 +3,10 @@
 import threading
 from asyncio import _get_running_loop
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, closing, contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from functools import cache
-from types import TracebackType
-from typing import Any, NoReturn
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -61,67 +60,23 @@ _FILL = f"""INSERT INTO {_EVENTS} (event_slug, photos, bytes) VALUES (%s, 1, %s)
     WHERE {_EVENTS}.photos < %s AND {_EVENTS}.bytes + excluded.bytes <= %s"""  # noqa: S608 (names from the models)
 
 
-def _write_transaction(db: BaseDatabaseWrapper) -> AbstractContextManager[Any]:
-    """A DB-API cursor in a transaction that commits when the block ends and rolls back when it raises.
-
-    In a caller's transaction (a service, a test case) that is a savepoint in it. Otherwise BEGIN and COMMIT
-    are sent by hand rather than through atomic(), whose bookkeeping (autocommit switched off and on,
-    thread-local lookups) cost as much CPU as the statements; Django's connection is left in autocommit.
-    """
-    return _savepoint(db) if db.in_atomic_block else _OwnTransaction(db)
-
-
 @contextmanager
 def _savepoint(db: BaseDatabaseWrapper) -> Iterator[Any]:
     with transaction.atomic(db.alias), db.wrap_database_errors, closing(db.connection.cursor()) as cursor:
         yield cursor
 
 
-class _OwnTransaction:
-    """BEGIN ... COMMIT on the DB-API cursor (Django's wrapper took half the time the lock was held), with
-    errors re-raised as Django's.
-
-    Between two reservations SQLite's commit evicts this code and its data from the CPU's caches, so each
-    Python call, context manager and caught exception on this path costs 3-4 times what a timing loop
-    shows (README, P8): plain try blocks here, and Django's error translation only for an error.
-    """
-
-    __slots__ = ("_cursor", "_db")
-
-    def __init__(self, db: BaseDatabaseWrapper) -> None:
-        self._db = db
-
-    def __enter__(self) -> Any:
-        db = self._db
-        # Django's checks, each of which tests for an event loop by catching an exception, only when they can
-        # matter: no connection yet or health checks on. With an event loop running the wrapper is Django's
-        # per-task one (_ThreadsConnection), unopened, so they run and refuse as Django's own queries do.
-        if db.connection is None or db.health_check_enabled:
-            db.close_if_health_check_failed()
-            db.ensure_connection()
-        cursor, begin = _threads_connection.cursor(db)
-        self._cursor = cursor
-        try:
-            cursor.execute(begin)
-        except Exception as failed:
-            _raise_as_django(db, failed)
-        return cursor
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        try:
-            self._cursor.execute("ROLLBACK" if kind else "COMMIT")
-        except Exception as failed:
-            _raise_as_django(self._db, failed)
-        if kind is not None:
-            self._db.wrap_database_errors.__exit__(kind, error, trace)  # the block's DB-API error, as Django's
+def _execute(db: BaseDatabaseWrapper, cursor: Any, statement: str) -> None:
+    try:
+        cursor.execute(statement)
+    except Exception as failed:
+        _as_django(db, failed)
+        raise
 
 
-def _raise_as_django(db: BaseDatabaseWrapper, failed: Exception) -> NoReturn:
-    """A DB-API error raised as Django's, as Django's own cursor does; any other error as it is."""
-    db.wrap_database_errors.__exit__(type(failed), failed, failed.__traceback__)
-    raise failed
+def _as_django(db: BaseDatabaseWrapper, error: BaseException) -> None:
+    """Raise a DB-API error as Django's, as Django's own cursor does; return for any other error."""
+    db.wrap_database_errors.__exit__(type(error), error, error.__traceback__)
 
 
 class _ThreadsConnection(threading.local):
@@ -130,6 +85,10 @@ class _ThreadsConnection(threading.local):
 
     `connections[alias]` also tests for an event loop by catching an exception, and a sync thread keeps
     its wrapper for life. With an event loop running, Django's own lookup decides, as it does per task.
+
+    Between two reservations SQLite's commit evicts this code and its data from the CPU's caches, so each
+    Python call, object and caught exception on this path costs 3-4 times what a timing loop shows
+    (README, P8): plain try blocks, and Django's error translation only for an error.
     """
 
     db: BaseDatabaseWrapper | None = None
@@ -143,12 +102,19 @@ class _ThreadsConnection(threading.local):
             self.db = connections[DEFAULT_DB_ALIAS]
         return self.db
 
-    def cursor(self, db: BaseDatabaseWrapper) -> tuple[Any, str]:
-        """The cursor and the BEGIN for `db`'s open connection: made once, not allocated and closed again
-        between two reservations' transactions (README, P8)."""
+    def begin(self, db: BaseDatabaseWrapper) -> Any:
+        """BEGIN sent on the cursor kept for `db`'s connection, opened if need be; the cursor."""
+        # Django's checks, each of which tests for an event loop by catching an exception, only when they can
+        # matter: no connection yet or health checks on. With an event loop running the wrapper is Django's
+        # per-task one (get), unopened, so they run and refuse as Django's own queries do.
+        if db.connection is None or db.health_check_enabled:
+            db.close_if_health_check_failed()
+            db.ensure_connection()
         if db.connection is not self.on:
             self.on, self.kept = db.connection, (db.connection.cursor(), _begin(db.vendor, db.settings_dict))
-        return self.kept
+        cursor, begin = self.kept
+        _execute(db, cursor, begin)
+        return cursor
 
 
 _threads_connection = _ThreadsConnection()
@@ -184,31 +150,48 @@ def _usage(row: DeviceQuota) -> DeviceUsage:
 
 class SqlQuotaStore:
     def reserve(self, claim: Claim, limits: Limits) -> Reservation:
+        """The claim, the device's slot and the event's usage, all or none, in one write transaction.
+
+        In a caller's transaction (a service, a test case) that is a savepoint in it. Otherwise BEGIN and
+        COMMIT are sent by hand rather than through atomic(), whose bookkeeping (autocommit switched off and
+        on, thread-local lookups) cost as much CPU as the statements; Django's connection stays in autocommit.
+        """
         # The wrapper itself: each attribute of the `connection` proxy costs a thread-local lookup.
         db = _threads_connection.get()
+        if db.in_atomic_block:
+            with _savepoint(db) as cursor:
+                return self._reserve(db, cursor, claim, limits)
+        cursor = _threads_connection.begin(db)
+        try:
+            reservation = self._reserve(db, cursor, claim, limits)
+        except BaseException as error:
+            _execute(db, cursor, "ROLLBACK")
+            _as_django(db, error)
+            raise
+        _execute(db, cursor, "COMMIT")
+        return reservation
+
+    def _reserve(self, db: BaseDatabaseWrapper, cursor: Any, claim: Claim, limits: Limits) -> Reservation:
         # Parameters are made once the transaction has begun: between one reservation's COMMIT and the next
         # one's BEGIN any other worker may take the lock, and each hand-over costs the new holder its cache.
-        with _write_transaction(db) as cursor:
-            at = _as_stored(db, claim.at)  # as the ORM stores it, for take_over's match
-            taken = (claim.event, claim.device, claim.fingerprint, at, claim.token, claim.key, claim.guest_name)
-            new = (*taken, claim.size, _as_stored(db, claim.expires_at))
-            device = (claim.event, claim.device)
-            spend = (*device, at, limits.device)
-            fill = (claim.event, claim.size, limits.photos, limits.bytes)
-            claim_sql, spend_sql, count_sql, fill_sql = _native(db.vendor)
-            cursor.execute(claim_sql, new)
-            if not cursor.rowcount:
-                return self._claimed_before(claim, limits.device)
-            cursor.execute(spend_sql, spend)
-            spent = cursor.rowcount
-            cursor.execute(count_sql, device)
-            reservation = _spent(claim, limits.device, spent, cursor.fetchone())
-            cursor.execute(fill_sql, fill)
-            # Raising inside the transaction rolls back the claim and the device's slot too. Only a new
-            # row skips the WHERE, and it holds just this photo: it must fit the caps as well.
-            if not cursor.rowcount or limits.photos < 1 or claim.size > limits.bytes:
-                raise EventFull()
-            return reservation
+        at = _as_stored(db, claim.at)  # as the ORM stores it, for take_over's match
+        expires = None if claim.expires_at is None else _as_stored(db, claim.expires_at)
+        event, device, size = claim.event, claim.device, claim.size
+        claim_sql, spend_sql, count_sql, fill_sql = _native(db.vendor)
+        new = (event, device, claim.fingerprint, at, claim.token, claim.key, claim.guest_name, size, expires)
+        cursor.execute(claim_sql, new)
+        if not cursor.rowcount:
+            return self._claimed_before(claim, limits.device)
+        cursor.execute(spend_sql, (event, device, at, limits.device))
+        spent = cursor.rowcount
+        cursor.execute(count_sql, (event, device))
+        reservation = _spent(claim, limits.device, spent, cursor.fetchone())
+        cursor.execute(fill_sql, (event, size, limits.photos, limits.bytes))
+        # Raising inside the transaction rolls back the claim and the device's slot too. Only a new
+        # row skips the WHERE, and it holds just this photo: it must fit the caps as well.
+        if not cursor.rowcount or limits.photos < 1 or size > limits.bytes:
+            raise EventFull()
+        return reservation
 
     def _claimed_before(self, claim: Claim, event_limit: int) -> Reservation:
         existing = self._claims(claim).get()
