@@ -7,8 +7,8 @@ from uploads.aws.dynamodb import POLICY_KEY, DynamoDBStore
 from uploads.policy import EventPolicy
 from uploads.ports import QuotaUnavailable
 
-# DynamoDB (moto) only: the PostgreSQL pass leaves it out.
-pytestmark = pytest.mark.one_database
+# DynamoDB (moto) only, whatever the database: it runs once, in the PostgreSQL pass's process (pyproject.toml).
+pytestmark = [pytest.mark.one_database, pytest.mark.own_database]
 
 
 class TestDynamoDBQuotaStore(QuotaStoreContract):
