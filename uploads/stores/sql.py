@@ -92,7 +92,7 @@ class _ThreadsConnection(threading.local):
     """
 
     db: BaseDatabaseWrapper | None = None
-    on: Any = None  # the DB-API connection the cursor was made on; held, so its id is never reused
+    # The cursor holds the DB-API connection it was made on, so that connection's id is never reused.
     kept: tuple[Any, str] = (None, "")
 
     def get(self) -> BaseDatabaseWrapper:
@@ -110,9 +110,9 @@ class _ThreadsConnection(threading.local):
         if db.connection is None or db.health_check_enabled:
             db.close_if_health_check_failed()
             db.ensure_connection()
-        if db.connection is not self.on:
-            self.on, self.kept = db.connection, (db.connection.cursor(), _begin(db.vendor, db.settings_dict))
         cursor, begin = self.kept
+        if cursor is None or cursor.connection is not db.connection:
+            cursor, begin = self.kept = (db.connection.cursor(), _begin(db.vendor, db.settings_dict))
         _execute(db, cursor, begin)
         return cursor
 
