@@ -137,7 +137,6 @@ def test_gunicorns_exit_stops_the_sweep_it_started(monkeypatch):
 PLANT = """
 from datetime import timedelta
 from django.contrib.auth.models import User
-import pytest
 from django.core.management import call_command
 from events.services import event_create
 from uploads.core import utc_now
